@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { GatewayConfig, type GatewayConfigInput } from './schema.js';
+
+/**
+ * Read config once at start: config/gateway.json (or MODELGATE_CONFIG), then environment
+ * overrides. A bad file or variable stops the start with the offending field named.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): GatewayConfig {
+  const path = env.MODELGATE_CONFIG ?? `${cwd}/config/gateway.json`;
+  let file: Record<string, unknown> = {};
+  if (existsSync(path)) {
+    try {
+      file = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+    }
+  } else if (env.MODELGATE_CONFIG) {
+    throw new Error(`config file ${path} does not exist`);
+  }
+  return parseConfig(mergeEnv(file, env));
+}
+
+export function parseConfig(input: GatewayConfigInput | Record<string, unknown>): GatewayConfig {
+  const parsed = GatewayConfig.safeParse(input);
+  if (!parsed.success) throw new Error(`invalid configuration: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function mergeEnv(file: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const cfg: Record<string, unknown> = { ...file };
+  const runtime = { ...((file.runtime as Record<string, unknown> | undefined) ?? {}) };
+  const limits = { ...((file.limits as Record<string, unknown> | undefined) ?? {}) };
+  const num = (v: string) => (Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : v);
+  if (env.PORT) cfg.port = num(env.PORT);
+  if (env.HOST) cfg.host = env.HOST;
+  if (env.MODELGATE_MODELS_DIR) cfg.modelsDir = env.MODELGATE_MODELS_DIR;
+  if (env.LOG_LEVEL) cfg.logLevel = env.LOG_LEVEL;
+  if (env.MODELGATE_ADMIN_TOKEN) cfg.adminToken = env.MODELGATE_ADMIN_TOKEN;
+  if (env.MODELGATE_EXECUTION_PROVIDERS) {
+    runtime.executionProviders = env.MODELGATE_EXECUTION_PROVIDERS.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+  if (env.MODELGATE_INTRA_OP_THREADS) runtime.intraOpThreads = num(env.MODELGATE_INTRA_OP_THREADS);
+  if (env.MODELGATE_MAX_BODY_BYTES) limits.maxBodyBytes = num(env.MODELGATE_MAX_BODY_BYTES);
+  if (env.MODELGATE_MAX_IN_FLIGHT) limits.maxInFlight = num(env.MODELGATE_MAX_IN_FLIGHT);
+  cfg.runtime = runtime;
+  cfg.limits = limits;
+  return cfg;
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { NAME_RE, SEMVER_RE } from '../repository/manifest.js';
+
+const Provider = z.enum(['cuda', 'webgpu', 'cpu']);
+
+/** Per-model serving settings (config/gateway.json `models.<name>`). */
+export const ModelSettings = z.object({
+  /** Version served when a request names none and no flag decides (default: highest semver). */
+  defaultVersion: z.string().regex(SEMVER_RE).optional(),
+  /** Aliases a request may pin (`x-model-version: canary`), alias -> version. */
+  aliases: z.record(z.string().regex(NAME_RE), z.string().regex(SEMVER_RE)).default({}),
+  /** inline: on the main thread; worker: own thread; auto: decided from warm-up latency. */
+  runner: z.enum(['auto', 'inline', 'worker']).default('auto'),
+  /** Versions to load at start; default all found on disk. */
+  versions: z.array(z.string().regex(SEMVER_RE)).optional(),
+});
+export type ModelSettings = z.infer<typeof ModelSettings>;
+
+export const GatewayConfig = z.object({
+  host: z.string().default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  modelsDir: z.string().default('models'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  runtime: z
+    .object({
+      executionProviders: z.array(Provider).min(1).default(['cpu']),
+      intraOpThreads: z.number().int().min(0).default(1),
+      /** auto runner: a warm-up run slower than this (ms, median) moves the model to a worker. */
+      workerThresholdMs: z.number().min(0).default(1),
+      warmupRuns: z.number().int().min(1).default(5),
+    })
+    .prefault({}),
+  limits: z
+    .object({
+      maxBodyBytes: z.number().int().positive().default(1_048_576),
+      maxBatchInstances: z.number().int().positive().default(1024),
+      /** Concurrent predictions before shedding with 503 + Retry-After. */
+      maxInFlight: z.number().int().positive().default(1024),
+    })
+    .prefault({}),
+  /** Bearer token for /v2/repository and /admin (ops); unset disables those endpoints. */
+  adminToken: z.string().min(16).optional(),
+  shutdownGraceMs: z.number().int().min(0).default(10_000),
+  models: z.record(z.string().regex(NAME_RE), ModelSettings).default({}),
+});
+export type GatewayConfig = z.infer<typeof GatewayConfig>;
+export type GatewayConfigInput = z.input<typeof GatewayConfig>;

@@ -1,0 +1,82 @@
+import { invalidInput } from '../errors/index.js';
+import type { Manifest, OipDatatype } from '../repository/manifest.js';
+import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
+
+/** An input tensor as a protocol sent it: not yet checked against any model. */
+export interface RequestTensor {
+  name: string;
+  datatype: OipDatatype;
+  shape: number[];
+  data: unknown[];
+}
+
+/**
+ * Check request tensors against a version's manifest (names, datatypes, shapes, batch limits)
+ * and encode them as host tensors. Every refusal names the tensor and what was expected.
+ */
+export function encodeRequestTensors(manifest: Manifest, inputs: readonly RequestTensor[], maxBatch: number): TensorMap {
+  const specs = new Map(manifest.inputs.map((i) => [i.name, i]));
+  const feeds: TensorMap = {};
+  let batch: number | undefined;
+  for (const t of inputs) {
+    const spec = specs.get(t.name);
+    if (!spec) {
+      throw invalidInput(`unexpected input '${t.name}'; ${manifest.name}@${manifest.version} takes ${[...specs.keys()].map((n) => `'${n}'`).join(', ')}`);
+    }
+    if (feeds[t.name]) throw invalidInput(`input '${t.name}' is given more than once`);
+    if (t.datatype !== spec.datatype) {
+      throw invalidInput(`input '${t.name}' must have datatype ${spec.datatype}, got ${t.datatype}`);
+    }
+    if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => spec.shape[i] !== -1 && spec.shape[i] !== d)) {
+      throw invalidInput(`input '${t.name}' must have shape [${spec.shape.join(', ')}] (-1: any size), got [${t.shape.join(', ')}]`);
+    }
+    if (spec.shape[0] === -1) {
+      const b = t.shape[0] ?? 0;
+      if (b < 1) throw invalidInput(`input '${t.name}' has an empty batch`);
+      if (b > maxBatch) throw invalidInput(`input '${t.name}' has a batch of ${b}, more than the limit of ${maxBatch}`);
+      if (batch !== undefined && b !== batch) throw invalidInput(`inputs disagree on the batch size (${batch} vs ${b})`);
+      batch = b;
+    }
+    const flat = flatten(t.data);
+    const want = elementCount(t.shape);
+    if (flat.length !== want) {
+      throw invalidInput(`input '${t.name}' has ${flat.length} elements but shape [${t.shape.join(', ')}] needs ${want}`);
+    }
+    const type = oipToOrt(spec.datatype);
+    try {
+      feeds[t.name] = { type, dims: [...t.shape], data: encodeTensorData(type, flat) };
+    } catch (err) {
+      if (err instanceof TensorEncodeError) throw invalidInput(`input '${t.name}' (${spec.datatype}): ${err.message}`);
+      throw err;
+    }
+  }
+  const missing = manifest.inputs.filter((i) => !feeds[i.name]).map((i) => `'${i.name}'`);
+  if (missing.length > 0) throw invalidInput(`missing input ${missing.join(', ')}`);
+  return feeds;
+}
+
+/** OIP allows the data of a tensor flat (row-major) or nested; both become one flat array. */
+function flatten(data: readonly unknown[]): unknown[] {
+  if (!data.some(Array.isArray)) return data as unknown[];
+  const out: unknown[] = [];
+  const walk = (xs: readonly unknown[], depth: number) => {
+    if (depth > 32) throw invalidInput('tensor data is nested too deeply');
+    for (const x of xs) {
+      if (Array.isArray(x)) walk(x, depth + 1);
+      else out.push(x);
+    }
+  };
+  walk(data, 0);
+  return out;
+}
+
+/** Output names a request may select: the manifest's. */
+export function checkOutputSelection(manifest: Manifest, names: readonly string[] | undefined): void {
+  if (!names) return;
+  const known = new Set(manifest.outputs.map((o) => o.name));
+  for (const n of names) {
+    if (!known.has(n)) {
+      throw invalidInput(`unknown output '${n}'; ${manifest.name}@${manifest.version} has ${[...known].map((k) => `'${k}'`).join(', ')}`);
+    }
+  }
+}

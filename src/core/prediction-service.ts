@@ -1,0 +1,111 @@
+import { GatewayError, overloaded } from '../errors/index.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { TensorMap } from '../runtime/tensor.js';
+import type { Pin, RoutingContext, VersionResolver } from '../routing/types.js';
+import type { InferenceExecutor } from './executor.js';
+import { encodeInstances, type Instance } from './feature-encoder.js';
+import { checkOutputSelection, encodeRequestTensors, type RequestTensor } from './input-validation.js';
+
+export type PredictInput =
+  | { kind: 'tensors'; tensors: RequestTensor[]; outputs?: string[] }
+  | { kind: 'instances'; instances: Instance[] };
+
+export interface PredictRequest {
+  model: string;
+  pin?: Pin;
+  context: RoutingContext;
+  requestId: string;
+  input: PredictInput;
+  noCache?: boolean;
+}
+
+export interface PredictResult {
+  model: string;
+  version: LoadedVersion;
+  route: string;
+  outputs: TensorMap;
+  cache: 'hit' | 'miss' | 'bypass';
+}
+
+/** Called after a prediction has been answered (shadow traffic, prediction trace): never on its path. */
+export interface PredictionObserver {
+  observe(req: PredictRequest, feeds: TensorMap, result: PredictResult, latencyMs: number): void;
+}
+
+export interface PredictionServiceOptions {
+  resolver: VersionResolver;
+  executor: InferenceExecutor;
+  metrics: GatewayMetrics;
+  maxBatchInstances: number;
+  maxInFlight: number;
+}
+
+/**
+ * The data plane: one prediction from a protocol-neutral request to outputs stamped with the
+ * version that ran. Route -> validate against that version -> execute (cache, batch, runner).
+ */
+export class PredictionService {
+  private inFlight = 0;
+  private readonly observers: PredictionObserver[] = [];
+
+  constructor(private readonly opts: PredictionServiceOptions) {}
+
+  addObserver(o: PredictionObserver): void {
+    this.observers.push(o);
+  }
+
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  async predict(req: PredictRequest): Promise<PredictResult> {
+    const { metrics } = this.opts;
+    if (this.inFlight >= this.opts.maxInFlight) {
+      metrics.shed.inc({ reason: 'in_flight' });
+      throw overloaded(`the gateway is at its limit of ${this.opts.maxInFlight} concurrent predictions`);
+    }
+    const decision = this.opts.resolver.resolve(req.model, req.pin, req.context);
+    const lv = decision.version;
+    metrics.routingDecisions.inc({ model: lv.name, version: lv.version, route: decision.kind, reason: decision.reason });
+    const feeds = this.encode(lv, req.input);
+    const outputNames = req.input.kind === 'tensors' ? req.input.outputs : undefined;
+    const started = performance.now();
+    this.inFlight++;
+    metrics.inFlight.inc();
+    lv.acquire();
+    try {
+      const exec = await this.opts.executor.run(lv, feeds, outputNames, { noCache: req.noCache });
+      metrics.inferences.inc({ model: lv.name, version: lv.version, status: 'success' });
+      const result: PredictResult = { model: lv.name, version: lv, route: decision.route, outputs: exec.outputs, cache: exec.cache };
+      if (this.observers.length > 0) this.notify(req, feeds, result, performance.now() - started);
+      return result;
+    } catch (err) {
+      metrics.inferences.inc({ model: lv.name, version: lv.version, status: 'error' });
+      if (err instanceof GatewayError) throw err;
+      throw new GatewayError('inference_failed', 500, `inference failed on ${lv.key}`, { cause: err });
+    } finally {
+      lv.release();
+      this.inFlight--;
+      metrics.inFlight.dec();
+    }
+  }
+
+  private encode(lv: LoadedVersion, input: PredictInput): TensorMap {
+    if (input.kind === 'instances') return encodeInstances(lv.manifest, input.instances, this.opts.maxBatchInstances);
+    checkOutputSelection(lv.manifest, input.outputs);
+    return encodeRequestTensors(lv.manifest, input.tensors, this.opts.maxBatchInstances);
+  }
+
+  private notify(req: PredictRequest, feeds: TensorMap, result: PredictResult, latencyMs: number): void {
+    setImmediate(() => {
+      for (const o of this.observers) {
+        try {
+          o.observe(req, feeds, result, latencyMs);
+        } catch {
+          // An observer's failure never reaches a caller; observers count their own errors.
+        }
+      }
+    });
+  }
+}

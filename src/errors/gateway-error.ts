@@ -1,0 +1,73 @@
+/**
+ * The one error type of modelgate. Every failure that can reach a caller is a GatewayError
+ * with a stable machine code and an HTTP status; `http/` renders it in exactly one place.
+ * Anything else that escapes is an internal error and is rendered without its message.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_input'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'model_not_found'
+  | 'version_not_found'
+  | 'model_not_ready'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'overloaded'
+  | 'inference_failed'
+  | 'load_failed'
+  | 'internal';
+
+export interface GatewayErrorOptions {
+  /** Extra, caller-safe detail (never a path or a stack). */
+  details?: Record<string, unknown>;
+  /** Seconds for Retry-After on 503. */
+  retryAfter?: number;
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+  readonly retryAfter: number | undefined;
+
+  constructor(code: ErrorCode, status: number, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = status;
+    this.details = options.details;
+    this.retryAfter = options.retryAfter;
+  }
+}
+
+export const badRequest = (message: string, details?: Record<string, unknown>) =>
+  new GatewayError('bad_request', 400, message, { details });
+
+export const invalidInput = (message: string, details?: Record<string, unknown>) =>
+  new GatewayError('invalid_input', 400, message, { details });
+
+export const notFound = (message: string) => new GatewayError('not_found', 404, message);
+
+export const modelNotFound = (model: string) =>
+  new GatewayError('model_not_found', 404, `model '${model}' is not loaded`);
+
+export const versionNotFound = (model: string, version: string) =>
+  new GatewayError('version_not_found', 404, `version '${version}' of model '${model}' is not loaded`);
+
+export const unauthorized = (message = 'a bearer token is required') =>
+  new GatewayError('unauthorized', 401, message);
+
+export const forbidden = (message: string) => new GatewayError('forbidden', 403, message);
+
+export const conflict = (message: string, details?: Record<string, unknown>) =>
+  new GatewayError('conflict', 409, message, { details });
+
+export const overloaded = (message: string, retryAfter = 1) =>
+  new GatewayError('overloaded', 503, message, { retryAfter });
+
+export const isGatewayError = (e: unknown): e is GatewayError => e instanceof GatewayError;

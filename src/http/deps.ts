@@ -1,0 +1,18 @@
+import type { GatewayConfig } from '../config/schema.js';
+import type { PredictionService } from '../core/prediction-service.js';
+import type { Logger } from '../logger.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { ModelRepository } from '../repository/model-repository.js';
+import type { VersionRouter } from '../routing/version-router.js';
+
+/** What the HTTP layer talks to: the data plane and the read side of the repository. */
+export interface HttpDeps {
+  config: GatewayConfig;
+  repository: ModelRepository;
+  router: VersionRouter;
+  service: PredictionService;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** False once shutdown began: readiness fails so load balancers stop sending. */
+  isReady: () => boolean;
+}

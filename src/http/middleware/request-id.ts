@@ -1,0 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../app-env.js';
+
+const SAFE_ID = /^[\w.:@-]{1,128}$/;
+
+/** Keep the caller's x-request-id when it is a sane token, else mint one; echo it on every response. */
+export const requestId = () =>
+  createMiddleware<AppEnv>(async function requestId(c, next) {
+    const given = c.req.header('x-request-id');
+    const id = given && SAFE_ID.test(given) ? given : randomUUID();
+    c.set('requestId', id);
+    c.header('x-request-id', id);
+    await next();
+  });

@@ -1,0 +1,32 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { GatewayError, badRequest } from '../errors/index.js';
+
+/**
+ * Read and validate a JSON body once: content type (415), syntax (400), then the schema (400 naming
+ * the field). The size limit (413) is enforced before, by the body-limit middleware.
+ */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const type = c.req.header('content-type');
+  if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
+    throw new GatewayError('unsupported_media_type', 415, `content-type must be application/json, got '${type.slice(0, 100)}'`);
+  }
+  const text = await c.req.text();
+  if (text.trim() === '') throw badRequest('the request body is empty; a JSON object is required');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`malformed JSON: ${(err as Error).message.slice(0, 200)}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw badRequest(describe(parsed.error));
+  return parsed.data;
+}
+
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid request body';
+  const path = issue.path.length > 0 ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'body';
+  return `invalid request body: ${path}: ${issue.message}`;
+}

@@ -1,0 +1,44 @@
+import type { Context } from 'hono';
+import type { Pin, RoutingContext } from '../routing/types.js';
+import type { AppEnv } from './app-env.js';
+
+type Params = Record<string, string | number | boolean> | undefined;
+
+const CONTEXT_HEADER = /^x-context-([a-z0-9_-]{1,64})$/;
+
+/**
+ * The routing context of a request: x-user-id, x-session-id, x-tenant-id, x-context-<name>
+ * headers, then OIP/JSON `parameters` (user_id, session_id, tenant_id, other scalars).
+ */
+export function routingContext(c: Context<AppEnv>, params: Params): RoutingContext {
+  const ctx: RoutingContext = { properties: {} };
+  const h = c.req.header();
+  for (const [name, value] of Object.entries(h)) {
+    const m = CONTEXT_HEADER.exec(name);
+    if (m?.[1] && value.length <= 256) ctx.properties[m[1]] = value;
+  }
+  if (params) {
+    for (const [k, v] of Object.entries(params)) {
+      if (k === 'user_id' || k === 'session_id' || k === 'tenant_id') continue;
+      if (k.length <= 64) ctx.properties[k] = String(v).slice(0, 256);
+    }
+  }
+  const pick = (header: string, param: string) => {
+    const v = h[header] ?? (params?.[param] !== undefined ? String(params[param]) : undefined);
+    return v && v.length <= 256 ? v : undefined;
+  };
+  ctx.userId = pick('x-user-id', 'user_id');
+  ctx.sessionId = pick('x-session-id', 'session_id');
+  ctx.tenantId = pick('x-tenant-id', 'tenant_id');
+  return ctx;
+}
+
+/** The path version, else the x-model-version header (a version or an alias). */
+export function versionPin(c: Context<AppEnv>, pathVersion: string | undefined): Pin | undefined {
+  if (pathVersion) return { value: pathVersion, source: 'path' };
+  const header = c.req.header('x-model-version');
+  return header ? { value: header.trim(), source: 'header' } : undefined;
+}
+
+export const noCacheRequested = (c: Context<AppEnv>): boolean =>
+  /\bno-cache\b|\bno-store\b/i.test(c.req.header('cache-control') ?? '');

@@ -1,0 +1,114 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+
+/**
+ * Every metric of the gateway, on one injected Registry. Labels are bounded: route templates,
+ * loaded model names and versions, status codes and small enums; never a user or request id.
+ */
+export class GatewayMetrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly inferences: Counter<'model' | 'version' | 'status'>;
+  readonly inferenceDuration: Histogram<'model' | 'version'>;
+  readonly queueDuration: Histogram<'model' | 'version'>;
+  readonly batchSize: Histogram<'model' | 'version'>;
+  readonly cacheRequests: Counter<'model' | 'result'>;
+  readonly cacheEvictions: Counter<'model'>;
+  readonly cacheEntries: Gauge;
+  readonly cacheBytes: Gauge;
+  readonly routingDecisions: Counter<'model' | 'version' | 'route' | 'reason'>;
+  readonly modelState: Gauge<'model' | 'version' | 'state'>;
+  readonly modelInfo: Gauge<'model' | 'version' | 'provider' | 'runner'>;
+  readonly modelLoadFailures: Counter<'model' | 'reason'>;
+  readonly modelLoadDuration: Histogram<'model'>;
+  readonly flagReloads: Counter<'source' | 'result'>;
+  readonly shadowRequests: Counter<'model' | 'version' | 'outcome'>;
+  readonly shadowDuration: Histogram<'model' | 'version'>;
+  readonly shed: Counter<'reason'>;
+  readonly inFlight: Gauge;
+  readonly traceRecords: Counter<'result'>;
+
+  constructor(registry = new Registry(), options: { processMetrics?: boolean } = {}) {
+    this.registry = registry;
+    const r = [registry];
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'modelgate_' });
+    this.httpRequests = new Counter({
+      name: 'modelgate_http_requests_total', help: 'HTTP requests by method, route template and status.',
+      labelNames: ['method', 'route', 'status'], registers: r,
+    });
+    this.httpDuration = new Histogram({
+      name: 'modelgate_http_request_duration_seconds', help: 'HTTP request latency.',
+      labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers: r,
+    });
+    this.inferences = new Counter({
+      name: 'modelgate_inference_requests_total', help: 'Predictions by model, version and outcome.',
+      labelNames: ['model', 'version', 'status'], registers: r,
+    });
+    this.inferenceDuration = new Histogram({
+      name: 'modelgate_inference_duration_seconds', help: 'Time in onnxruntime per run (one batch).',
+      labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: r,
+    });
+    this.queueDuration = new Histogram({
+      name: 'modelgate_queue_duration_seconds', help: 'Time a request waited in the batch queue.',
+      labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: r,
+    });
+    this.batchSize = new Histogram({
+      name: 'modelgate_batch_size', help: 'Requests per executed batch.',
+      labelNames: ['model', 'version'], buckets: BATCH_BUCKETS, registers: r,
+    });
+    this.cacheRequests = new Counter({
+      name: 'modelgate_cache_requests_total', help: 'Prediction cache lookups by result (hit, miss, bypass).',
+      labelNames: ['model', 'result'], registers: r,
+    });
+    this.cacheEvictions = new Counter({
+      name: 'modelgate_cache_evictions_total', help: 'Prediction cache entries evicted or expired.',
+      labelNames: ['model'], registers: r,
+    });
+    this.cacheEntries = new Gauge({ name: 'modelgate_cache_entries', help: 'Entries in the prediction cache.', registers: r });
+    this.cacheBytes = new Gauge({ name: 'modelgate_cache_bytes', help: 'Bytes held by the prediction cache.', registers: r });
+    this.routingDecisions = new Counter({
+      name: 'modelgate_routing_decisions_total', help: 'Version routing decisions by route kind and reason.',
+      labelNames: ['model', 'version', 'route', 'reason'], registers: r,
+    });
+    this.modelState = new Gauge({
+      name: 'modelgate_model_state', help: '1 for the state each model version is in (loading, ready, failed, unloaded).',
+      labelNames: ['model', 'version', 'state'], registers: r,
+    });
+    this.modelInfo = new Gauge({
+      name: 'modelgate_model_info', help: 'Loaded model versions with their execution provider and runner.',
+      labelNames: ['model', 'version', 'provider', 'runner'], registers: r,
+    });
+    this.modelLoadFailures = new Counter({
+      name: 'modelgate_model_load_failures_total', help: 'Model versions refused or failed at load, by reason.',
+      labelNames: ['model', 'reason'], registers: r,
+    });
+    this.modelLoadDuration = new Histogram({
+      name: 'modelgate_model_load_duration_seconds', help: 'Time to load and warm a model version.',
+      labelNames: ['model'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: r,
+    });
+    this.flagReloads = new Counter({
+      name: 'modelgate_flag_reloads_total', help: 'Flag definition updates by source and result (ok, invalid, error).',
+      labelNames: ['source', 'result'], registers: r,
+    });
+    this.shadowRequests = new Counter({
+      name: 'modelgate_shadow_requests_total', help: 'Mirrored predictions by challenger version and outcome.',
+      labelNames: ['model', 'version', 'outcome'], registers: r,
+    });
+    this.shadowDuration = new Histogram({
+      name: 'modelgate_shadow_duration_seconds', help: 'Latency of mirrored (shadow) predictions.',
+      labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: r,
+    });
+    this.shed = new Counter({
+      name: 'modelgate_requests_shed_total', help: 'Requests refused with 503 to protect the gateway.',
+      labelNames: ['reason'], registers: r,
+    });
+    this.inFlight = new Gauge({ name: 'modelgate_predictions_in_flight', help: 'Predictions being served now.', registers: r });
+    this.traceRecords = new Counter({
+      name: 'modelgate_trace_records_total', help: 'Prediction trace records by result (written, dropped).',
+      labelNames: ['result'], registers: r,
+    });
+  }
+}

@@ -1,0 +1,227 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { modelNotFound, versionNotFound, GatewayError } from '../errors/index.js';
+import type { Logger } from '../logger.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { LoadedVersion } from './loaded-version.js';
+import { NAME_RE, SEMVER_RE } from './manifest.js';
+import { compareSemver, highestVersion } from './semver.js';
+import { LoadFailure, loadVersion, readArtifact, readManifest, type LoadOptions } from './version-loader.js';
+
+export type VersionState = 'LOADING' | 'READY' | 'UNAVAILABLE' | 'FAILED';
+
+export interface IndexEntry {
+  name: string;
+  version: string;
+  state: VersionState;
+  reason: string;
+}
+
+export type RepositoryEvent = { type: 'loaded' | 'unloaded'; name: string; version: string };
+
+export interface RepositoryOptions {
+  modelsDir: string;
+  load: (model: string) => LoadOptions;
+  /** Versions to load per model (undefined: all on disk). */
+  versionsFor?: (model: string) => string[] | undefined;
+  logger: Logger;
+  metrics: GatewayMetrics;
+}
+
+/**
+ * The model repository on disk (models/<name>/<semver>/) and what of it is serving. Loads build
+ * and warm the new session before it takes traffic; a failed load keeps the old one serving.
+ */
+export class ModelRepository {
+  private readonly serving = new Map<string, Map<string, LoadedVersion>>();
+  private readonly states = new Map<string, IndexEntry>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly listeners: ((e: RepositoryEvent) => void)[] = [];
+
+  constructor(private readonly opts: RepositoryOptions) {}
+
+  onChange(listener: (e: RepositoryEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Load every model found on disk; refused versions are logged and counted, the rest serve. */
+  async loadAll(): Promise<void> {
+    for (const name of await this.modelNames()) {
+      await this.load(name).catch(() => undefined);
+    }
+  }
+
+  /** Load one version, or every version on disk, of a model. Rejects when nothing loaded. */
+  async load(name: string, version?: string): Promise<LoadedVersion[]> {
+    assertSafeName(name, version);
+    const wanted = version ? [version] : (this.opts.versionsFor?.(name) ?? (await this.versionDirs(name)));
+    if (wanted.length === 0) throw modelNotFound(name);
+    const loaded: LoadedVersion[] = [];
+    let lastError: unknown;
+    for (const v of wanted) {
+      try {
+        loaded.push(await this.withLock(`${name}@${v}`, () => this.loadOne(name, v)));
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    if (loaded.length === 0) throw lastError;
+    return loaded;
+  }
+
+  /** Stop serving one version or all of a model; in-flight requests finish first. */
+  async unload(name: string, version?: string): Promise<string[]> {
+    assertSafeName(name, version);
+    const versions = this.serving.get(name);
+    if (!versions || versions.size === 0) throw modelNotFound(name);
+    const targets = version ? [version] : [...versions.keys()];
+    if (version && !versions.has(version)) throw versionNotFound(name, version);
+    await Promise.all(
+      targets.map((v) =>
+        this.withLock(`${name}@${v}`, async () => {
+          const lv = versions.get(v);
+          if (!lv) return;
+          versions.delete(v);
+          this.setState(name, v, 'UNAVAILABLE', 'unloaded');
+          this.opts.metrics.modelInfo.remove({ model: name, version: v, provider: lv.runner.provider, runner: lv.runner.mode });
+          this.emit({ type: 'unloaded', name, version: v });
+          await lv.retire();
+        }),
+      ),
+    );
+    if (versions.size === 0) this.serving.delete(name);
+    return targets;
+  }
+
+  get(name: string, version: string): LoadedVersion | undefined {
+    return this.serving.get(name)?.get(version);
+  }
+
+  has(name: string): boolean {
+    return (this.serving.get(name)?.size ?? 0) > 0;
+  }
+
+  /** Loaded versions of a model, lowest semver first. */
+  versions(name: string): LoadedVersion[] {
+    return [...(this.serving.get(name)?.values() ?? [])].sort((a, b) => compareSemver(a.version, b.version));
+  }
+
+  models(): string[] {
+    return [...this.serving.keys()].sort();
+  }
+
+  /** The configured default if it is loaded, else the highest loaded semver. */
+  defaultVersion(name: string, configured?: string): LoadedVersion | undefined {
+    const versions = this.serving.get(name);
+    if (!versions) return undefined;
+    if (configured && versions.has(configured)) return versions.get(configured);
+    const top = highestVersion(versions.keys());
+    return top ? versions.get(top) : undefined;
+  }
+
+  /** Triton's repository index: every version seen, with its state and why. */
+  async index(): Promise<IndexEntry[]> {
+    const entries = new Map(this.states);
+    for (const name of await this.modelNames()) {
+      for (const v of await this.versionDirs(name)) {
+        const key = `${name}@${v}`;
+        if (!entries.has(key)) entries.set(key, { name, version: v, state: 'UNAVAILABLE', reason: 'not loaded' });
+      }
+    }
+    return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name) || compareSemver(a.version, b.version));
+  }
+
+  state(name: string, version: string): IndexEntry | undefined {
+    return this.states.get(`${name}@${version}`);
+  }
+
+  /** Dispose every session (graceful shutdown). */
+  async close(): Promise<void> {
+    const all = [...this.serving.values()].flatMap((m) => [...m.values()]);
+    this.serving.clear();
+    await Promise.all(all.map((lv) => lv.retire()));
+  }
+
+  private async loadOne(name: string, version: string): Promise<LoadedVersion> {
+    const { logger, metrics } = this.opts;
+    const dir = join(this.opts.modelsDir, name, version);
+    const previous = this.get(name, version);
+    if (!previous) this.setState(name, version, 'LOADING', '');
+    const started = performance.now();
+    try {
+      const manifest = await readManifest(dir, { name, version });
+      const bytes = await readArtifact(dir, manifest);
+      const lv = await loadVersion(manifest, bytes, this.opts.load(name));
+      let versions = this.serving.get(name);
+      if (!versions) this.serving.set(name, (versions = new Map()));
+      versions.set(version, lv);
+      this.setState(name, version, 'READY', '');
+      if (previous) metrics.modelInfo.remove({ model: name, version, provider: previous.runner.provider, runner: previous.runner.mode });
+      metrics.modelInfo.set({ model: name, version, provider: lv.runner.provider, runner: lv.runner.mode }, 1);
+      metrics.modelLoadDuration.observe({ model: name }, (performance.now() - started) / 1000);
+      logger.info(
+        { model: name, version, provider: lv.runner.provider, runner: lv.runner.mode, warmupMs: round(lv.warmupMs) },
+        previous ? 'model version reloaded' : 'model version loaded',
+      );
+      this.emit({ type: 'loaded', name, version });
+      if (previous) await previous.retire();
+      return lv;
+    } catch (err) {
+      const reason = err instanceof LoadFailure ? err.reason : 'session_failed';
+      const message = err instanceof Error ? err.message : String(err);
+      metrics.modelLoadFailures.inc({ model: name, reason });
+      logger.error({ model: name, version, reason, err: message }, `refused to load ${name}@${version}: ${message}`);
+      // A failed reload keeps the previous session serving.
+      if (!previous) this.setState(name, version, 'FAILED', message);
+      throw err instanceof GatewayError ? err : new LoadFailure('session_failed', message);
+    }
+  }
+
+  private setState(name: string, version: string, state: VersionState, reason: string): void {
+    const key = `${name}@${version}`;
+    const old = this.states.get(key);
+    if (old) this.opts.metrics.modelState.remove({ model: name, version, state: old.state.toLowerCase() });
+    this.states.set(key, { name, version, state, reason });
+    this.opts.metrics.modelState.set({ model: name, version, state: state.toLowerCase() }, 1);
+  }
+
+  private emit(e: RepositoryEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  private async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.locks.set(key, settled);
+    try {
+      return await next;
+    } finally {
+      if (this.locks.get(key) === settled) this.locks.delete(key);
+    }
+  }
+
+  private async modelNames(): Promise<string[]> {
+    return (await listDirs(this.opts.modelsDir)).filter((n) => NAME_RE.test(n)).sort();
+  }
+
+  private async versionDirs(name: string): Promise<string[]> {
+    return (await listDirs(join(this.opts.modelsDir, name))).filter((v) => SEMVER_RE.test(v)).sort(compareSemver);
+  }
+}
+
+async function listDirs(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+/** Names reach the filesystem: only [a-zA-Z0-9_-] names and semver versions pass. */
+function assertSafeName(name: string, version?: string): void {
+  if (!NAME_RE.test(name)) throw new GatewayError('bad_request', 400, 'invalid model name');
+  if (version !== undefined && !SEMVER_RE.test(version)) throw new GatewayError('bad_request', 400, 'invalid model version');
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { GatewayError } from '../errors/index.js';
+import { InlineRunner } from '../runtime/inline-runner.js';
+import type { ModelRunner, SessionOptions } from '../runtime/runner.js';
+import { WorkerRunner } from '../runtime/worker-runner.js';
+import { LoadedVersion } from './loaded-version.js';
+import { Manifest } from './manifest.js';
+import { warmupFeeds } from './warmup.js';
+
+export type LoadFailureReason =
+  | 'missing_manifest' | 'invalid_manifest' | 'name_mismatch' | 'missing_artifact'
+  | 'hash_mismatch' | 'session_failed' | 'signature_mismatch' | 'warmup_failed';
+
+/** A refused version: the reason is a bounded metric label, the message a log line. */
+export class LoadFailure extends GatewayError {
+  constructor(readonly reason: LoadFailureReason, message: string) {
+    super('load_failed', 422, message);
+  }
+}
+
+export interface LoadOptions {
+  session: SessionOptions;
+  runner: 'auto' | 'inline' | 'worker';
+  workerThresholdMs: number;
+  warmupRuns: number;
+}
+
+/** Read and validate a version folder's manifest (path-free errors for callers). */
+export async function readManifest(dir: string, expect?: { name: string; version: string }): Promise<Manifest> {
+  let raw: string;
+  try {
+    raw = await readFile(join(dir, 'manifest.json'), 'utf8');
+  } catch {
+    throw new LoadFailure('missing_manifest', 'manifest.json is missing');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new LoadFailure('invalid_manifest', `manifest.json is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = Manifest.safeParse(json);
+  if (!parsed.success) throw new LoadFailure('invalid_manifest', `manifest.json is invalid: ${z.prettifyError(parsed.error)}`);
+  const m = parsed.data;
+  if (expect && (m.name !== expect.name || m.version !== expect.version)) {
+    throw new LoadFailure(
+      'name_mismatch',
+      `manifest says ${m.name}@${m.version} but the folder is ${expect.name}/${expect.version}`,
+    );
+  }
+  return m;
+}
+
+/** Verify the artifact's sha256 against the manifest and return its bytes. */
+export async function readArtifact(dir: string, manifest: Manifest): Promise<Uint8Array> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(join(dir, manifest.artifact.path));
+  } catch {
+    throw new LoadFailure('missing_artifact', `artifact ${manifest.artifact.path} is missing`);
+  }
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== manifest.artifact.sha256) {
+    throw new LoadFailure('hash_mismatch', `artifact sha256 ${sha} does not match the manifest's ${manifest.artifact.sha256}`);
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Build, check and warm one version's runner. Nothing is swapped in here: the caller decides,
+ * so a failed load never touches what is serving.
+ */
+export async function loadVersion(manifest: Manifest, model: Uint8Array, opts: LoadOptions): Promise<LoadedVersion> {
+  let runner: ModelRunner;
+  try {
+    runner = opts.runner === 'worker' ? await WorkerRunner.create(model, opts.session) : await InlineRunner.create(model, opts.session);
+  } catch (err) {
+    throw new LoadFailure('session_failed', `onnxruntime could not create a session: ${(err as Error).message}`);
+  }
+  try {
+    checkSignature(manifest, runner);
+    let warmupMs = await warmUp(runner, manifest, opts.warmupRuns);
+    if (opts.runner === 'auto' && warmupMs > opts.workerThresholdMs) {
+      // Heavy model: move it off the main thread, where its runs no longer block the event loop.
+      const worker = await WorkerRunner.create(model, opts.session);
+      await runner.dispose();
+      runner = worker;
+      warmupMs = await warmUp(runner, manifest, opts.warmupRuns);
+    }
+    return new LoadedVersion(manifest, runner, warmupMs);
+  } catch (err) {
+    await runner.dispose().catch(() => undefined);
+    if (err instanceof LoadFailure) throw err;
+    throw new LoadFailure('warmup_failed', `warm-up inference failed: ${(err as Error).message}`);
+  }
+}
+
+function checkSignature(manifest: Manifest, runner: ModelRunner): void {
+  const want = (names: { name: string }[]) => names.map((n) => n.name).sort().join(',');
+  const ins = [...runner.signature.inputNames].sort().join(',');
+  const outs = [...runner.signature.outputNames].sort().join(',');
+  if (ins !== want(manifest.inputs) || !manifest.outputs.every((o) => runner.signature.outputNames.includes(o.name))) {
+    throw new LoadFailure(
+      'signature_mismatch',
+      `the graph's inputs [${ins}] / outputs [${outs}] differ from the manifest's`,
+    );
+  }
+}
+
+async function warmUp(runner: ModelRunner, manifest: Manifest, runs: number): Promise<number> {
+  const feeds = warmupFeeds(manifest);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await runner.run(feeds);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? 0;
+}

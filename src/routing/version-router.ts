@@ -1,0 +1,80 @@
+import { modelNotFound, versionNotFound, GatewayError } from '../errors/index.js';
+import type { LoadedVersion } from '../repository/loaded-version.js';
+import { SEMVER_RE } from '../repository/manifest.js';
+import type { ModelRepository } from '../repository/model-repository.js';
+import type { Pin, RouteDecision, RoutingContext, VersionResolver } from './types.js';
+
+/** The flag layer's answer for one request: a version (or alias) to try, or why there is none. */
+export type FlagChoice = { variant: string; target: string } | { fallback: string };
+
+export interface FlagRouter {
+  choose(model: string, ctx: RoutingContext): FlagChoice;
+}
+
+export interface VersionRouterOptions {
+  repository: ModelRepository;
+  /** The stable version of a model (config default or registry production), if one is set. */
+  stableVersion: (model: string) => string | undefined;
+  /** Aliases of a model, alias -> version (config and registry). */
+  aliases: (model: string) => Record<string, string>;
+  flags?: FlagRouter;
+}
+
+/**
+ * Picks the version that answers a request. An explicit pin (path version, x-model-version,
+ * alias) beats flags; flags pick a variant; anything unusable falls back to the stable version.
+ */
+export class VersionRouter implements VersionResolver {
+  constructor(private readonly opts: VersionRouterOptions) {}
+
+  resolve(model: string, pin: Pin | undefined, ctx: RoutingContext): RouteDecision {
+    const { repository } = this.opts;
+    if (!repository.has(model)) throw modelNotFound(model);
+    if (pin) return { version: this.pinned(model, pin), route: 'pinned', kind: 'pinned', reason: pin.source };
+    const stable = this.stable(model);
+    const choice = this.opts.flags?.choose(model, ctx) ?? { fallback: 'no_flag' };
+    if ('fallback' in choice) return fallback(stable, choice.fallback);
+    const target = this.lookup(model, choice.target);
+    if (!target) return fallback(stable, 'version_not_loaded');
+    if (!sameInputSchema(target, stable)) return fallback(stable, 'schema_mismatch');
+    return { version: target, route: `flag:${choice.variant}`, kind: 'flag', reason: 'variant' };
+  }
+
+  /** The stable version: configured/production if loaded, else the highest loaded semver. */
+  stable(model: string): LoadedVersion {
+    const lv = this.opts.repository.defaultVersion(model, this.opts.stableVersion(model));
+    if (!lv) throw modelNotFound(model);
+    return lv;
+  }
+
+  /** A version or alias -> the loaded version it names, if any. */
+  lookup(model: string, versionOrAlias: string): LoadedVersion | undefined {
+    const { repository } = this.opts;
+    if (SEMVER_RE.test(versionOrAlias)) return repository.get(model, versionOrAlias);
+    if (versionOrAlias === 'stable') return this.stable(model);
+    if (versionOrAlias === 'latest') return repository.versions(model).at(-1);
+    const aliased = this.opts.aliases(model)[versionOrAlias];
+    return aliased ? repository.get(model, aliased) : undefined;
+  }
+
+  private pinned(model: string, pin: Pin): LoadedVersion {
+    const lv = this.lookup(model, pin.value);
+    if (lv) return lv;
+    if (!SEMVER_RE.test(pin.value) && !/^[a-zA-Z0-9_-]{1,64}$/.test(pin.value)) {
+      throw new GatewayError('bad_request', 400, 'x-model-version must be a semver version or an alias');
+    }
+    throw versionNotFound(model, pin.value);
+  }
+}
+
+function fallback(stable: LoadedVersion, reason: string): RouteDecision {
+  return { version: stable, route: `fallback:${reason}`, kind: 'fallback', reason };
+}
+
+/** The major-version rule: traffic is only split among versions that take the same inputs. */
+export function sameInputSchema(a: LoadedVersion, b: LoadedVersion): boolean {
+  if (a === b) return true;
+  const key = (lv: LoadedVersion) =>
+    JSON.stringify([lv.manifest.inputs.map((i) => [i.name, i.datatype, i.shape]), lv.manifest.features.map((f) => f.name)]);
+  return key(a) === key(b);
+}

@@ -1,0 +1,32 @@
+import type ort from 'onnxruntime-node';
+import { createSession } from './session-factory.js';
+import { fromOrtResults, toOrtFeeds } from './ort-codec.js';
+import type { ExecutionProvider, ModelRunner, SessionOptions, SessionSignature } from './runner.js';
+import type { TensorMap } from './tensor.js';
+
+/** Runs onnxruntime on the calling (main) thread: no message passing, best for tiny models. */
+export class InlineRunner implements ModelRunner {
+  readonly mode = 'inline' as const;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly provider: ExecutionProvider,
+    readonly signature: SessionSignature,
+    readonly fallbacks: { provider: ExecutionProvider; error: string }[],
+  ) {}
+
+  static async create(model: Uint8Array, options: SessionOptions): Promise<InlineRunner> {
+    const { session, provider, fallbacks } = await createSession(model, options);
+    const signature = { inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
+    return new InlineRunner(session, provider, signature, fallbacks);
+  }
+
+  async run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
+    const results = await this.session.run(toOrtFeeds(feeds));
+    return fromOrtResults(results, outputNames);
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}

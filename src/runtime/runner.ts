@@ -1,0 +1,28 @@
+import type { TensorMap } from './tensor.js';
+
+export type ExecutionProvider = 'cuda' | 'webgpu' | 'cpu';
+export type RunnerMode = 'inline' | 'worker';
+
+export interface SessionOptions {
+  /** Providers to try, in order; the first that creates a session wins. */
+  providers: ExecutionProvider[];
+  intraOpThreads: number;
+}
+
+/** Input/output names and element types a session reports, for request validation. */
+export interface SessionSignature {
+  inputNames: string[];
+  outputNames: string[];
+}
+
+/**
+ * One loaded model version's inference engine. Inline runners call onnxruntime on the main
+ * thread (cheapest for tiny models); worker runners keep the event loop free for heavy ones.
+ */
+export interface ModelRunner {
+  readonly mode: RunnerMode;
+  readonly provider: ExecutionProvider;
+  readonly signature: SessionSignature;
+  run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap>;
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,36 @@
+import ort from 'onnxruntime-node';
+import type { ExecutionProvider, SessionOptions } from './runner.js';
+
+export interface CreatedSession {
+  session: ort.InferenceSession;
+  provider: ExecutionProvider;
+  /** Providers that failed before this one, with why: logged by the caller. */
+  fallbacks: { provider: ExecutionProvider; error: string }[];
+}
+
+/**
+ * Create an ORT session on the first provider that works. onnxruntime does not fall back by
+ * itself when a provider's library or adapter is missing (it rejects), so we try each in turn.
+ */
+export async function createSession(model: Uint8Array, options: SessionOptions): Promise<CreatedSession> {
+  const fallbacks: CreatedSession['fallbacks'] = [];
+  const providers = options.providers.length > 0 ? options.providers : (['cpu'] as const);
+  for (const provider of providers) {
+    try {
+      const session = await ort.InferenceSession.create(model, {
+        executionProviders: [provider],
+        intraOpNumThreads: options.intraOpThreads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+      });
+      return { session, provider, fallbacks };
+    } catch (err) {
+      fallbacks.push({ provider, error: firstLine(err) });
+    }
+  }
+  const why = fallbacks.map((f) => `${f.provider}: ${f.error}`).join('; ');
+  throw new Error(`no execution provider could create a session (${why})`);
+}
+
+const firstLine = (err: unknown): string => String(err instanceof Error ? err.message : err).split('\n')[0] ?? '';

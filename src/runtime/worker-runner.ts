@@ -1,0 +1,93 @@
+import { Worker } from 'node:worker_threads';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExecutionProvider, ModelRunner, SessionOptions, SessionSignature } from './runner.js';
+import type { TensorMap } from './tensor.js';
+import { type WorkerReady, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
+
+interface Pending {
+  resolve: (out: TensorMap) => void;
+  reject: (err: Error) => void;
+}
+
+/** The worker's file beside this one: .js when built, .ts under vitest/tsx (loaded through tsx). */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const ext = extname(fileURLToPath(import.meta.url));
+  const url = new URL(`./inference-worker${ext}`, import.meta.url);
+  return { url, execArgv: ext === '.ts' ? ['--import', 'tsx'] : [] };
+}
+
+/**
+ * Runs onnxruntime in a dedicated worker thread so that a heavy model never blocks the HTTP
+ * event loop. One session per worker; tensors cross threads by transfer, not copy.
+ */
+export class WorkerRunner implements ModelRunner {
+  readonly mode = 'worker' as const;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private exited = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly provider: ExecutionProvider,
+    readonly signature: SessionSignature,
+    readonly fallbacks: { provider: ExecutionProvider; error: string }[],
+  ) {
+    worker.on('message', (res: WorkerResponse) => this.settle(res));
+    worker.on('error', (err) => this.failAll(`inference worker failed: ${err.message}`));
+    worker.on('exit', () => {
+      this.exited = true;
+      this.failAll('inference worker exited');
+    });
+  }
+
+  static async create(model: Uint8Array, options: SessionOptions): Promise<WorkerRunner> {
+    const { url, execArgv } = workerEntry();
+    const copy = model.slice();
+    const worker = new Worker(url, { workerData: { model: copy, options }, execArgv, transferList: [copy.buffer] });
+    const ready = await new Promise<WorkerReady>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`inference worker exited with code ${code} during start`)));
+    });
+    worker.removeAllListeners();
+    if (ready.type === 'init-error') {
+      await worker.terminate();
+      throw new Error(ready.message);
+    }
+    return new WorkerRunner(worker, ready.provider, ready.signature, ready.fallbacks);
+  }
+
+  run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
+    if (this.exited) return Promise.reject(new Error('inference worker is not running'));
+    const id = this.nextId++;
+    return new Promise<TensorMap>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      const req: WorkerRequest = { id, feeds, outputNames };
+      // Feeds are not transferred: the caller (cache key, shadow, batch split) may still read them.
+      this.worker.postMessage(req);
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage('close');
+    const timer = setTimeout(() => void this.worker.terminate(), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private settle(res: WorkerResponse): void {
+    const p = this.pending.get(res.id);
+    if (!p) return;
+    this.pending.delete(res.id);
+    if (res.ok) p.resolve(res.outputs);
+    else p.reject(new Error(res.message));
+  }
+
+  private failAll(message: string): void {
+    for (const p of this.pending.values()) p.reject(new Error(message));
+    this.pending.clear();
+  }
+}
