@@ -8,6 +8,7 @@ import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { ModelRepository } from './repository/model-repository.js';
+import { DirectorySource, type ModelSource } from './repository/model-source.js';
 import { VersionRouter } from './routing/version-router.js';
 
 export interface GatewayOptions {
@@ -15,6 +16,8 @@ export interface GatewayOptions {
   metrics?: GatewayMetrics;
   /** Wrap the executor (cache, batching); default runs the model directly. */
   executor?: InferenceExecutor;
+  /** Where versions come from; default the models/ folder of the config. */
+  source?: ModelSource;
 }
 
 /**
@@ -35,7 +38,7 @@ export class Gateway {
     this.metrics = options.metrics ?? new GatewayMetrics();
     const settings = (model: string) => config.models[model];
     this.repository = new ModelRepository({
-      modelsDir: resolve(config.modelsDir),
+      source: options.source ?? new DirectorySource(resolve(config.modelsDir)),
       logger: this.logger,
       metrics: this.metrics,
       versionsFor: (m) => settings(m)?.versions,

@@ -43,6 +43,17 @@ function mergeEnv(file: Record<string, unknown>, env: NodeJS.ProcessEnv): Record
   if (env.MODELGATE_INTRA_OP_THREADS) runtime.intraOpThreads = num(env.MODELGATE_INTRA_OP_THREADS);
   if (env.MODELGATE_MAX_BODY_BYTES) limits.maxBodyBytes = num(env.MODELGATE_MAX_BODY_BYTES);
   if (env.MODELGATE_MAX_IN_FLIGHT) limits.maxInFlight = num(env.MODELGATE_MAX_IN_FLIGHT);
+  if (env.UNLEASH_URL) {
+    const flags = { ...((file.flags as Record<string, unknown> | undefined) ?? {}) };
+    const unleash = { ...((flags.unleash as Record<string, unknown> | undefined) ?? {}) };
+    unleash.url = env.UNLEASH_URL;
+    if (env.UNLEASH_API_TOKEN) unleash.apiToken = env.UNLEASH_API_TOKEN;
+    if (env.UNLEASH_REFRESH_INTERVAL_MS) unleash.refreshIntervalMs = num(env.UNLEASH_REFRESH_INTERVAL_MS);
+    flags.source = 'unleash';
+    flags.unleash = unleash;
+    cfg.flags = flags;
+  }
+  if (env.MODELGATE_FLAGS_FILE) cfg.flags = { ...((cfg.flags as Record<string, unknown> | undefined) ?? {}), file: env.MODELGATE_FLAGS_FILE };
   cfg.runtime = runtime;
   cfg.limits = limits;
   return cfg;

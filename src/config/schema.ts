@@ -3,8 +3,40 @@ import { NAME_RE, SEMVER_RE } from '../repository/manifest.js';
 
 const Provider = z.enum(['cuda', 'webgpu', 'cpu']);
 
+/** Prediction cache settings; per model they override the global ones. */
+export const CacheSettings = z.object({
+  enabled: z.boolean().default(true),
+  maxEntries: z.number().int().positive().default(10_000),
+  maxBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  /** 0 = entries never expire by age. */
+  ttlMs: z.number().int().min(0).default(300_000),
+});
+export type CacheSettings = z.infer<typeof CacheSettings>;
+
+/** Dynamic batching (Triton's dynamic_batching): flush at maxBatchSize or after maxQueueDelayMicros. */
+export const BatchingSettings = z.object({
+  enabled: z.boolean().default(false),
+  maxBatchSize: z.number().int().min(1).default(32),
+  maxQueueDelayMicros: z.number().int().min(0).default(500),
+});
+export type BatchingSettings = z.infer<typeof BatchingSettings>;
+
+/** Mirror a share of traffic to a challenger version after the response is sent. */
+export const ShadowSettings = z.object({
+  version: z.string().regex(SEMVER_RE),
+  percent: z.number().min(0).max(100),
+  /** Outputs agree when every element differs by at most this (absolute) or this fraction (relative). */
+  tolerance: z.number().min(0).default(0.01),
+});
+export type ShadowSettings = z.infer<typeof ShadowSettings>;
+
 /** Per-model serving settings (config/gateway.json `models.<name>`). */
 export const ModelSettings = z.object({
+  /** The flag that routes this model (default: the model's name). */
+  flag: z.string().min(1).max(200).optional(),
+  cache: CacheSettings.partial().optional(),
+  batching: BatchingSettings.partial().optional(),
+  shadow: ShadowSettings.optional(),
   /** Version served when a request names none and no flag decides (default: highest semver). */
   defaultVersion: z.string().regex(SEMVER_RE).optional(),
   /** Aliases a request may pin (`x-model-version: canary`), alias -> version. */
@@ -42,6 +74,24 @@ export const GatewayConfig = z.object({
   adminToken: z.string().min(16).optional(),
   shutdownGraceMs: z.number().int().min(0).default(10_000),
   models: z.record(z.string().regex(NAME_RE), ModelSettings).default({}),
+  cache: CacheSettings.prefault({}),
+  batching: BatchingSettings.prefault({}),
+  flags: z
+    .object({
+      /** file: config/flags.json evaluated offline; unleash: a real Unleash server. */
+      source: z.enum(['file', 'unleash']).default('file'),
+      file: z.string().default('config/flags.json'),
+      unleash: z
+        .object({
+          url: z.string().url().optional(),
+          apiToken: z.string().optional(),
+          appName: z.string().default('modelgate'),
+          environment: z.string().default('production'),
+          refreshIntervalMs: z.number().int().min(100).default(1000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 export type GatewayConfigInput = z.input<typeof GatewayConfig>;

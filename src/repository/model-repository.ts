@@ -1,12 +1,11 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { modelNotFound, versionNotFound, GatewayError } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { LoadedVersion } from './loaded-version.js';
 import { NAME_RE, SEMVER_RE } from './manifest.js';
+import type { ModelSource } from './model-source.js';
 import { compareSemver, highestVersion } from './semver.js';
-import { LoadFailure, loadVersion, readArtifact, readManifest, type LoadOptions } from './version-loader.js';
+import { LoadFailure, loadVersion, type LoadOptions } from './version-loader.js';
 
 export type VersionState = 'LOADING' | 'READY' | 'UNAVAILABLE' | 'FAILED';
 
@@ -20,7 +19,7 @@ export interface IndexEntry {
 export type RepositoryEvent = { type: 'loaded' | 'unloaded'; name: string; version: string };
 
 export interface RepositoryOptions {
-  modelsDir: string;
+  source: ModelSource;
   load: (model: string) => LoadOptions;
   /** Versions to load per model (undefined: all on disk). */
   versionsFor?: (model: string) => string[] | undefined;
@@ -29,7 +28,7 @@ export interface RepositoryOptions {
 }
 
 /**
- * The model repository on disk (models/<name>/<semver>/) and what of it is serving. Loads build
+ * The model repository (a ModelSource: models/ on disk or the registry) and what of it is serving. Loads build
  * and warm the new session before it takes traffic; a failed load keeps the old one serving.
  */
 export class ModelRepository {
@@ -144,14 +143,12 @@ export class ModelRepository {
 
   private async loadOne(name: string, version: string): Promise<LoadedVersion> {
     const { logger, metrics } = this.opts;
-    const dir = join(this.opts.modelsDir, name, version);
     const previous = this.get(name, version);
     if (!previous) this.setState(name, version, 'LOADING', '');
     const started = performance.now();
     try {
-      const manifest = await readManifest(dir, { name, version });
-      const bytes = await readArtifact(dir, manifest);
-      const lv = await loadVersion(manifest, bytes, this.opts.load(name));
+      const { manifest, artifact } = await this.opts.source.read(name, version);
+      const lv = await loadVersion(manifest, artifact, this.opts.load(name));
       let versions = this.serving.get(name);
       if (!versions) this.serving.set(name, (versions = new Map()));
       versions.set(version, lv);
@@ -201,20 +198,12 @@ export class ModelRepository {
     }
   }
 
-  private async modelNames(): Promise<string[]> {
-    return (await listDirs(this.opts.modelsDir)).filter((n) => NAME_RE.test(n)).sort();
+  private modelNames(): Promise<string[]> {
+    return this.opts.source.names();
   }
 
-  private async versionDirs(name: string): Promise<string[]> {
-    return (await listDirs(join(this.opts.modelsDir, name))).filter((v) => SEMVER_RE.test(v)).sort(compareSemver);
-  }
-}
-
-async function listDirs(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
-  } catch {
-    return [];
+  private versionDirs(name: string): Promise<string[]> {
+    return this.opts.source.versions(name);
   }
 }
 

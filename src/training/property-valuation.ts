@@ -70,6 +70,8 @@ function draftFor(
     features: data.schema.map((f) => ({ ...f })),
     preprocessing: parts.preprocessing,
     hyperparameters: parts.hyperparameters,
+    // Placeholder that keeps the key's position; filled from onnxruntime outputs by buildModels.
+    metrics: {},
     framework: {
       name: 'onnx',
       irVersion: IR_VERSION,

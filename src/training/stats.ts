@@ -16,8 +16,10 @@ const DEFAULT_BINS = 10;
 const tidy = (x: number): number => Number(x.toPrecision(8));
 
 function edgesFor(spec: FeatureSpec, min: number, max: number): number[] {
-  if (spec.dtype !== 'float' && max - min + 1 <= MAX_DISCRETE_BINS) {
-    return Array.from({ length: max - min + 2 }, (_, k) => min - 0.5 + k);
+  // Small discrete domains get one bin per allowed value (not just the observed ones), so a
+  // value never seen in training still has its own bin to drift into.
+  if (spec.dtype !== 'float' && spec.max - spec.min + 1 <= MAX_DISCRETE_BINS) {
+    return Array.from({ length: spec.max - spec.min + 2 }, (_, k) => spec.min - 0.5 + k);
   }
   if (max === min) return [min - 0.5, max + 0.5];
   return Array.from({ length: DEFAULT_BINS + 1 }, (_, k) =>
