@@ -154,7 +154,7 @@ function gbdtV110(data: Dataset): TrainedVersion {
 function mlpV200(data: Dataset): TrainedVersion {
   const version = '2.0.0';
   const params: MlpParams = {
-    hidden: [32, 16], epochs: 60, batchSize: 64, learningRate: 0.003, weightDecay: 1e-4,
+    hidden: [32, 16], epochs: 60, batchSize: 32, learningRate: 0.002, weightDecay: 1e-4,
     seed: seedFromString(`${MODEL_NAME}/${version}`),
   };
   const pre = Preprocessor.fit(data.schema, data.train.rows);
