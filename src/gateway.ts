@@ -9,6 +9,12 @@ import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { ModelRepository } from './repository/model-repository.js';
 import { DirectorySource, type ModelSource } from './repository/model-source.js';
+import { NullAuditSink, type AuditSink } from './audit/audit-sink.js';
+import { createFlagSource } from './routing/create-flag-source.js';
+import type { FlagSource } from './routing/flag-source.js';
+import { FlagVersionChooser } from './routing/flag-router.js';
+import { RollbackOverrides } from './routing/rollback-overrides.js';
+import { ShadowObserver } from './routing/shadow.js';
 import { VersionRouter } from './routing/version-router.js';
 
 export interface GatewayOptions {
@@ -18,6 +24,8 @@ export interface GatewayOptions {
   executor?: InferenceExecutor;
   /** Where versions come from; default the models/ folder of the config. */
   source?: ModelSource;
+  /** Flag source; default from config (flags file or Unleash server). */
+  flags?: FlagSource;
 }
 
 /**
@@ -31,9 +39,13 @@ export class Gateway {
   readonly service: PredictionService;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  readonly overrides = new RollbackOverrides();
+  flags: FlagSource | undefined;
+  /** Governance events (rollback, loads); the registry replaces it with its hash-chained log. */
+  audit: AuditSink = new NullAuditSink();
   private ready = false;
 
-  constructor(readonly config: GatewayConfig, options: GatewayOptions = {}) {
+  constructor(readonly config: GatewayConfig, private readonly options: GatewayOptions = {}) {
     this.logger = options.logger ?? createLogger(config.logLevel);
     this.metrics = options.metrics ?? new GatewayMetrics();
     const settings = (model: string) => config.models[model];
@@ -69,10 +81,17 @@ export class Gateway {
       metrics: this.metrics,
       logger: this.logger,
       isReady: () => this.ready,
+      overrides: this.overrides,
+      flags: () => this.flags,
+      audit: () => this.audit,
     });
   }
 
   async start(): Promise<void> {
+    this.flags = this.options.flags ?? (await createFlagSource(this.config, this.logger, this.metrics));
+    const flagName = (m: string) => this.config.models[m]?.flag ?? m;
+    this.router.useFlags(new FlagVersionChooser(this.flags, flagName, this.overrides));
+    this.service.addObserver(new ShadowObserver(this.repository, (m) => this.config.models[m]?.shadow, this.metrics));
     await this.repository.loadAll();
     this.ready = true;
   }
@@ -83,5 +102,6 @@ export class Gateway {
     const deadline = Date.now() + graceMs;
     while (this.service.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await this.repository.close();
+    await this.flags?.close();
   }
 }

@@ -9,6 +9,7 @@ import { httpMetrics } from './middleware/http-metrics.js';
 import { requestId } from './middleware/request-id.js';
 import { oipRoutes } from './routes/oip.js';
 import { repositoryRoutes } from './routes/repository.js';
+import { routingAdminRoutes } from './routes/routing-admin.js';
 import { v1Routes } from './routes/v1.js';
 
 const shape = (s: AppEnv['Variables']['errorShape']) =>
@@ -39,6 +40,8 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   app.route('/v2', oipRoutes(deps));
   app.use('/v1/*', shape('rich'));
   app.route('/v1', v1Routes(deps));
+  app.use('/admin/*', shape('rich'));
+  app.route('/admin', routingAdminRoutes(deps));
 
   app.get('/metrics', async (c) => {
     c.header('content-type', deps.metrics.registry.contentType);

@@ -3,6 +3,9 @@ import type { PredictionService } from '../core/prediction-service.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository } from '../repository/model-repository.js';
+import type { AuditSink } from '../audit/audit-sink.js';
+import type { FlagSource } from '../routing/flag-source.js';
+import type { RollbackOverrides } from '../routing/rollback-overrides.js';
 import type { VersionRouter } from '../routing/version-router.js';
 
 /** What the HTTP layer talks to: the data plane and the read side of the repository. */
@@ -15,4 +18,8 @@ export interface HttpDeps {
   logger: Logger;
   /** False once shutdown began: readiness fails so load balancers stop sending. */
   isReady: () => boolean;
+  overrides: RollbackOverrides;
+  /** The flag source, once started. */
+  flags: () => FlagSource | undefined;
+  audit: () => AuditSink;
 }

@@ -1,3 +1,4 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import type { Pin, RoutingContext } from '../routing/types.js';
 import type { AppEnv } from './app-env.js';
@@ -30,6 +31,7 @@ export function routingContext(c: Context<AppEnv>, params: Params): RoutingConte
   ctx.userId = pick('x-user-id', 'user_id');
   ctx.sessionId = pick('x-session-id', 'session_id');
   ctx.tenantId = pick('x-tenant-id', 'tenant_id');
+  ctx.remoteAddress = remoteAddress(c);
   return ctx;
 }
 
@@ -42,3 +44,12 @@ export function versionPin(c: Context<AppEnv>, pathVersion: string | undefined):
 
 export const noCacheRequested = (c: Context<AppEnv>): boolean =>
   /\bno-cache\b|\bno-store\b/i.test(c.req.header('cache-control') ?? '');
+
+/** The client's address when served by @hono/node-server (absent for in-process requests). */
+function remoteAddress(c: Context<AppEnv>): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}

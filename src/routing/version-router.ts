@@ -25,14 +25,23 @@ export interface VersionRouterOptions {
  * alias) beats flags; flags pick a variant; anything unusable falls back to the stable version.
  */
 export class VersionRouter implements VersionResolver {
-  constructor(private readonly opts: VersionRouterOptions) {}
+  private flags: FlagRouter | undefined;
+
+  constructor(private readonly opts: VersionRouterOptions) {
+    this.flags = opts.flags;
+  }
+
+  /** Route by these flags from now on (set once the flag source is up). */
+  useFlags(flags: FlagRouter): void {
+    this.flags = flags;
+  }
 
   resolve(model: string, pin: Pin | undefined, ctx: RoutingContext): RouteDecision {
     const { repository } = this.opts;
     if (!repository.has(model)) throw modelNotFound(model);
     if (pin) return { version: this.pinned(model, pin), route: 'pinned', kind: 'pinned', reason: pin.source };
     const stable = this.stable(model);
-    const choice = this.opts.flags?.choose(model, ctx) ?? { fallback: 'no_flag' };
+    const choice = this.flags?.choose(model, ctx) ?? { fallback: 'no_flag' };
     if ('fallback' in choice) return fallback(stable, choice.fallback);
     const target = this.lookup(model, choice.target);
     if (!target) return fallback(stable, 'version_not_loaded');

@@ -1,0 +1,117 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import type { Unleash } from 'unleash-client';
+import { z } from 'zod';
+import type { Logger } from '../logger.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { FlagContext, FlagSource, FlagVariant } from './flag-source.js';
+import { ClientFeatures } from './flags-schema.js';
+import { definitionOf, evaluate, offlineUnleash } from './unleash-client.js';
+
+/** Parse and validate a client-features document; the error names the field. */
+export function parseFlags(text: string): ClientFeatures {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = ClientFeatures.safeParse(json);
+  if (!parsed.success) throw new Error(z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * The embedded flag source: config/flags.json in Unleash's client-features format, evaluated
+ * offline by unleash-client. Edits are picked up by watching the file's folder (editors replace
+ * files); an edit that does not parse or validate keeps the last good flags.
+ */
+export class FileFlagSource implements FlagSource {
+  readonly kind = 'file' as const;
+  private client: Unleash | undefined;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastText = '';
+  private reloading: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly path: string,
+    private readonly logger: Logger,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  /** Load the file (a missing file means "no flags": every model serves its stable version). */
+  static async create(path: string, logger: Logger, metrics: GatewayMetrics, opts: { watch?: boolean } = {}): Promise<FileFlagSource> {
+    const source = new FileFlagSource(resolve(path), logger, metrics);
+    await source.reload();
+    if (opts.watch !== false) source.startWatching();
+    return source;
+  }
+
+  getVariant(flag: string, ctx: FlagContext): FlagVariant {
+    return evaluate(this.client, flag, ctx);
+  }
+
+  definition(flag: string) {
+    return definitionOf(this.client, flag);
+  }
+
+  /** Re-read the file now; resolves when the new flags are live (or were refused). */
+  reload(): Promise<void> {
+    this.reloading = this.reloading.then(() => this.reloadOnce());
+    return this.reloading;
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    clearTimeout(this.timer);
+    await this.reloading;
+    this.client?.destroy();
+    this.client = undefined;
+  }
+
+  private async reloadOnce(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch {
+      if (this.client === undefined && this.lastText === '') {
+        this.logger.warn({ file: this.path }, 'flags file not found: every model serves its stable version');
+        this.lastText = '\0missing';
+      }
+      return;
+    }
+    if (text === this.lastText) return;
+    let flags: ClientFeatures;
+    try {
+      flags = parseFlags(text);
+    } catch (err) {
+      this.metrics.flagReloads.inc({ source: 'file', result: 'invalid' });
+      this.logger.warn({ file: basename(this.path), err: (err as Error).message }, 'flags file edit refused; keeping the last good flags');
+      return;
+    }
+    const next = flags.features.length > 0 ? await offlineUnleash(flags) : undefined;
+    const old = this.client;
+    this.client = next;
+    this.lastText = text;
+    old?.destroy();
+    this.metrics.flagReloads.inc({ source: 'file', result: 'ok' });
+    this.logger.info({ file: basename(this.path), flags: flags.features.length }, 'flags loaded');
+  }
+
+  private startWatching(): void {
+    const name = basename(this.path);
+    try {
+      this.watcher = watch(dirname(this.path), (_event, file) => {
+        if (file !== null && file !== name) return;
+        clearTimeout(this.timer);
+        // Coalesce the several events one save makes; well inside the 200 ms budget.
+        this.timer = setTimeout(() => void this.reload(), 15);
+      });
+      this.watcher.on('error', (err) => this.logger.warn({ err: err.message }, 'flags file watch failed'));
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'cannot watch the flags file; edits need a restart');
+    }
+  }
+}

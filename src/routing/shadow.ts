@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { ShadowSettings } from '../config/schema.js';
+import type { PredictRequest, PredictResult, PredictionObserver } from '../core/prediction-service.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { ModelRepository } from '../repository/model-repository.js';
+import type { HostTensor, TensorMap } from '../runtime/tensor.js';
+import { sameInputSchema } from './version-router.js';
+
+/** A deterministic share of requests: the request id's hash decides, not Math.random. */
+export function inShare(key: string, percent: number): boolean {
+  if (percent <= 0) return false;
+  if (percent >= 100) return true;
+  const h = createHash('sha1').update(key).digest().readUInt32BE(0);
+  return (h % 10_000) < percent * 100;
+}
+
+/** Every element within `tolerance`, absolute or relative to the primary's value. */
+export function outputsAgree(a: TensorMap, b: TensorMap, tolerance: number): boolean {
+  for (const [name, t] of Object.entries(a)) {
+    const u = b[name];
+    if (!u || u.data.length !== t.data.length) return false;
+    if (!numeric(t) || !numeric(u)) {
+      if (JSON.stringify(Array.from(t.data as ArrayLike<unknown>)) !== JSON.stringify(Array.from(u.data as ArrayLike<unknown>))) return false;
+      continue;
+    }
+    const x = t.data as Float32Array;
+    const y = u.data as Float32Array;
+    for (let i = 0; i < x.length; i++) {
+      const d = Math.abs((x[i] as number) - (y[i] as number));
+      if (d > tolerance && d > tolerance * Math.abs(x[i] as number)) return false;
+    }
+  }
+  return true;
+}
+
+const numeric = (t: HostTensor) => !Array.isArray(t.data) && !(t.data instanceof BigInt64Array) && !(t.data instanceof BigUint64Array);
+
+/**
+ * Shadow traffic: after a response is sent, mirror a share of a model's requests to a challenger
+ * version and count agreement and latency. Runs outside the request's path and error path.
+ */
+export class ShadowObserver implements PredictionObserver {
+  constructor(
+    private readonly repository: ModelRepository,
+    private readonly settings: (model: string) => ShadowSettings | undefined,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  observe(req: PredictRequest, feeds: TensorMap, result: PredictResult): void {
+    const s = this.settings(result.model);
+    if (!s || result.version.version === s.version || !inShare(req.requestId, s.percent)) return;
+    const challenger = this.repository.get(result.model, s.version);
+    const labels = { model: result.model, version: s.version };
+    if (!challenger || !sameInputSchema(challenger, result.version)) {
+      this.metrics.shadowRequests.inc({ ...labels, outcome: 'skipped' });
+      return;
+    }
+    const started = performance.now();
+    challenger.acquire();
+    challenger.runner
+      .run(feeds, Object.keys(result.outputs))
+      .then(
+        (outputs) => {
+          this.metrics.shadowDuration.observe(labels, (performance.now() - started) / 1000);
+          this.metrics.shadowRequests.inc({ ...labels, outcome: outputsAgree(result.outputs, outputs, s.tolerance) ? 'agree' : 'disagree' });
+        },
+        () => this.metrics.shadowRequests.inc({ ...labels, outcome: 'error' }),
+      )
+      .finally(() => challenger.release());
+  }
+}
