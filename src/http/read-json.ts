@@ -7,12 +7,16 @@ import { GatewayError, badRequest } from '../errors/index.js';
  * the field). The size limit (413) is enforced before, by the body-limit middleware.
  */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const text = await c.req.text();
+  if (text.trim() === '') throw badRequest('the request body is empty; a JSON object is required');
+  return parseJson(c, text, schema);
+}
+
+function parseJson<S extends z.ZodType>(c: Context, text: string, schema: S): z.infer<S> {
   const type = c.req.header('content-type');
   if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
     throw new GatewayError('unsupported_media_type', 415, `content-type must be application/json, got '${type.slice(0, 100)}'`);
   }
-  const text = await c.req.text();
-  if (text.trim() === '') throw badRequest('the request body is empty; a JSON object is required');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -22,6 +26,14 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw badRequest(describe(parsed.error));
   return parsed.data;
+}
+
+/** Like readJson, for endpoints whose body is optional: no body (or an empty one) gives undefined. */
+export async function readOptionalJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S> | undefined> {
+  if (c.req.raw.body === null || c.req.header('content-length') === '0') return undefined;
+  const text = await c.req.text();
+  if (text.trim() === '') return undefined;
+  return parseJson(c, text, schema);
 }
 
 function describe(error: z.ZodError): string {

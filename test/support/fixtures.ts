@@ -69,3 +69,15 @@ export function writeIdentityModel(modelsDir: string, version = '1.0.0'): string
 }
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** A sample house for property-valuation 1.x (named features, one instance). */
+export const HOUSE_V1 = {
+  sqft: 1800, bedrooms: 3, bathrooms: 2, year_built: 1995, lot_size: 6000,
+  location_cluster: 1, condition: 4, garage_spaces: 2,
+};
+
+/** The same house for 2.0.0's feature set (lot_size dropped; geo and amenities added). */
+export const HOUSE_V2 = {
+  sqft: 1800, bedrooms: 3, bathrooms: 2, year_built: 1995, location_cluster: 1, condition: 4,
+  garage_spaces: 2, distance_to_center_km: 8.5, has_pool: 0, energy_rating: 4,
+};

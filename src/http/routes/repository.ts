@@ -3,7 +3,7 @@ import type { AppEnv } from '../app-env.js';
 import type { HttpDeps } from '../deps.js';
 import { adminAuth } from '../middleware/admin-auth.js';
 import { RepositoryLoadBody } from '../oip-schema.js';
-import { readJson } from '../read-json.js';
+import { readOptionalJson } from '../read-json.js';
 import { checkNames } from './oip.js';
 
 /**
@@ -23,8 +23,7 @@ export function repositoryRoutes(deps: HttpDeps): Hono<AppEnv> {
   const versionOf = async (c: Context<AppEnv>): Promise<string | undefined> => {
     const q = c.req.query('version');
     if (q) return q;
-    const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding');
-    const body = hasBody ? await readJson(c, RepositoryLoadBody) : undefined;
+    const body = await readOptionalJson(c, RepositoryLoadBody);
     return body?.parameters?.version;
   };
 

@@ -5,7 +5,7 @@ import { routingView } from '../../routing/routing-view.js';
 import type { AppEnv } from '../app-env.js';
 import type { HttpDeps } from '../deps.js';
 import { adminAuth } from '../middleware/admin-auth.js';
-import { readJson } from '../read-json.js';
+import { readOptionalJson } from '../read-json.js';
 import { checkNames } from './oip.js';
 
 const RollbackBody = z.object({ reason: z.string().max(1000).optional() }).optional();
@@ -33,8 +33,7 @@ export function routingAdminRoutes(deps: HttpDeps): Hono<AppEnv> {
 
   app.post('/models/:model/rollback', async (c) => {
     const model = known(c.req.param('model'));
-    const hasBody = (c.req.header('content-length') ?? '0') !== '0';
-    const body = hasBody ? await readJson(c, RollbackBody) : undefined;
+    const body = await readOptionalJson(c, RollbackBody);
     const before = deps.overrides.get(model) ?? null;
     const after = deps.overrides.set(model, 'admin', body?.reason ?? '');
     deps.audit().append({ actor: 'admin', action: 'rollback', target: model, before, after, reason: body?.reason });
