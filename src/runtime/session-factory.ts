@@ -33,4 +33,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions):
   throw new Error(`no execution provider could create a session (${why})`);
 }
 
+// Provider load failures are expected on CPU-only hosts; we log each fallback ourselves, once.
+ort.env.logLevel = 'fatal';
+
 const firstLine = (err: unknown): string => String(err instanceof Error ? err.message : err).split('\n')[0] ?? '';

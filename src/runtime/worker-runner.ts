@@ -10,11 +10,16 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-/** The worker's file beside this one: .js when built, .ts under vitest/tsx (loaded through tsx). */
-function workerEntry(): { url: URL; execArgv: string[] } {
+/**
+ * The worker's file beside this one: .js when built. Under vitest/tsx the sources are .ts, which
+ * a worker thread cannot load by itself: a two-line bootstrap registers tsx in the thread first.
+ */
+function workerEntry(): { entry: URL | string; eval: boolean } {
   const ext = extname(fileURLToPath(import.meta.url));
   const url = new URL(`./inference-worker${ext}`, import.meta.url);
-  return { url, execArgv: ext === '.ts' ? ['--import', 'tsx'] : [] };
+  if (ext !== '.ts') return { entry: url, eval: false };
+  const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return { entry: code, eval: true };
 }
 
 /**
@@ -42,15 +47,21 @@ export class WorkerRunner implements ModelRunner {
   }
 
   static async create(model: Uint8Array, options: SessionOptions): Promise<WorkerRunner> {
-    const { url, execArgv } = workerEntry();
+    const { entry, eval: isCode } = workerEntry();
     const copy = model.slice();
-    const worker = new Worker(url, { workerData: { model: copy, options }, execArgv, transferList: [copy.buffer] });
+    const worker = new Worker(entry, { eval: isCode, workerData: { model: copy, options }, transferList: [copy.buffer] });
+    // Remove only our own start-up listeners: Worker keeps internal ones (message-port refs).
+    let onMessage: (m: WorkerReady) => void = () => undefined;
+    let onError: (e: Error) => void = () => undefined;
+    let onExit: (code: number) => void = () => undefined;
     const ready = await new Promise<WorkerReady>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`inference worker exited with code ${code} during start`)));
+      onMessage = resolve;
+      onError = reject;
+      onExit = (code) => reject(new Error(`inference worker exited with code ${code} during start`));
+      worker.once('message', onMessage).once('error', onError).once('exit', onExit);
+    }).finally(() => {
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     });
-    worker.removeAllListeners();
     if (ready.type === 'init-error') {
       await worker.terminate();
       throw new Error(ready.message);
