@@ -7,6 +7,7 @@ import type { TensorMap } from './tensor.js';
 /** Runs onnxruntime on the calling (main) thread: no message passing, best for tiny models. */
 export class InlineRunner implements ModelRunner {
   readonly mode = 'inline' as const;
+  private disposed = false;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -22,11 +23,15 @@ export class InlineRunner implements ModelRunner {
   }
 
   async run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
+    // A released native session must never be run again: it does not fail cleanly.
+    if (this.disposed) throw new Error('the session was disposed');
     const results = await this.session.run(toOrtFeeds(feeds));
     return fromOrtResults(results, outputNames);
   }
 
   async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
     await this.session.release();
   }
 }
