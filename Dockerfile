@@ -1,0 +1,49 @@
+# syntax=docker/dockerfile:1.7
+# modelgate: multi-stage build, non-root runtime, healthcheck on OIP readiness.
+#
+# CPU (default):  docker build -t modelgate .
+# NVIDIA GPU:     docker build -t modelgate:cuda \
+#                   --build-arg ONNXRUNTIME_NODE_INSTALL=cuda12 \
+#                   --build-arg RUNTIME_BASE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04 .
+#                 docker run --gpus all -e MODELGATE_EXECUTION_PROVIDERS=cuda,cpu -p 8080:8080 modelgate:cuda
+ARG NODE_IMAGE=node:20-bookworm-slim
+ARG RUNTIME_BASE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# onnxruntime-node's postinstall downloads the CUDA provider libraries from NuGet unless skipped.
+# `skip` (the default) gives the CPU and WebGPU providers; `cuda12` needs network at build time.
+ARG ONNXRUNTIME_NODE_INSTALL=skip
+ENV ONNXRUNTIME_NODE_INSTALL=${ONNXRUNTIME_NODE_INSTALL}
+# better-sqlite3 falls back to a source build when no prebuilt binary matches.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM ${RUNTIME_BASE} AS runtime
+# A CUDA base image has no Node.js: bring the build stage's binary (a no-op on the node image).
+COPY --from=build /usr/local/bin/node /usr/local/bin/node
+ENV NODE_ENV=production \
+    PORT=8080 \
+    HOST=0.0.0.0 \
+    MODELGATE_REGISTRY_DB=/app/data/registry.db
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/src ./dist/src
+COPY package.json ./
+COPY config ./config
+COPY models ./models
+RUN (id -u node >/dev/null 2>&1 || useradd --uid 1000 --create-home node) \
+ && mkdir -p /app/data && chown -R node /app/data
+USER node
+EXPOSE 8080
+VOLUME ["/app/data"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/v2/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/src/cli/main.js", "serve"]
