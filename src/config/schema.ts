@@ -41,6 +41,8 @@ export const ModelSettings = z.object({
   defaultVersion: z.string().regex(SEMVER_RE).optional(),
   /** Aliases a request may pin (`x-model-version: canary`), alias -> version. */
   aliases: z.record(z.string().regex(NAME_RE), z.string().regex(SEMVER_RE)).default({}),
+  /** Provider preference for this model (default: runtime.executionProviders). */
+  executionProviders: z.array(Provider).min(1).optional(),
   /** inline: on the main thread; worker: own thread; auto: decided from warm-up latency. */
   runner: z.enum(['auto', 'inline', 'worker']).default('auto'),
   /** Versions to load at start; default all found on disk. */

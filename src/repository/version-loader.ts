@@ -76,16 +76,16 @@ export async function readArtifact(dir: string, manifest: Manifest): Promise<Uin
 export async function loadVersion(manifest: Manifest, model: Uint8Array, opts: LoadOptions): Promise<LoadedVersion> {
   let runner: ModelRunner;
   try {
-    runner = opts.runner === 'worker' ? await WorkerRunner.create(model, opts.session) : await InlineRunner.create(model, opts.session);
+    runner = opts.runner === 'worker' ? await WorkerRunner.create(model, workerSession(opts.session)) : await InlineRunner.create(model, opts.session);
   } catch (err) {
     throw new LoadFailure('session_failed', `onnxruntime could not create a session: ${(err as Error).message}`);
   }
   try {
     checkSignature(manifest, runner);
     let warmupMs = await warmUp(runner, manifest, opts.warmupRuns);
-    if (opts.runner === 'auto' && warmupMs > opts.workerThresholdMs) {
+    if (opts.runner === 'auto' && warmupMs > opts.workerThresholdMs && runner.provider !== 'webgpu') {
       // Heavy model: move it off the main thread, where its runs no longer block the event loop.
-      const worker = await WorkerRunner.create(model, opts.session);
+      const worker = await WorkerRunner.create(model, workerSession(opts.session));
       await runner.dispose();
       runner = worker;
       warmupMs = await warmUp(runner, manifest, opts.warmupRuns);
@@ -96,6 +96,15 @@ export async function loadVersion(manifest: Manifest, model: Uint8Array, opts: L
     if (err instanceof LoadFailure) throw err;
     throw new LoadFailure('warmup_failed', `warm-up inference failed: ${(err as Error).message}`);
   }
+}
+
+/**
+ * WebGPU sessions of one process share one device and command encoder: two threads using them
+ * crash the process (GPU.md). So WebGPU stays on the main thread; worker threads get the rest.
+ */
+function workerSession(session: SessionOptions): SessionOptions {
+  const providers = session.providers.filter((p) => p !== 'webgpu');
+  return { ...session, providers: providers.length > 0 ? providers : ['cpu'] };
 }
 
 function checkSignature(manifest: Manifest, runner: ModelRunner): void {

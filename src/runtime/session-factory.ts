@@ -36,4 +36,10 @@ export async function createSession(model: Uint8Array, options: SessionOptions):
 // Provider load failures are expected on CPU-only hosts; we log each fallback ourselves, once.
 ort.env.logLevel = 'fatal';
 
-const firstLine = (err: unknown): string => String(err instanceof Error ? err.message : err).split('\n')[0] ?? '';
+/** The first line of an ORT error, without the build's source paths and C++ symbols it embeds. */
+const firstLine = (err: unknown): string =>
+  (String(err instanceof Error ? err.message : err).split('\n')[0] ?? '')
+    .replace(/(?:\/[\w.+-]+)+(?::\d+)?/g, '')
+    .replace(/\S*::\S*(?:\([^)]*\))?\S*/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
