@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { Hono } from 'hono';
 import type { GatewayConfig } from './config/schema.js';
-import { DirectExecutor, type InferenceExecutor } from './core/executor.js';
+import { buildExecutor } from './core/build-executor.js';
+import type { InferenceExecutor } from './core/executor.js';
 import { PredictionService } from './core/prediction-service.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/app.js';
@@ -16,6 +17,8 @@ import { FlagVersionChooser } from './routing/flag-router.js';
 import { RollbackOverrides } from './routing/rollback-overrides.js';
 import { ShadowObserver } from './routing/shadow.js';
 import { VersionRouter } from './routing/version-router.js';
+import type { RegistrySettings } from './config/registry-schema.js';
+import { openGovernance, type Governance } from './registry/governance.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -26,6 +29,8 @@ export interface GatewayOptions {
   source?: ModelSource;
   /** Flag source; default from config (flags file or Unleash server). */
   flags?: FlagSource;
+  /** Model registry and governance (issue #5), on when given and enabled: serve passes loadRegistrySettings(). */
+  registry?: RegistrySettings;
 }
 
 /**
@@ -43,19 +48,38 @@ export class Gateway {
   flags: FlagSource | undefined;
   /** Governance events (rollback, loads); the registry replaces it with its hash-chained log. */
   audit: AuditSink = new NullAuditSink();
+  /** The registry (issue #5): source of versions, production = stable, audit log, trace, /admin routes. */
+  readonly governance: Governance | undefined;
   private ready = false;
 
   constructor(readonly config: GatewayConfig, private readonly options: GatewayOptions = {}) {
     this.logger = options.logger ?? createLogger(config.logLevel);
     this.metrics = options.metrics ?? new GatewayMetrics();
     const settings = (model: string) => config.models[model];
+    // --- governance (issue #5): opened before the repository, which loads from its source ---
+    const gov = options.registry?.enabled
+      ? openGovernance(
+          {
+            settings: options.registry,
+            modelsDir: resolve(config.modelsDir),
+            adminToken: config.adminToken,
+            session: { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads },
+            importProduction: (m) => settings(m)?.defaultVersion,
+            logger: this.logger,
+            metrics: this.metrics,
+          },
+          { repository: () => this.repository },
+        )
+      : undefined;
+    this.governance = gov;
+    if (gov) this.audit = gov.audit;
     this.repository = new ModelRepository({
-      source: options.source ?? new DirectorySource(resolve(config.modelsDir)),
+      source: options.source ?? gov?.source ?? new DirectorySource(resolve(config.modelsDir)),
       logger: this.logger,
       metrics: this.metrics,
       versionsFor: (m) => settings(m)?.versions,
       load: (m) => ({
-        session: { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads },
+        session: { providers: settings(m)?.executionProviders ?? config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads },
         runner: settings(m)?.runner ?? 'auto',
         workerThresholdMs: config.runtime.workerThresholdMs,
         warmupRuns: config.runtime.warmupRuns,
@@ -63,12 +87,12 @@ export class Gateway {
     });
     this.router = new VersionRouter({
       repository: this.repository,
-      stableVersion: (m) => settings(m)?.defaultVersion,
-      aliases: (m) => settings(m)?.aliases ?? {},
+      stableVersion: (m) => gov?.stableVersion(m) ?? settings(m)?.defaultVersion,
+      aliases: (m) => (gov ? { ...settings(m)?.aliases, ...gov.aliases(m) } : (settings(m)?.aliases ?? {})),
     });
     this.service = new PredictionService({
       resolver: this.router,
-      executor: options.executor ?? new DirectExecutor(),
+      executor: options.executor ?? buildExecutor(config, this.repository, this.metrics),
       metrics: this.metrics,
       maxBatchInstances: config.limits.maxBatchInstances,
       maxInFlight: config.limits.maxInFlight,
@@ -84,6 +108,7 @@ export class Gateway {
       overrides: this.overrides,
       flags: () => this.flags,
       audit: () => this.audit,
+      adminRoutes: gov ? [gov.routes] : [],
     });
   }
 
@@ -91,7 +116,11 @@ export class Gateway {
     this.flags = this.options.flags ?? (await createFlagSource(this.config, this.logger, this.metrics));
     const flagName = (m: string) => this.config.models[m]?.flag ?? m;
     this.router.useFlags(new FlagVersionChooser(this.flags, flagName, this.overrides));
-    this.service.addObserver(new ShadowObserver(this.repository, (m) => this.config.models[m]?.shadow, this.metrics));
+    if (Object.values(this.config.models).some((m) => m.shadow)) {
+      this.service.addObserver(new ShadowObserver(this.repository, (m) => this.config.models[m]?.shadow, this.metrics));
+    }
+    await this.governance?.start();
+    if (this.governance?.traceObserver) this.service.addObserver(this.governance.traceObserver);
     await this.repository.loadAll();
     this.ready = true;
   }
@@ -103,5 +132,6 @@ export class Gateway {
     while (this.service.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await this.repository.close();
     await this.flags?.close();
+    await this.governance?.close();
   }
 }

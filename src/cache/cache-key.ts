@@ -18,7 +18,7 @@ const INLINE_BYTES = 256;
  * The canonical key of a prediction: model, resolved version, output selection (sorted), and
  * every input (sorted by name) as type + dims + the raw bytes the model sees. v1 features are
  * float32 tensors by then, so JSON key order and values equal as float32 (0.1 vs 0.1000000001)
- * already give the same bytes. Small inputs are inlined (base64); larger ones are sha256-hashed.
+ * already give the same bytes. Small inputs are inlined byte for byte; larger ones are sha256-hashed.
  */
 export function predictionCacheKey(
   model: string,
@@ -29,13 +29,14 @@ export function predictionCacheKey(
   const names = Object.keys(feeds);
   if (names.length > 1) names.sort();
   let total = 0;
-  for (const name of names) total += rawBytes(feeds[name] as HostTensor).byteLength;
+  for (const name of names) total += byteLength(feeds[name] as HostTensor);
   let body: string;
   if (total <= INLINE_BYTES) {
+    // The common case (a few features): the bytes themselves, one char per byte, no hashing.
     body = 'r';
     for (const name of names) {
       const t = feeds[name] as HostTensor;
-      body += `${name}\u0001${t.type}\u0001${t.dims.join(',')}\u0001${rawBytes(t).toString('base64')}\u0002`;
+      body += `${name}\u0001${t.type}\u0001${t.dims.join(',')}\u0001${inlineBytes(t)}\u0002`;
     }
   } else {
     const hash = createHash('sha256');
@@ -58,8 +59,19 @@ function outputSelection(names: readonly string[] | undefined): string {
 }
 
 /** The bytes a tensor holds, without copying (strings: their JSON, which is unambiguous). */
-function rawBytes(t: HostTensor): Buffer {
+function rawBytes(t: HostTensor): Uint8Array {
   const d = t.data;
   if (Array.isArray(d)) return Buffer.from(JSON.stringify(d), 'utf8');
-  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+function byteLength(t: HostTensor): number {
+  const d = t.data;
+  return Array.isArray(d) ? Buffer.byteLength(JSON.stringify(d), 'utf8') : d.byteLength;
+}
+
+/** Small inputs as a string of one char per byte (a Map key; a shared tier would re-encode it). */
+function inlineBytes(t: HostTensor): string {
+  const bytes = rawBytes(t);
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }

@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { HostTensor, TensorMap } from '../runtime/tensor.js';
 import type { PredictionCacheKey } from './cache-key.js';
+import { cloneOutputs } from './clone-outputs.js';
 import type { PredictionCache, PredictionCacheStats } from './prediction-cache.js';
 
 /** The bounds of one model's share of the cache (config `cache`, merged per model). */
@@ -123,16 +124,6 @@ export class LruPredictionCache implements PredictionCache {
     m.cacheEntries.set(entries);
     m.cacheBytes.set(bytes);
   }
-}
-
-/** A deep copy of a tensor map (typed arrays and dims), so the copies share no memory. */
-export function cloneOutputs(outputs: TensorMap): TensorMap {
-  const out: TensorMap = {};
-  for (const name in outputs) {
-    const t = outputs[name] as HostTensor;
-    out[name] = { type: t.type, dims: t.dims.slice(), data: t.data.slice() };
-  }
-  return out;
 }
 
 function sizeOf(id: string, outputs: TensorMap): number {

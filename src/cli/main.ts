@@ -5,6 +5,13 @@ const USAGE = `usage: modelgate <command>
 commands:
   serve                 start the gateway (config/gateway.json + env)
   models [--out DIR]    train and export the demo models (deterministic)
+  register <dir>        register a version folder in the registry (deployer)
+  promote <m> <v> <stage> [--reason R] [--override]
+                        move a version: staging (deployer), production (approver, gate)
+  validate <m> <v>      run the validation gate against the production version
+  audit verify|list     walk the audit log's hash chain / print it
+  token create|list|revoke
+                        manage role tokens (admin)
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -14,6 +21,16 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./serve-command.js')).serveCommand();
     case 'models':
       return (await import('./models-command.js')).modelsCommand(args);
+    case 'register':
+      return (await import('./register-command.js')).registerCommand(args);
+    case 'promote':
+      return (await import('./promote-command.js')).promoteCommand(args);
+    case 'validate':
+      return (await import('./validate-command.js')).validateCommand(args);
+    case 'audit':
+      return (await import('./audit-command.js')).auditCommand(args);
+    case 'token':
+      return (await import('./token-command.js')).tokenCommand(args);
     case undefined:
     case 'help':
     case '--help':

@@ -1,3 +1,4 @@
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
 import type { TensorMap } from '../runtime/tensor.js';
 
@@ -19,8 +20,16 @@ export interface ExecResult {
   cache: 'hit' | 'miss' | 'bypass';
 }
 
+/** Runs the version's runner and times each run (one request, or one batch under batching). */
 export class DirectExecutor implements InferenceExecutor {
+  constructor(private readonly metrics?: GatewayMetrics) {}
+
   async run(version: LoadedVersion, feeds: TensorMap, outputNames: readonly string[] | undefined): Promise<ExecResult> {
-    return { outputs: await version.runner.run(feeds, outputNames), cache: 'bypass' };
+    const started = performance.now();
+    try {
+      return { outputs: await version.runner.run(feeds, outputNames), cache: 'bypass' };
+    } finally {
+      this.metrics?.inferenceDuration.observe({ model: version.name, version: version.version }, (performance.now() - started) / 1000);
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { GatewayError, overloaded } from '../errors/index.js';
+import { ChildCache } from '../metrics/child-cache.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
 import type { TensorMap } from '../runtime/tensor.js';
@@ -48,8 +49,21 @@ export interface PredictionServiceOptions {
 export class PredictionService {
   private inFlight = 0;
   private readonly observers: PredictionObserver[] = [];
+  /** Bound metric children per (version, outcome) and (version, route kind, reason): bounded keys. */
+  private readonly outcomes: ChildCache<{ inc(): void }>;
+  private readonly decisions: ChildCache<{ inc(): void }>;
 
-  constructor(private readonly opts: PredictionServiceOptions) {}
+  constructor(private readonly opts: PredictionServiceOptions) {
+    const split = (key: string) => key.split('\u0000') as [string, string, string, string?];
+    this.outcomes = new ChildCache((key) => {
+      const [model, version, status] = split(key);
+      return opts.metrics.inferences.labels({ model, version, status });
+    });
+    this.decisions = new ChildCache((key) => {
+      const [model, version, route, reason = ''] = split(key);
+      return opts.metrics.routingDecisions.labels({ model, version, route, reason });
+    });
+  }
 
   addObserver(o: PredictionObserver): void {
     this.observers.push(o);
@@ -67,7 +81,7 @@ export class PredictionService {
     }
     const decision = this.opts.resolver.resolve(req.model, req.pin, req.context);
     const lv = decision.version;
-    metrics.routingDecisions.inc({ model: lv.name, version: lv.version, route: decision.kind, reason: decision.reason });
+    this.decisions.get(`${lv.name}\u0000${lv.version}\u0000${decision.kind}\u0000${decision.reason}`).inc();
     const feeds = this.encode(lv, req.input);
     const outputNames = req.input.kind === 'tensors' ? req.input.outputs : undefined;
     const started = performance.now();
@@ -76,12 +90,12 @@ export class PredictionService {
     lv.acquire();
     try {
       const exec = await this.opts.executor.run(lv, feeds, outputNames, { noCache: req.noCache });
-      metrics.inferences.inc({ model: lv.name, version: lv.version, status: 'success' });
+      this.outcomes.get(`${lv.name}\u0000${lv.version}\u0000success`).inc();
       const result: PredictResult = { model: lv.name, version: lv, route: decision.route, outputs: exec.outputs, cache: exec.cache };
       if (this.observers.length > 0) this.notify(req, feeds, result, performance.now() - started);
       return result;
     } catch (err) {
-      metrics.inferences.inc({ model: lv.name, version: lv.version, status: 'error' });
+      this.outcomes.get(`${lv.name}\u0000${lv.version}\u0000error`).inc();
       if (err instanceof GatewayError) throw err;
       throw new GatewayError('inference_failed', 500, `inference failed on ${lv.key}`, { cause: err });
     } finally {

@@ -1,3 +1,4 @@
+import type { Hono } from 'hono';
 import type { GatewayConfig } from '../config/schema.js';
 import type { PredictionService } from '../core/prediction-service.js';
 import type { Logger } from '../logger.js';
@@ -7,6 +8,7 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import type { FlagSource } from '../routing/flag-source.js';
 import type { RollbackOverrides } from '../routing/rollback-overrides.js';
 import type { VersionRouter } from '../routing/version-router.js';
+import type { AppEnv } from './app-env.js';
 
 /** What the HTTP layer talks to: the data plane and the read side of the repository. */
 export interface HttpDeps {
@@ -22,4 +24,6 @@ export interface HttpDeps {
   /** The flag source, once started. */
   flags: () => FlagSource | undefined;
   audit: () => AuditSink;
+  /** Sub-apps mounted at /admin before the routing admin (the registry's, guarded per route by role). */
+  adminRoutes?: Hono<AppEnv>[];
 }

@@ -34,7 +34,13 @@ export class GatewayMetrics {
   constructor(registry = new Registry(), options: { processMetrics?: boolean } = {}) {
     this.registry = registry;
     const r = [registry];
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'modelgate_' });
+    if (options.processMetrics !== false) {
+      collectDefaultMetrics({ register: registry, prefix: 'modelgate_' });
+      // prom-client's *_total gauges fail `promtool check metrics`; the per-type gauges stay.
+      for (const g of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+        registry.removeSingleMetric(`modelgate_nodejs_${g}`);
+      }
+    }
     this.httpRequests = new Counter({
       name: 'modelgate_http_requests_total', help: 'HTTP requests by method, route template and status.',
       labelNames: ['method', 'route', 'status'], registers: r,

@@ -28,7 +28,8 @@ export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
   render(c, 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}`, 'not_found');
 
 function render(c: Context<AppEnv>, status: number, message: string, code: string, details?: Record<string, unknown>) {
-  const oip = c.get('errorShape') === 'oip' || (c.get('errorShape') === undefined && c.req.path.startsWith('/v2'));
+  // OIP's error shape on its routes; the JSON and admin APIs add a stable code and the request id.
+  const oip = c.req.path.startsWith('/v2');
   const body = oip ? { error: message } : { error: message, code, request_id: c.get('requestId'), ...(details ? { details } : {}) };
   return c.json(body, status as ContentfulStatusCode);
 }

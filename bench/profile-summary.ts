@@ -1,0 +1,73 @@
+// `node dist/bench/profile-summary.js <file.cpuprofile> [top]`: where a --cpu-prof profile spent its self time.
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** node_modules/<pkg>, src/<folder>, node:internal, or (program)/(gc)/(idle). */
+function area(url: string, fn: string): string {
+  if (!url) return fn.startsWith('(') ? fn : '(native)';
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (nm) return nm[1] as string;
+  const src = /\/dist\/(src\/[^/]+|bench)/.exec(url);
+  if (src) return src[1] as string;
+  if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/');
+  return url;
+}
+
+function main(): void {
+  const [file, topArg] = process.argv.slice(2);
+  if (!file) throw new Error('usage: profile-summary.js <file.cpuprofile> [top]');
+  const top = Number(topArg ?? 25);
+  const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const fns = new Map<string, number>();
+  const areas = new Map<string, number>();
+  for (const [id, us] of self) {
+    const n = byId.get(id);
+    if (!n) continue;
+    const { functionName, url, lineNumber } = n.callFrame;
+    const key = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${lineNumber + 1}`;
+    fns.set(key, (fns.get(key) ?? 0) + us);
+    const a = area(url, functionName);
+    areas.set(a, (areas.get(a) ?? 0) + us);
+  }
+  // Inclusive time of the gateway's own functions (dist/src/...): where the request path spends it.
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map<string, number>();
+  for (const [id, us] of self) {
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = byId.get(cur)?.callFrame;
+      if (!f || !f.url.includes('/dist/src/')) continue;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/dist\//, '')}:${f.lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+    }
+  }
+  const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
+  const print = (title: string, m: Map<string, number>, n: number) => {
+    process.stdout.write(`\n${title}\n`);
+    for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) process.stdout.write(`${pct(us)}  ${k}\n`);
+  };
+  process.stdout.write(`${file}: ${(total / 1e6).toFixed(2)} s sampled\n`);
+  print('self time by area', areas, 20);
+  print('self time by function', fns, top);
+  print('inclusive time of gateway functions', inclusive, top);
+}
+
+main();

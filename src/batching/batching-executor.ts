@@ -1,0 +1,61 @@
+import type { ExecOptions, ExecResult, InferenceExecutor } from '../core/executor.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { TensorMap } from '../runtime/tensor.js';
+import { DynamicBatcher, type BatcherSettings } from './dynamic-batcher.js';
+
+export interface BatchingPolicy extends BatcherSettings {
+  enabled: boolean;
+}
+
+/**
+ * Dynamic batching as an executor decorator: one batcher per loaded version, made on first use.
+ * A version whose inputs or outputs lack a dynamic first dim is never batched (passed through).
+ */
+export class BatchingExecutor implements InferenceExecutor {
+  private readonly batchers = new Map<string, { lv: LoadedVersion; batcher: DynamicBatcher | undefined }>();
+
+  constructor(
+    private readonly inner: InferenceExecutor,
+    private readonly policyFor: (model: string) => BatchingPolicy,
+    private readonly metrics?: GatewayMetrics,
+  ) {}
+
+  async run(lv: LoadedVersion, feeds: TensorMap, outputNames: readonly string[] | undefined, opts: ExecOptions): Promise<ExecResult> {
+    const batcher = this.batcherFor(lv);
+    if (!batcher) return this.inner.run(lv, feeds, outputNames, opts);
+    return { outputs: await batcher.submit(feeds, outputNames), cache: 'bypass' };
+  }
+
+  /** Forget a version's batcher (unloaded or reloaded); requests already queued still complete. */
+  drop(model: string, version?: string): void {
+    if (version !== undefined) {
+      this.batchers.delete(`${model}@${version}`);
+      return;
+    }
+    for (const [key, { lv }] of this.batchers) if (lv.name === model) this.batchers.delete(key);
+  }
+
+  private batcherFor(lv: LoadedVersion): DynamicBatcher | undefined {
+    const key = lv.key;
+    const known = this.batchers.get(key);
+    // Identity, not name: a reloaded version gets a new batcher bound to its new session.
+    if (known?.lv === lv) return known.batcher;
+    const policy = this.policyFor(lv.name);
+    const batcher = policy.enabled && batchable(lv)
+      ? new DynamicBatcher(lv.name, lv.version, policy, (feeds, names) => this.execute(lv, feeds, names), this.metrics)
+      : undefined;
+    this.batchers.set(key, { lv, batcher });
+    return batcher;
+  }
+
+  private async execute(lv: LoadedVersion, feeds: TensorMap, outputNames: readonly string[] | undefined): Promise<TensorMap> {
+    return (await this.inner.run(lv, feeds, outputNames, {})).outputs;
+  }
+}
+
+/** Batching concatenates along dim 0: every input and output must have a dynamic first dim. */
+export function batchable(lv: LoadedVersion): boolean {
+  const { inputs, outputs } = lv.manifest;
+  return inputs.length > 0 && [...inputs, ...outputs].every((t) => t.shape.length > 0 && t.shape[0] === -1);
+}

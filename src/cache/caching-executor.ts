@@ -1,0 +1,115 @@
+import type { ExecOptions, ExecResult, InferenceExecutor } from '../core/executor.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { TensorMap } from '../runtime/tensor.js';
+import { predictionCacheKey, type PredictionCacheKey } from './cache-key.js';
+import { cloneOutputs } from './clone-outputs.js';
+import type { PredictionCache } from './prediction-cache.js';
+import { SingleFlight } from './single-flight.js';
+
+type CacheResult = ExecResult['cache'];
+type ResultCounters = Record<CacheResult, { inc(): void }>;
+
+const NO_COUNT = { inc: () => undefined };
+const NO_COUNTERS: ResultCounters = { hit: NO_COUNT, miss: NO_COUNT, bypass: NO_COUNT };
+
+/**
+ * The prediction cache as an executor decorator. Keyed by the version routing chose, so a hit
+ * can only ever return that version's prediction. Off for a model: 'bypass'. `noCache` skips
+ * the read but still writes. Concurrent identical misses run the model once (single flight).
+ */
+export class CachingExecutor implements InferenceExecutor {
+  private readonly flights = new SingleFlight<TensorMap>();
+  /** Bumped on every invalidation (model -> whole-model count and per-version counts): results computed before it are not written. */
+  private readonly generations = new Map<string, { all: number; versions: Map<string, number> }>();
+  private readonly counters = new Map<string, ResultCounters>();
+
+  constructor(
+    private readonly inner: InferenceExecutor,
+    private readonly cache: PredictionCache,
+    private readonly enabledFor: (model: string) => boolean,
+    private readonly metrics?: GatewayMetrics,
+  ) {}
+
+  async run(lv: LoadedVersion, feeds: TensorMap, outputNames: readonly string[] | undefined, opts: ExecOptions): Promise<ExecResult> {
+    const count = this.countersFor(lv.name);
+    if (!this.enabledFor(lv.name)) {
+      count.bypass.inc();
+      const { outputs } = await this.inner.run(lv, feeds, outputNames, opts);
+      return { outputs, cache: 'bypass' };
+    }
+    const key = predictionCacheKey(lv.name, lv.version, feeds, outputNames);
+    const generation = this.generation(lv.name, lv.version);
+    if (opts.noCache) {
+      count.bypass.inc();
+      return { outputs: await this.compute(lv, feeds, outputNames, opts, key, generation), cache: 'bypass' };
+    }
+    const cached = this.read(key);
+    const hit = cached instanceof Promise ? await cached : cached;
+    if (hit) {
+      count.hit.inc();
+      return { outputs: hit, cache: 'hit' };
+    }
+    count.miss.inc();
+    const flight = this.flights.run(`${generation}\u0000${key.id}`, () => this.compute(lv, feeds, outputNames, opts, key, generation));
+    const outputs = await flight.promise;
+    // Followers get their own copy: no two callers share a typed array.
+    return { outputs: flight.leader ? outputs : cloneOutputs(outputs), cache: 'miss' };
+  }
+
+  /** Forget one version's predictions (it was reloaded or unloaded); in-flight misses are not written. */
+  async invalidate(model: string, version?: string): Promise<number> {
+    let g = this.generations.get(model);
+    if (!g) this.generations.set(model, (g = { all: 0, versions: new Map() }));
+    if (version === undefined) g.all++;
+    else g.versions.set(version, (g.versions.get(version) ?? 0) + 1);
+    return this.cache.invalidate(model, version);
+  }
+
+  private async compute(
+    lv: LoadedVersion,
+    feeds: TensorMap,
+    outputNames: readonly string[] | undefined,
+    opts: ExecOptions,
+    key: PredictionCacheKey,
+    generation: number,
+  ): Promise<TensorMap> {
+    const { outputs } = await this.inner.run(lv, feeds, outputNames, opts);
+    if (this.generation(key.model, key.version) === generation) {
+      try {
+        await this.cache.set(key, outputs);
+      } catch {
+        // A cache that cannot store (a shared tier being down) never fails a prediction.
+      }
+    }
+    return outputs;
+  }
+
+  /** The cached outputs, synchronously when the tier answers synchronously; a failing tier is a miss. */
+  private read(key: PredictionCacheKey): TensorMap | undefined | Promise<TensorMap | undefined> {
+    try {
+      const got = this.cache.get(key);
+      return got instanceof Promise ? got.catch(() => undefined) : got;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A version's generation: its own invalidations plus those of its whole model. */
+  private generation(model: string, version: string): number {
+    const g = this.generations.get(model);
+    return g ? g.all + (g.versions.get(version) ?? 0) : 0;
+  }
+
+  private countersFor(model: string): ResultCounters {
+    const m = this.metrics;
+    if (!m) return NO_COUNTERS;
+    let c = this.counters.get(model);
+    if (!c) {
+      const of = (result: CacheResult) => m.cacheRequests.labels({ model, result });
+      c = { hit: of('hit'), miss: of('miss'), bypass: of('bypass') };
+      this.counters.set(model, c);
+    }
+    return c;
+  }
+}

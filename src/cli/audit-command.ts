@@ -1,0 +1,32 @@
+import { loadRegistrySettings } from '../config/registry-schema.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { openDatabase } from '../registry/db.js';
+import { parseArgs } from './registry-cli.js';
+
+const USAGE = 'usage: modelgate audit verify | modelgate audit list [--after <seq>] [--limit <n>]';
+
+/**
+ * `modelgate audit verify`: walk the hash chain and name the first broken row (exit 1).
+ * `modelgate audit list`: print rows as JSON lines. Reads the database file directly.
+ */
+export async function auditCommand(args: string[]): Promise<void> {
+  const parsed = parseArgs(args, ['after', 'limit']);
+  const [sub] = parsed.positional;
+  const db = openDatabase(loadRegistrySettings().dbPath);
+  try {
+    const log = new AuditLog(db);
+    if (sub === 'verify') {
+      const r = log.verify();
+      if (r.ok) process.stdout.write(`audit log OK: ${r.rows} rows, chain head ${r.head}\n`);
+      else {
+        process.stdout.write(`audit log BROKEN at row ${r.brokenAt}: ${r.reason} (${r.rows} rows read)\n`);
+        process.exitCode = 1;
+      }
+    } else if (sub === 'list') {
+      const page = log.page({ after: Number(parsed.options.get('after') ?? 0), limit: Number(parsed.options.get('limit') ?? 100) });
+      for (const r of page.records) process.stdout.write(`${JSON.stringify(r)}\n`);
+    } else throw new Error(USAGE);
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,31 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cliPrincipal, parseArgs, withRegistry } from './registry-cli.js';
+
+const USAGE = 'usage: modelgate register <version-dir> [--token <token>]';
+
+/** `modelgate register <dir>`: register manifest.json + its model.onnx (+ holdout) from a version folder. */
+export async function registerCommand(args: string[]): Promise<void> {
+  const parsed = parseArgs(args, ['token']);
+  const [dir] = parsed.positional;
+  if (!dir || parsed.positional.length !== 1) throw new Error(USAGE);
+  let manifest: { artifact?: { path?: unknown }; holdout?: { path?: unknown } };
+  try {
+    manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as typeof manifest;
+  } catch (err) {
+    throw new Error(`cannot read ${join(dir, 'manifest.json')}: ${(err as Error).message}`);
+  }
+  const artifactPath = typeof manifest.artifact?.path === 'string' ? manifest.artifact.path : 'model.onnx';
+  const artifact = new Uint8Array(await readFile(join(dir, artifactPath)));
+  const holdoutPath = typeof manifest.holdout?.path === 'string' ? manifest.holdout.path : undefined;
+  const holdout = holdoutPath ? new Uint8Array(await readFile(join(dir, holdoutPath))) : undefined;
+  await withRegistry(async (h) => {
+    const actor = cliPrincipal(h, parsed);
+    const v = await h.registry.register(actor, { manifest, artifact, ...(holdout ? { holdout } : {}) });
+    process.stdout.write(
+      `registered ${v.model}@${v.version} by ${v.registeredBy}: stage ${v.stage}, data ${v.dataVersion}, ` +
+        `parent ${v.parentVersion ?? '-'}, artifact sha256:${v.artifactSha256.slice(0, 12)}, ` +
+        `holdout ${v.holdoutSha256 ? `sha256:${v.holdoutSha256.slice(0, 12)}` : '-'}\n`,
+    );
+  });
+}

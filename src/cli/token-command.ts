@@ -1,0 +1,30 @@
+import { authorize, Role } from '../registry/tokens.js';
+import { cliPrincipal, parseArgs, withRegistry } from './registry-cli.js';
+
+const USAGE = `usage: modelgate token create <principal> --role <${Role.options.join('|')}> | token list | token revoke <principal>   [--token <admin token>]`;
+
+/** `modelgate token ...`: admin-only management of role tokens (stored as sha256; shown once). */
+export async function tokenCommand(args: string[]): Promise<void> {
+  const parsed = parseArgs(args, ['token', 'role']);
+  const [sub, principal] = parsed.positional;
+  await withRegistry(async (h) => {
+    const actor = cliPrincipal(h, parsed);
+    authorize(actor, 'admin', 'managing tokens');
+    if (sub === 'create' && principal) {
+      const role = Role.safeParse(parsed.options.get('role'));
+      if (!role.success) throw new Error(`--role must be one of ${Role.options.join(', ')}\n${USAGE}`);
+      const created = h.tokens.create(principal, role.data, actor.name);
+      h.audit.append({ actor: actor.name, action: 'token.create', target: `principal:${principal}`, after: { role: role.data } });
+      process.stdout.write(`${created.token}\n`);
+      process.stderr.write(`token for ${principal} (${role.data}); it is shown only now\n`);
+    } else if (sub === 'list') {
+      for (const t of h.tokens.list()) {
+        process.stdout.write(`${t.principal.padEnd(24)} ${t.role.padEnd(9)} created ${t.createdAt} by ${t.createdBy}${t.revokedAt ? `, revoked ${t.revokedAt}` : ''}\n`);
+      }
+    } else if (sub === 'revoke' && principal) {
+      if (!h.tokens.revoke(principal)) throw new Error(`no active token for '${principal}'`);
+      h.audit.append({ actor: actor.name, action: 'token.revoke', target: `principal:${principal}` });
+      process.stdout.write(`revoked ${principal}\n`);
+    } else throw new Error(USAGE);
+  });
+}

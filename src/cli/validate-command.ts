@@ -1,0 +1,16 @@
+import { cliPrincipal, formatGate, parseArgs, progressPrinter, withRegistry } from './registry-cli.js';
+
+const USAGE = 'usage: modelgate validate <model> <version> [--json] [--token <token>]';
+
+/** `modelgate validate`: run the validation gate against the production version; exit 1 when it fails. */
+export async function validateCommand(args: string[]): Promise<void> {
+  const parsed = parseArgs(args, ['token'], ['json']);
+  const [model, version] = parsed.positional;
+  if (!model || !version || parsed.positional.length !== 2) throw new Error(USAGE);
+  await withRegistry(async (h) => {
+    const actor = cliPrincipal(h, parsed);
+    const stored = await h.registry.validate(actor, model, version, progressPrinter());
+    process.stdout.write(parsed.flags.has('json') ? `${JSON.stringify(stored, null, 2)}\n` : formatGate(stored.result));
+    if (!stored.passed) process.exitCode = 1;
+  });
+}

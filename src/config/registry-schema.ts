@@ -1,0 +1,102 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+
+/** The prediction trace: a bounded queue flushed in batches into SQLite, off the request path. */
+export const TraceSettings = z.object({
+  enabled: z.boolean().default(true),
+  /** Its own SQLite file (default: trace.db beside the registry db), so trace writes never block registry writes. */
+  dbPath: z.string().min(1).optional(),
+  /** Write from a worker thread (default): hashing, JSON and inserts stay off the event loop. */
+  worker: z.boolean().default(true),
+  /** Records waiting to be written; beyond it records are dropped (and counted), never awaited. */
+  queueSize: z.number().int().positive().default(10_000),
+  /** Flush when this many records wait, or after flushIntervalMs, whichever comes first. */
+  batchSize: z.number().int().positive().default(500),
+  flushIntervalMs: z.number().int().positive().default(50),
+  /** Records older than this are pruned (hourly); 0 keeps them forever. */
+  retentionDays: z.number().min(0).default(30),
+  /** Outputs whose JSON is longer than this are stored as their sha256 only. */
+  maxOutputBytes: z.number().int().min(0).default(2048),
+});
+export type TraceSettings = z.infer<typeof TraceSettings>;
+
+/** The validation gate (the seed's ModelTestSuite) run before a version reaches production. */
+export const GateSettings = z.object({
+  /** Every quality metric must stay within this share of the baseline's (the seed's 0.95). */
+  qualityRatio: z.number().gt(0).max(1).default(0.95),
+  /** The candidate's p95 latency may be at most this multiple of the baseline's... */
+  latencyRatio: z.number().min(1).default(1.2),
+  /** ...or the baseline's plus this (ms), whichever is larger: sub-0.1 ms p95s are timer noise. */
+  latencySlackMs: z.number().min(0).default(0.1),
+  /** Single-row runs per version to time (interleaved candidate/baseline). */
+  latencyRuns: z.number().int().min(10).default(300),
+  /** A latency failure must repeat: up to this many timing rounds, the best one counts (GC/JIT noise). */
+  latencyAttempts: z.number().int().min(1).default(3),
+  /** Holdout rows per inference batch when computing quality metrics. */
+  batchRows: z.number().int().positive().default(256),
+});
+export type GateSettings = z.infer<typeof GateSettings>;
+
+/**
+ * The model registry and governance (issue #5): SQLite store, content-addressed artifacts,
+ * first-start import of the models/ folder, prediction trace and validation gate.
+ */
+export const RegistrySettings = z.object({
+  enabled: z.boolean().default(true),
+  dbPath: z.string().min(1).default('data/registry.db'),
+  /** Content-addressed artifacts (sha256/<aa>/<hash>.onnx); default: `artifacts/` beside the db. */
+  artifactsDir: z.string().min(1).optional(),
+  /** Import the models/ folder into an empty registry on first start. */
+  importModels: z.boolean().default(true),
+  /** How often (ms) to pick up changes made by other processes (the CLI); 0 = never. */
+  pollIntervalMs: z.number().int().min(0).default(2000),
+  trace: TraceSettings.prefault({}),
+  gate: GateSettings.prefault({}),
+});
+export type RegistrySettings = z.infer<typeof RegistrySettings>;
+export type RegistrySettingsInput = z.input<typeof RegistrySettings>;
+
+export const artifactsDirOf = (s: RegistrySettings): string => s.artifactsDir ?? join(dirname(s.dbPath), 'artifacts');
+export const traceDbPathOf = (s: RegistrySettings): string => s.trace.dbPath ?? join(dirname(s.dbPath), 'trace.db');
+
+/**
+ * Environment overrides of the registry settings, as a partial input to merge over the config
+ * file's `registry` object: MODELGATE_REGISTRY=off, MODELGATE_REGISTRY_DB, MODELGATE_ARTIFACTS_DIR,
+ * MODELGATE_TRACE=off, MODELGATE_TRACE_DB, MODELGATE_TRACE_QUEUE_SIZE, MODELGATE_TRACE_RETENTION_DAYS.
+ */
+export function registryEnv(env: NodeJS.ProcessEnv, file: Record<string, unknown> = {}): Record<string, unknown> {
+  const cfg: Record<string, unknown> = { ...file };
+  const trace = { ...((file.trace as Record<string, unknown> | undefined) ?? {}) };
+  const num = (v: string) => (Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : v);
+  const off = (v: string) => /^(0|off|false|no)$/i.test(v.trim());
+  if (env.MODELGATE_REGISTRY) cfg.enabled = !off(env.MODELGATE_REGISTRY);
+  if (env.MODELGATE_REGISTRY_DB) cfg.dbPath = env.MODELGATE_REGISTRY_DB;
+  if (env.MODELGATE_ARTIFACTS_DIR) cfg.artifactsDir = env.MODELGATE_ARTIFACTS_DIR;
+  if (env.MODELGATE_TRACE) trace.enabled = !off(env.MODELGATE_TRACE);
+  if (env.MODELGATE_TRACE_DB) trace.dbPath = env.MODELGATE_TRACE_DB;
+  if (env.MODELGATE_TRACE_QUEUE_SIZE) trace.queueSize = num(env.MODELGATE_TRACE_QUEUE_SIZE);
+  if (env.MODELGATE_TRACE_RETENTION_DAYS) trace.retentionDays = num(env.MODELGATE_TRACE_RETENTION_DAYS);
+  cfg.trace = trace;
+  return cfg;
+}
+
+/**
+ * The registry settings: config/gateway.json (or MODELGATE_CONFIG) `registry`, then the
+ * environment. Until GatewayConfig carries `registry`, serve and the CLI read it through here.
+ */
+export function loadRegistrySettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RegistrySettings {
+  const path = env.MODELGATE_CONFIG ?? `${cwd}/config/gateway.json`;
+  let file: Record<string, unknown> = {};
+  if (existsSync(path)) {
+    try {
+      const json = JSON.parse(readFileSync(path, 'utf8')) as { registry?: unknown };
+      if (json.registry && typeof json.registry === 'object') file = json.registry as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const parsed = RegistrySettings.safeParse(registryEnv(env, file));
+  if (!parsed.success) throw new Error(`invalid registry configuration: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

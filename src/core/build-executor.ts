@@ -1,0 +1,54 @@
+import { BatchingExecutor, type BatchingPolicy } from '../batching/batching-executor.js';
+import { CachingExecutor } from '../cache/caching-executor.js';
+import { LruPredictionCache } from '../cache/lru-prediction-cache.js';
+import type { PredictionCache } from '../cache/prediction-cache.js';
+import type { BatchingSettings, CacheSettings, GatewayConfig } from '../config/schema.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { ModelRepository } from '../repository/model-repository.js';
+import { DirectExecutor, type InferenceExecutor } from './executor.js';
+
+export interface BuildExecutorOptions {
+  /** The prediction cache; default the in-memory LRU sized by config. */
+  cache?: PredictionCache;
+}
+
+/**
+ * The executor chain of the data plane: cache (outermost, so a hit never queues) -> dynamic
+ * batching -> the runner. Reloading or unloading a version drops its cache entries and batcher.
+ */
+export function buildExecutor(
+  config: GatewayConfig,
+  repository: ModelRepository,
+  metrics: GatewayMetrics,
+  options: BuildExecutorOptions = {},
+): InferenceExecutor {
+  const cacheFor = perModel((m) => merge<CacheSettings>(config.cache, config.models[m]?.cache));
+  const batchingFor = perModel((m): BatchingPolicy => merge<BatchingSettings>(config.batching, config.models[m]?.batching));
+  const direct = new DirectExecutor(metrics);
+  const batching = new BatchingExecutor(direct, batchingFor, metrics);
+  const cache = options.cache ?? new LruPredictionCache({ limitsFor: cacheFor, metrics });
+  const caching = new CachingExecutor(batching, cache, (m) => cacheFor(m).enabled, metrics);
+  repository.onChange((e) => {
+    batching.drop(e.name, e.version);
+    void Promise.resolve(caching.invalidate(e.name, e.version)).catch(() => undefined);
+  });
+  return caching;
+}
+
+/** Global settings overridden by a model's own (only the keys it sets). */
+function merge<T extends object>(global: T, own: Partial<T> | undefined): T {
+  if (!own) return global;
+  const out = { ...global };
+  for (const [k, v] of Object.entries(own) as [keyof T, T[keyof T] | undefined][]) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Resolve once per model: the hot path reads a Map, not the config. */
+function perModel<T>(resolve: (model: string) => T): (model: string) => T {
+  const memo = new Map<string, T>();
+  return (model) => {
+    let v = memo.get(model);
+    if (v === undefined) memo.set(model, (v = resolve(model)));
+    return v;
+  };
+}

@@ -1,0 +1,47 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { TraceStore } from '../../audit/trace-store.js';
+import { badRequest, notFound } from '../../errors/index.js';
+import { explainPrediction } from '../../registry/prediction-explainer.js';
+import type { RegistryStore } from '../../registry/registry-store.js';
+import type { AppEnv } from '../app-env.js';
+import { roleGuard, type Authenticate } from '../middleware/auth.js';
+
+export interface AuditHttpDeps {
+  audit: AuditLog;
+  traces: TraceStore;
+  store: RegistryStore;
+  authenticate: Authenticate;
+}
+
+const PageQuery = z.object({
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  action: z.string().max(100).optional(),
+  target: z.string().max(200).optional(),
+});
+
+/** The audit log (paged, verifiable) and the prediction trace lookup, under /admin. */
+export function auditRoutes(deps: AuditHttpDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const requireRole = roleGuard(deps.authenticate);
+
+  app.get('/audit', requireRole('viewer'), (c) => {
+    const q = PageQuery.safeParse(c.req.query());
+    if (!q.success) throw badRequest(`invalid query: ${q.error.issues[0]?.path.join('.')}: ${q.error.issues[0]?.message}`);
+    return c.json(deps.audit.page(q.data));
+  });
+
+  app.get('/audit/verify', requireRole('viewer'), (c) => c.json(deps.audit.verify()));
+
+  app.get('/predictions/:requestId', requireRole('viewer'), (c) => {
+    const requestId = c.req.param('requestId');
+    if (requestId.length > 200) throw badRequest('request id too long');
+    const found = deps.traces.find(requestId);
+    if (found.length === 0) throw notFound(`no traced prediction with request id '${requestId.slice(0, 100)}' (traces are written within a second)`);
+    const [latest, ...earlier] = found.map((t) => explainPrediction(t, deps.store));
+    return c.json({ ...latest, ...(earlier.length ? { earlier } : {}) });
+  });
+  return app;
+}

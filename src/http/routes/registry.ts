@@ -1,0 +1,211 @@
+import { Hono, type Context } from 'hono';
+import { stream } from 'hono/streaming';
+import { z } from 'zod';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { GatewayError, badRequest } from '../../errors/index.js';
+import { NAME_RE, SEMVER_RE } from '../../repository/manifest.js';
+import type { ModelRegistry } from '../../registry/lifecycle.js';
+import { STAGES, type VersionRecord } from '../../registry/registry-store.js';
+import { Role, type TokenStore } from '../../registry/tokens.js';
+import type { GateProgress } from '../../registry/validation-gate.js';
+import type { AppEnv } from '../app-env.js';
+import { roleGuard, type AuthEnv } from '../middleware/auth.js';
+import { readJson } from '../read-json.js';
+
+export interface RegistryHttpDeps {
+  registry: ModelRegistry;
+  audit: AuditLog;
+  tokens: TokenStore;
+}
+
+const PromoteBody = z.object({
+  stage: z.enum(STAGES),
+  reason: z.string().max(1000).optional(),
+  override: z.boolean().optional(),
+});
+const AliasBody = z.object({ version: z.string().regex(SEMVER_RE), reason: z.string().max(1000).optional() });
+const TokenBody = z.object({ principal: z.string().min(1).max(64), role: Role });
+
+/** A version as the API shows it (the manifest on the detail route only). */
+export const versionView = (v: VersionRecord) => ({
+  model: v.model,
+  version: v.version,
+  stage: v.stage,
+  data_version: v.dataVersion,
+  training_data_hash: v.trainingDataHash,
+  parent_version: v.parentVersion,
+  artifact_sha256: v.artifactSha256,
+  artifact_bytes: v.artifactBytes,
+  holdout_sha256: v.holdoutSha256,
+  learner: v.manifest.lineage.learner ?? null,
+  registered_by: v.registeredBy,
+  registered_at: v.registeredAt,
+  stage_updated_at: v.stageUpdatedAt,
+});
+
+function names(model: string, version?: string): void {
+  if (!NAME_RE.test(model)) throw badRequest('invalid model name');
+  if (version !== undefined && !SEMVER_RE.test(version)) throw badRequest('invalid model version');
+}
+
+/**
+ * The registry's admin API under /admin: versions with lineage, registration by upload
+ * (multipart: manifest + model [+ holdout]), stage moves, the validation gate, aliases, tokens.
+ * Thin: parse, call ModelRegistry, render; rules and roles beyond the route guard live there.
+ */
+export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { registry } = deps;
+  const requireRole = roleGuard((t) => deps.tokens.authenticate(t));
+
+  app.get('/whoami', requireRole('viewer'), (c) => c.json(c.get('principal')));
+
+  app.get('/models', requireRole('viewer'), (c) => {
+    const store = registry.store;
+    return c.json({
+      models: store.modelNames().map((name) => {
+        const versions = store.versions(name);
+        return {
+          name,
+          production: versions.find((v) => v.stage === 'production')?.version ?? null,
+          staging: versions.find((v) => v.stage === 'staging')?.version ?? null,
+          aliases: Object.fromEntries(store.aliases(name).map((a) => [a.alias, a.version])),
+          versions: versions.map((v) => ({ version: v.version, stage: v.stage, data_version: v.dataVersion })),
+        };
+      }),
+    });
+  });
+
+  app.get('/models/:model/versions', requireRole('viewer'), (c) => {
+    const model = c.req.param('model');
+    names(model);
+    return c.json({ model, versions: registry.versions(model).map(versionView) });
+  });
+
+  app.get('/models/:model/versions/:version', requireRole('viewer'), (c) => {
+    const { model, version } = c.req.param();
+    names(model, version);
+    const v = registry.get(model, version);
+    const store = registry.store;
+    return c.json({
+      ...versionView(v),
+      aliases: store.aliases(model).filter((a) => a.version === version).map((a) => a.alias),
+      stage_history: store.transitions(model, version),
+      gate_results: store.gateResults(model, version),
+      manifest: v.manifest,
+    });
+  });
+
+  app.get('/models/:model/versions/:version/gate', requireRole('viewer'), (c) => {
+    const { model, version } = c.req.param();
+    names(model, version);
+    registry.get(model, version);
+    return c.json({ model, version, gate_results: registry.store.gateResults(model, version) });
+  });
+
+  app.post('/models/:model/versions', requireRole('deployer'), async (c) => {
+    const model = c.req.param('model');
+    names(model);
+    const upload = await readUpload(c);
+    const manifestName = (upload.manifest as { name?: unknown } | null)?.name;
+    if (manifestName !== model) throw badRequest(`the manifest names model '${String(manifestName)}', not '${model}'`);
+    const record = await registry.register(c.get('principal'), upload);
+    return c.json(versionView(record), 201);
+  });
+
+  app.post('/models/:model/versions/:version/promote', requireRole('deployer'), async (c) => {
+    const { model, version } = c.req.param();
+    names(model, version);
+    const body = await readJson(c, PromoteBody);
+    const result = await registry.promote(c.get('principal'), model, version, body.stage, { reason: body.reason, override: body.override });
+    return c.json(result);
+  });
+
+  app.post('/models/:model/versions/:version/validate', requireRole('deployer'), async (c) => {
+    const { model, version } = c.req.param();
+    names(model, version);
+    const principal = c.get('principal');
+    if (!/application\/x-ndjson/i.test(c.req.header('accept') ?? '')) {
+      return c.json(await registry.validate(principal, model, version));
+    }
+    // Streamed: one progress line per batch / 100 timed runs, then the result (long gates show progress).
+    registry.get(model, version);
+    c.header('content-type', 'application/x-ndjson');
+    return stream(c, async (s) => {
+      const line = (obj: unknown) => s.write(`${JSON.stringify(obj)}\n`);
+      const progress = (p: GateProgress) => void line({ progress: p });
+      try {
+        await line({ result: await registry.validate(principal, model, version, progress) });
+      } catch (err) {
+        const e = err instanceof GatewayError ? err : new GatewayError('internal', 500, 'internal error');
+        await line({ error: e.message, code: e.code, status: e.status });
+      }
+    });
+  });
+
+  app.get('/models/:model/aliases', requireRole('viewer'), (c) => {
+    const model = c.req.param('model');
+    names(model);
+    registry.versions(model);
+    return c.json({ model, aliases: registry.store.aliases(model) });
+  });
+
+  app.put('/models/:model/aliases/:alias', requireRole('deployer'), async (c) => {
+    const { model, alias } = c.req.param();
+    names(model);
+    const body = await readJson(c, AliasBody);
+    await registry.setAlias(c.get('principal'), model, alias, body.version, body.reason);
+    return c.json({ model, alias, version: body.version });
+  });
+
+  app.delete('/models/:model/aliases/:alias', requireRole('deployer'), async (c) => {
+    const { model, alias } = c.req.param();
+    names(model);
+    await registry.deleteAlias(c.get('principal'), model, alias);
+    return c.body(null, 204);
+  });
+
+  app.get('/tokens', requireRole('admin'), (c) => c.json({ tokens: deps.tokens.list() }));
+
+  app.post('/tokens', requireRole('admin'), async (c) => {
+    const body = await readJson(c, TokenBody);
+    const actor = c.get('principal');
+    const created = deps.tokens.create(body.principal, body.role, actor.name);
+    deps.audit.append({ actor: actor.name, action: 'token.create', target: `principal:${created.principal}`, after: { role: created.role } });
+    return c.json(created, 201);
+  });
+  return app;
+}
+
+/** multipart/form-data: `manifest` (manifest.json), `model` (model.onnx), optional `holdout` (holdout.json). */
+async function readUpload(c: Context<AppEnv & AuthEnv>): Promise<{ manifest: unknown; artifact: Uint8Array; holdout?: Uint8Array }> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^multipart\/form-data\b/i.test(type)) {
+    throw new GatewayError(
+      'unsupported_media_type',
+      415,
+      'upload a version as multipart/form-data with parts manifest (manifest.json), model (model.onnx) and optionally holdout (holdout.json)',
+    );
+  }
+  const form = await c.req.parseBody();
+  const bytes = async (part: string, required: boolean): Promise<Uint8Array | undefined> => {
+    const v = form[part];
+    if (v === undefined) {
+      if (required) throw badRequest(`the upload has no '${part}' part`);
+      return undefined;
+    }
+    if (Array.isArray(v)) throw badRequest(`the upload has more than one '${part}' part`);
+    return typeof v === 'string' ? new TextEncoder().encode(v) : new Uint8Array(await v.arrayBuffer());
+  };
+  const manifestBytes = await bytes('manifest', true);
+  const artifact = await bytes('model', true);
+  const holdout = await bytes('holdout', false);
+  if (!manifestBytes || !artifact) throw badRequest('manifest and model parts are required');
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(Buffer.from(manifestBytes).toString('utf8'));
+  } catch (err) {
+    throw badRequest(`manifest is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
+  }
+  return { manifest, artifact, ...(holdout ? { holdout } : {}) };
+}

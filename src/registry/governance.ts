@@ -1,0 +1,226 @@
+import { Hono } from 'hono';
+import type { AuditSink } from '../audit/audit-sink.js';
+import type Database from 'better-sqlite3';
+import { InlineTraceSink, WorkerTraceSink } from '../audit/trace-sink.js';
+import { openTraceDb, TraceStore } from '../audit/trace-store.js';
+import { TraceWriter } from '../audit/trace-writer.js';
+import { traceDbPathOf, type RegistrySettings } from '../config/registry-schema.js';
+import type { PredictionObserver } from '../core/prediction-service.js';
+import type { AppEnv } from '../http/app-env.js';
+import { auditRoutes } from '../http/routes/audit.js';
+import { registryRoutes } from '../http/routes/registry.js';
+import type { Logger } from '../logger.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { ModelRepository } from '../repository/model-repository.js';
+import type { ModelSource } from '../repository/model-source.js';
+import type { SessionOptions } from '../runtime/runner.js';
+import { dataVersion } from './db.js';
+import { importModels, type ImportReport } from './import-models.js';
+import { openRegistry, type RegistryHandle } from './open-registry.js';
+import type { Stage } from './registry-store.js';
+import { RegistrySource } from './registry-source.js';
+
+export interface GovernanceOptions {
+  settings: RegistrySettings;
+  /** The models/ folder imported on first start. */
+  modelsDir: string;
+  /** MODELGATE_ADMIN_TOKEN (the bootstrap admin). */
+  adminToken?: string;
+  /** Sessions for registration checks and the validation gate. */
+  session: SessionOptions;
+  /** Which imported version becomes production on first start (config defaultVersion). */
+  importProduction?: (model: string) => string | undefined;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  now?: () => Date;
+}
+
+/** How governance reaches what serves: the repository, created after (it reads `source`). */
+export interface ServingHooks {
+  repository: () => ModelRepository;
+}
+
+/** The actor of loads and unloads the gateway does by itself. */
+const SYSTEM = 'system';
+
+/**
+ * The registry wired into a gateway: the ModelSource the repository loads from, the stable
+ * version and aliases routing asks for (production is stable, staging is the canary candidate),
+ * the hash-chained audit sink, the prediction trace observer, the /admin routes, and a lifecycle.
+ * Stage caches are refreshed on every change made here and, by polling SQLite's data_version,
+ * on changes made by other processes (the CLI), which are then loaded or unloaded.
+ */
+export class Governance {
+  readonly source: ModelSource;
+  readonly audit: AuditSink;
+  readonly traceObserver: PredictionObserver | undefined;
+  readonly routes: Hono<AppEnv>;
+  readonly traces: TraceStore;
+  private readonly writer: TraceWriter | undefined;
+  private readonly traceDb: Database.Database;
+  private stages = new Map<string, { production?: string; staging?: string }>();
+  private aliasCache = new Map<string, Record<string, string>>();
+  private stageIndex = new Map<string, Stage>();
+  private lastDataVersion = -1;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly handle: RegistryHandle,
+    private readonly opts: GovernanceOptions,
+    private readonly hooks: ServingHooks,
+  ) {
+    const { store, artifacts, audit, tokens, registry } = handle;
+    this.source = new RegistrySource(store, artifacts);
+    this.audit = audit;
+    const trace = opts.settings.trace;
+    const tracePath = traceDbPathOf(opts.settings);
+    // This connection reads (lookups); the writer has its own, in a worker thread by default.
+    this.traceDb = openTraceDb(tracePath);
+    this.traces = new TraceStore(this.traceDb);
+    this.writer = trace.enabled
+      ? new TraceWriter({
+          sink: trace.worker ? WorkerTraceSink.create(tracePath, trace.maxOutputBytes) : new InlineTraceSink(tracePath, trace.maxOutputBytes),
+          metrics: opts.metrics,
+          settings: trace,
+          stageOf: (m, v) => this.stageIndex.get(`${m}@${v}`),
+          logger: opts.logger,
+        })
+      : undefined;
+    this.traceObserver = this.writer;
+    registry.hooks = {
+      beforeServe: async (model, version) => {
+        const repo = this.hooks.repository();
+        if (!repo.get(model, version)) await repo.load(model, version);
+      },
+      changed: (model) => {
+        this.refresh();
+        return this.reconcile(model);
+      },
+    };
+    const authenticate = (t: string) => tokens.authenticate(t);
+    this.routes = new Hono<AppEnv>();
+    this.routes.route('/', registryRoutes({ registry, audit, tokens }));
+    this.routes.route('/', auditRoutes({ audit, traces: this.traces, store, authenticate }));
+    this.refresh();
+  }
+
+  get registry() {
+    return this.handle.registry;
+  }
+
+  /** The production version: routing's stable version. */
+  stableVersion(model: string): string | undefined {
+    return this.stages.get(model)?.production;
+  }
+
+  /** Registry aliases plus `production` and `staging` (the canary candidate). */
+  aliases(model: string): Record<string, string> {
+    return this.aliasCache.get(model) ?? {};
+  }
+
+  /**
+   * Import models/ on first start, audit the repository's loads and unloads, start the trace
+   * pruning and the poll. Call before the repository loads (it loads from `source`).
+   */
+  async start(): Promise<ImportReport | undefined> {
+    const { settings, logger } = this.opts;
+    const report = settings.importModels
+      ? await importModels(this.registry, this.opts.modelsDir, { production: this.opts.importProduction, logger, now: this.opts.now })
+      : undefined;
+    this.refresh();
+    this.hooks.repository().onChange((e) => {
+      try {
+        this.audit.append({ actor: SYSTEM, action: e.type === 'loaded' ? 'model.load' : 'model.unload', target: `${e.name}@${e.version}` });
+      } catch (err) {
+        logger.error({ err, model: e.name, version: e.version }, 'audit log: could not record a load/unload');
+      }
+    });
+    this.writer?.start();
+    if (settings.pollIntervalMs > 0) {
+      this.pollTimer = setInterval(() => void this.poll(), settings.pollIntervalMs);
+      this.pollTimer.unref();
+    }
+    return report;
+  }
+
+  /**
+   * Pick up changes other processes committed (the CLI): load what should serve, then switch
+   * routing (stable = the new production version), then unload what was archived. Resolves once
+   * the repository matches the registry.
+   */
+  poll(): Promise<void> {
+    const dv = dataVersion(this.handle.db);
+    if (dv === this.lastDataVersion) return this.syncing;
+    this.lastDataVersion = dv;
+    this.syncing = this.syncing.then(async () => {
+      const models = this.handle.store.modelNames();
+      for (const m of models) await this.reconcile(m, 'load');
+      this.refresh();
+      for (const m of models) await this.reconcile(m, 'unload');
+    });
+    return this.syncing;
+  }
+
+  /** Write every queued trace record now and wait for it (tests, shutdown). */
+  async flushTraces(): Promise<void> {
+    await this.writer?.drain();
+  }
+
+  async close(): Promise<void> {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    await this.syncing.catch(() => undefined);
+    await this.writer?.close();
+    this.traceDb.close();
+    this.handle.close();
+  }
+
+  private refresh(): void {
+    const { store } = this.handle;
+    this.stages = store.stageMap();
+    this.stageIndex = store.stageIndex();
+    const aliases = store.aliasMap();
+    const merged = new Map<string, Record<string, string>>();
+    for (const model of new Set([...this.stages.keys(), ...aliases.keys()])) {
+      const s = this.stages.get(model);
+      merged.set(model, {
+        ...(s?.production ? { production: s.production } : {}),
+        ...(s?.staging ? { staging: s.staging } : {}),
+        ...aliases.get(model),
+      });
+    }
+    this.aliasCache = merged;
+    this.lastDataVersion = dataVersion(this.handle.db);
+  }
+
+  /** Load what should serve (every stage but archived), unload what should not. Failures are logged, never thrown. */
+  private async reconcile(model: string, only?: 'load' | 'unload'): Promise<void> {
+    const repo = this.hooks.repository();
+    const wanted = new Set(this.handle.store.servingVersions(model));
+    if (only !== 'unload') {
+      for (const v of wanted) {
+        if (!repo.get(model, v)) await repo.load(model, v).catch((err: unknown) => this.warn(model, v, 'load', err));
+      }
+    }
+    if (only !== 'load') {
+      for (const lv of repo.versions(model)) {
+        if (!wanted.has(lv.version)) await repo.unload(model, lv.version).catch((err: unknown) => this.warn(model, lv.version, 'unload', err));
+      }
+    }
+  }
+
+  private warn(model: string, version: string, op: string, err: unknown): void {
+    this.opts.logger.warn({ model, version, err: err instanceof Error ? err.message : String(err) }, `registry sync: ${op} of ${model}@${version} failed`);
+  }
+}
+
+/** Open the registry for a gateway (sync: SQLite). Then `await governance.start()` before loading models. */
+export function openGovernance(opts: GovernanceOptions, hooks: ServingHooks): Governance {
+  const handle = openRegistry(opts.settings, { adminToken: opts.adminToken, session: opts.session, logger: opts.logger, now: opts.now });
+  try {
+    return new Governance(handle, opts, hooks);
+  } catch (err) {
+    handle.close();
+    throw err;
+  }
+}
