@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -24,8 +27,10 @@ export interface ServerProcess {
 /** Start the built gateway (`node dist/src/cli/main.js serve`) as its own process and wait until it listens. */
 export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
+  // Each server gets its own registry and trace databases, never the working tree's data/.
+  const data = mkdtempSync(join(tmpdir(), 'modelgate-e2e-'));
   const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', MODELGATE_REGISTRY_DB: join(data, 'registry.db'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
