@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-entry.js';
 import type Database from 'better-sqlite3';
 import { openTraceDb, TraceStore, type TraceRow } from './trace-store.js';
 import type { TraceWorkerRequest, TraceWorkerResponse } from './trace-worker-protocol.js';
@@ -47,15 +46,6 @@ export class InlineTraceSink implements TraceSink {
   }
 }
 
-/** The worker's file beside this one; under tsx/vitest a bootstrap registers tsx in the thread first. */
-function workerEntry(): { entry: URL | string; eval: boolean } {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./trace-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return { entry: url, eval: false };
-  const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return { entry: code, eval: true };
-}
-
 /**
  * Writes in a worker thread with its own SQLite connection: hashing, JSON and the inserts (and
  * their index page writes) never run on the event loop that serves requests.
@@ -84,8 +74,7 @@ export class WorkerTraceSink implements TraceSink {
   }
 
   static create(path: string, maxOutputBytes: number): WorkerTraceSink {
-    const { entry, eval: isCode } = workerEntry();
-    return new WorkerTraceSink(new Worker(entry, { eval: isCode, workerData: { path, maxOutputBytes } }));
+    return new WorkerTraceSink(startWorker(import.meta.url, 'trace-worker', { workerData: { path, maxOutputBytes } }));
   }
 
   async write(rows: TraceRow[]): Promise<WriteOutcome> {

@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-entry.js';
 import type { ExecutionProvider, ModelRunner, SessionOptions, SessionSignature } from './runner.js';
 import type { TensorMap } from './tensor.js';
 import { type WorkerReady, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
@@ -8,18 +7,6 @@ import { type WorkerReady, type WorkerRequest, type WorkerResponse } from './wor
 interface Pending {
   resolve: (out: TensorMap) => void;
   reject: (err: Error) => void;
-}
-
-/**
- * The worker's file beside this one: .js when built. Under vitest/tsx the sources are .ts, which
- * a worker thread cannot load by itself: a two-line bootstrap registers tsx in the thread first.
- */
-function workerEntry(): { entry: URL | string; eval: boolean } {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./inference-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return { entry: url, eval: false };
-  const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return { entry: code, eval: true };
 }
 
 /**
@@ -47,9 +34,8 @@ export class WorkerRunner implements ModelRunner {
   }
 
   static async create(model: Uint8Array, options: SessionOptions): Promise<WorkerRunner> {
-    const { entry, eval: isCode } = workerEntry();
     const copy = model.slice();
-    const worker = new Worker(entry, { eval: isCode, workerData: { model: copy, options }, transferList: [copy.buffer] });
+    const worker = startWorker(import.meta.url, 'inference-worker', { workerData: { model: copy, options }, transferList: [copy.buffer] });
     // Remove only our own start-up listeners: Worker keeps internal ones (message-port refs).
     let onMessage: (m: WorkerReady) => void = () => undefined;
     let onError: (e: Error) => void = () => undefined;
