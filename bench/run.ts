@@ -49,7 +49,7 @@ interface Target {
 
 const PV = '/v1/models/property-valuation/predict';
 const HEAVY = '/v2/models/mlp-heavy/infer';
-const gateway = (config: string): Pick<Target, 'argv' | 'env' | 'ready'> => ({
+const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}): Pick<Target, 'argv' | 'env' | 'ready'> => ({
   argv: () => [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `profiles-${stamp}`, config)}`] : []), GATEWAY, 'serve'],
   env: (port) => ({
     MODELGATE_CONFIG: join(root, 'bench', 'configs', `${config}.json`),
@@ -57,6 +57,7 @@ const gateway = (config: string): Pick<Target, 'argv' | 'env' | 'ready'> => ({
     HOST: '127.0.0.1',
     // A registry of its own per server: the bench never touches data/.
     MODELGATE_REGISTRY_DB: join(scratch, `${config}-${port}`, 'registry.db'),
+    ...extraEnv,
   }),
   ready: '/v2/health/ready',
 });
@@ -83,6 +84,12 @@ const TARGETS: Target[] = [
       { id: 'uncached', label: 'gateway uncached predict', path: PV, body: PREDICT_BODY, connections: 64, baseline: 'ort' },
       { id: 'uncached-c1', label: 'gateway uncached predict', path: PV, body: PREDICT_BODY, connections: 1, baseline: 'ort-c1' },
     ],
+  },
+  {
+    // The prediction trace's cost: the same uncached gateway with the trace off, as the baseline.
+    id: 'gateway-uncached-no-trace',
+    ...gateway('uncached', { MODELGATE_TRACE: 'off' }),
+    loads: [{ id: 'uncached-no-trace', label: 'gateway uncached predict, trace off', path: PV, body: PREDICT_BODY, connections: 64 }],
   },
   {
     id: 'gateway-cached',
@@ -169,6 +176,7 @@ function checks(results: ScenarioResult[]): TargetCheck[] {
     check('cache hit req/s vs Hono parse-and-respond (64 conns)', ratio(results, 'cached', 'parse'), '>= 0.90x', (x) => x >= 0.9, ['cached', 'parse']),
     check('heavy batched vs per request req/s (64 conns)', ratio(results, 'heavy-batched', 'heavy'), '>= 1.5x', (x) => x >= 1.5, ['heavy-batched', 'heavy']),
     check('uncached p99 vs minimal Hono+ORT p99 (64 conns)', ratio(results, 'uncached', 'ort', 'p99'), '<= 1.5x', (x) => x <= 1.5, ['uncached', 'ort']),
+    check('prediction trace on vs off, uncached req/s (64 conns)', ratio(results, 'uncached', 'uncached-no-trace'), '>= 0.95x', (x) => x >= 0.95, ['uncached', 'uncached-no-trace']),
   ];
 }
 
