@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -85,7 +85,9 @@ export function openTraceDb(path: string, opts: { readonly?: boolean } = {}): Da
   db.pragma('busy_timeout = 5000');
   if (opts.readonly) return db;
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  // The trace is evidence, not a ledger: WAL without fsync per commit survives a process crash;
+  // only an OS crash or power loss can lose its last moments (the audit log keeps NORMAL).
+  db.pragma('synchronous = OFF');
   db.pragma('cache_size = -32768');
   if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) {
     db.exec(SCHEMA);
@@ -94,8 +96,15 @@ export function openTraceDb(path: string, opts: { readonly?: boolean } = {}): Da
   return db;
 }
 
-/** Two 32-bit FNV-1a style hashes of the request id joined into 52 bits (a safe integer). Not secret: only an index key. */
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/i;
+
+/**
+ * The index key of a request id, 52 bits (a safe integer). A UUIDv7 (what the gateway mints) gives
+ * its 48-bit timestamp and 4 more bits: keys then grow with time and index inserts append. Any
+ * other id gets two 32-bit FNV-1a style hashes joined. Not secret: lookups compare request_id too.
+ */
 export function requestKey(id: string): number {
+  if (UUID_V7.test(id)) return parseInt(id.slice(0, 8) + id.slice(9, 13) + id.slice(15, 16), 16);
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let i = 0; i < id.length; i++) {
@@ -108,16 +117,16 @@ export function requestKey(id: string): number {
 
 /** sha256 over every input tensor (by name): its type, shape and raw bytes. */
 export function inputHash(feeds: TensorMap): string {
-  const h = createHash('sha256');
+  // One buffer, one one-shot hash: a Hash object per row costs more than the hashing itself.
+  const parts: Uint8Array[] = [];
   for (const name of Object.keys(feeds).sort()) {
     const t = feeds[name];
     if (!t) continue;
-    h.update(`${name}:${t.type}[${t.dims.join(',')}]`);
+    parts.push(Buffer.from(`${name}:${t.type}[${t.dims.join(',')}]`));
     const d = t.data;
-    if (Array.isArray(d)) h.update(JSON.stringify(d));
-    else h.update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    parts.push(Array.isArray(d) ? Buffer.from(JSON.stringify(d)) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
   }
-  return h.digest('hex');
+  return hash('sha256', Buffer.concat(parts), 'hex');
 }
 
 function outputsJson(outputs: TensorMap): string {
