@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { GatewayError, badRequest } from '../errors/index.js';
+import { header } from './request-headers.js';
 
 /**
  * Read and validate a JSON body once: content type (415), syntax (400), then the schema (400 naming
@@ -13,7 +14,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
 }
 
 function parseJson<S extends z.ZodType>(c: Context, text: string, schema: S): z.infer<S> {
-  const type = c.req.header('content-type');
+  const type = header(c, 'content-type');
   if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
     throw new GatewayError('unsupported_media_type', 415, `content-type must be application/json, got '${type.slice(0, 100)}'`);
   }
@@ -30,7 +31,7 @@ function parseJson<S extends z.ZodType>(c: Context, text: string, schema: S): z.
 
 /** Like readJson, for endpoints whose body is optional: no body (or an empty one) gives undefined. */
 export async function readOptionalJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S> | undefined> {
-  if (c.req.raw.body === null || c.req.header('content-length') === '0') return undefined;
+  if (c.req.raw.body === null || header(c, 'content-length') === '0') return undefined;
   const text = await c.req.text();
   if (text.trim() === '') return undefined;
   return parseJson(c, text, schema);

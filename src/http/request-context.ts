@@ -2,6 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import type { Pin, RoutingContext } from '../routing/types.js';
 import type { AppEnv } from './app-env.js';
+import { header, requestHeaders } from './request-headers.js';
 
 type Params = Record<string, string | number | boolean> | undefined;
 
@@ -13,10 +14,12 @@ const CONTEXT_HEADER = /^x-context-([a-z0-9_-]{1,64})$/;
  */
 export function routingContext(c: Context<AppEnv>, params: Params): RoutingContext {
   const ctx: RoutingContext = { properties: {} };
-  const h = c.req.header();
-  for (const [name, value] of Object.entries(h)) {
+  const h = requestHeaders(c);
+  for (const name in h) {
+    if (!name.startsWith('x-context-')) continue;
     const m = CONTEXT_HEADER.exec(name);
-    if (m?.[1] && value.length <= 256) ctx.properties[m[1]] = value;
+    const value = h[name];
+    if (m?.[1] && typeof value === 'string' && value.length <= 256) ctx.properties[m[1]] = value;
   }
   if (params) {
     for (const [k, v] of Object.entries(params)) {
@@ -24,8 +27,9 @@ export function routingContext(c: Context<AppEnv>, params: Params): RoutingConte
       if (k.length <= 64) ctx.properties[k] = String(v).slice(0, 256);
     }
   }
-  const pick = (header: string, param: string) => {
-    const v = h[header] ?? (params?.[param] !== undefined ? String(params[param]) : undefined);
+  const pick = (name: string, param: string) => {
+    const fromHeader = h[name];
+    const v = (typeof fromHeader === 'string' ? fromHeader : undefined) ?? (params?.[param] !== undefined ? String(params[param]) : undefined);
     return v && v.length <= 256 ? v : undefined;
   };
   ctx.userId = pick('x-user-id', 'user_id');
@@ -38,12 +42,12 @@ export function routingContext(c: Context<AppEnv>, params: Params): RoutingConte
 /** The path version, else the x-model-version header (a version or an alias). */
 export function versionPin(c: Context<AppEnv>, pathVersion: string | undefined): Pin | undefined {
   if (pathVersion) return { value: pathVersion, source: 'path' };
-  const header = c.req.header('x-model-version');
-  return header ? { value: header.trim(), source: 'header' } : undefined;
+  const pinned = header(c, 'x-model-version');
+  return pinned ? { value: pinned.trim(), source: 'header' } : undefined;
 }
 
 export const noCacheRequested = (c: Context<AppEnv>): boolean =>
-  /\bno-cache\b|\bno-store\b/i.test(c.req.header('cache-control') ?? '');
+  /\bno-cache\b|\bno-store\b/i.test(header(c, 'cache-control') ?? '');
 
 /** The client's address when served by @hono/node-server (absent for in-process requests). */
 function remoteAddress(c: Context<AppEnv>): string | undefined {

@@ -2,6 +2,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { GatewayError } from '../../errors/index.js';
 import type { AppEnv } from '../app-env.js';
+import { header } from '../request-headers.js';
 
 /**
  * 413 for bodies over `maxSize`. A declared Content-Length is checked from the header alone:
@@ -18,8 +19,8 @@ export const maxBody = (maxSize: number) => {
   });
   return createMiddleware<AppEnv>(async function maxBody(c, next) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    const length = c.req.header('content-length');
-    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+    const length = header(c, 'content-length');
+    if (length !== undefined && header(c, 'transfer-encoding') === undefined) {
       if (Number(length) > maxSize) throw tooLarge();
       return next();
     }
