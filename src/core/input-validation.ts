@@ -28,7 +28,7 @@ export function encodeRequestTensors(manifest: Manifest, inputs: readonly Reques
       throw invalidInput(`input '${t.name}' must have datatype ${spec.datatype}, got ${t.datatype}`);
     }
     if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => spec.shape[i] !== -1 && spec.shape[i] !== d)) {
-      throw invalidInput(`input '${t.name}' must have shape [${spec.shape.join(', ')}] (-1: any size), got [${t.shape.join(', ')}]`);
+      throw invalidInput(`input '${t.name}' must have shape [${spec.shape.join(', ')}] (-1 = dynamic), got [${t.shape.join(', ')}]`);
     }
     if (spec.shape[0] === -1) {
       const b = t.shape[0] ?? 0;
