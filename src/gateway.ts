@@ -6,6 +6,7 @@ import type { InferenceExecutor } from './core/executor.js';
 import { PredictionService } from './core/prediction-service.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/app.js';
+import { InFlightRequests } from './http/middleware/in-flight.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { ModelRepository } from './repository/model-repository.js';
@@ -45,6 +46,7 @@ export class Gateway {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly overrides = new RollbackOverrides();
+  readonly inFlight = new InFlightRequests();
   flags: FlagSource | undefined;
   /** Governance events (rollback, loads); the registry replaces it with its hash-chained log. */
   audit: AuditSink = new NullAuditSink();
@@ -105,6 +107,7 @@ export class Gateway {
       metrics: this.metrics,
       logger: this.logger,
       isReady: () => this.ready,
+      inFlight: this.inFlight,
       overrides: this.overrides,
       flags: () => this.flags,
       audit: () => this.audit,
@@ -129,7 +132,9 @@ export class Gateway {
   async close(graceMs = this.config.shutdownGraceMs): Promise<void> {
     this.ready = false;
     const deadline = Date.now() + graceMs;
-    while (this.service.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while ((this.inFlight.count > 0 || this.service.pending > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     await this.repository.close();
     await this.flags?.close();
     await this.governance?.close();

@@ -15,6 +15,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(deps.logger));
   app.notFound(notFoundHandler);
+  app.use('*', deps.inFlight.middleware);
   app.use('*', requestId());
   app.use('*', httpMetrics(deps.metrics));
   app.use('*', maxBody(deps.config.limits.maxBodyBytes));

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { AuditSink } from '../audit/audit-sink.js';
+import type { InFlightRequests } from './middleware/in-flight.js';
 import type { FlagSource } from '../routing/flag-source.js';
 import type { RollbackOverrides } from '../routing/rollback-overrides.js';
 import type { VersionRouter } from '../routing/version-router.js';
@@ -20,6 +21,8 @@ export interface HttpDeps {
   logger: Logger;
   /** False once shutdown began: readiness fails so load balancers stop sending. */
   isReady: () => boolean;
+  /** Requests being served (graceful shutdown waits for them). */
+  inFlight: InFlightRequests;
   overrides: RollbackOverrides;
   /** The flag source, once started. */
   flags: () => FlagSource | undefined;
