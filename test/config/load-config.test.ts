@@ -1,0 +1,47 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'modelgate-config-'));
+
+describe('configuration', () => {
+  it('has working defaults without a file', () => {
+    const c = loadConfig({}, dir());
+    expect(c).toMatchObject({ port: 8080, modelsDir: 'models', runtime: { executionProviders: ['cpu'], intraOpThreads: 1 }, flags: { source: 'file' } });
+    expect(c.adminToken).toBeUndefined();
+  });
+
+  it('reads config/gateway.json, then lets the environment override it', () => {
+    const cwd = dir();
+    const cfgDir = join(cwd, 'config');
+    mkdirSync(cfgDir);
+    writeFileSync(join(cfgDir, 'gateway.json'), JSON.stringify({ port: 9000, runtime: { intraOpThreads: 2 }, models: { m: { defaultVersion: '1.0.0' } } }));
+    const c = loadConfig(
+      { PORT: '9100', MODELGATE_EXECUTION_PROVIDERS: 'cuda, webgpu,cpu', UNLEASH_URL: 'http://unleash:4242/api', UNLEASH_API_TOKEN: 't', MODELGATE_ADMIN_TOKEN: 'a-long-enough-admin-token' },
+      cwd,
+    );
+    expect(c.port).toBe(9100);
+    expect(c.runtime).toMatchObject({ executionProviders: ['cuda', 'webgpu', 'cpu'], intraOpThreads: 2 });
+    expect(c.flags).toMatchObject({ source: 'unleash', unleash: { url: 'http://unleash:4242/api', apiToken: 't', refreshIntervalMs: 1000 } });
+    expect(c.models.m?.defaultVersion).toBe('1.0.0');
+    expect(c.adminToken).toBe('a-long-enough-admin-token');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /port/],
+    [{ MODELGATE_EXECUTION_PROVIDERS: 'tpu' }, /executionProviders/],
+    [{ MODELGATE_ADMIN_TOKEN: 'short' }, /adminToken/],
+  ])('refuses a bad setting and names it: %j', (env, field) => {
+    expect(() => loadConfig(env, dir())).toThrow(field);
+  });
+
+  it('refuses a config file that is not JSON, or a named file that is missing', () => {
+    const cwd = dir();
+    const path = join(cwd, 'bad.json');
+    writeFileSync(path, '{ port: 1 ');
+    expect(() => loadConfig({ MODELGATE_CONFIG: path }, cwd)).toThrow(/is not valid JSON/);
+    expect(() => loadConfig({ MODELGATE_CONFIG: join(cwd, 'nope.json') }, cwd)).toThrow(/does not exist/);
+  });
+});
