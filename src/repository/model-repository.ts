@@ -156,6 +156,9 @@ export class ModelRepository {
       if (previous) metrics.modelInfo.remove({ model: name, version, provider: previous.runner.provider, runner: previous.runner.mode });
       metrics.modelInfo.set({ model: name, version, provider: lv.runner.provider, runner: lv.runner.mode }, 1);
       metrics.modelLoadDuration.observe({ model: name }, (performance.now() - started) / 1000);
+      for (const f of lv.runner.fallbacks) {
+        logger.warn({ model: name, version, provider: f.provider, err: f.error }, `execution provider ${f.provider} unavailable for ${name}@${version}; fell back`);
+      }
       logger.info(
         { model: name, version, provider: lv.runner.provider, runner: lv.runner.mode, warmupMs: round(lv.warmupMs) },
         previous ? 'model version reloaded' : 'model version loaded',

@@ -23,6 +23,8 @@ export interface ModelRunner {
   readonly mode: RunnerMode;
   readonly provider: ExecutionProvider;
   readonly signature: SessionSignature;
+  /** Providers tried before `provider` and why each failed (logged at load). */
+  readonly fallbacks: readonly { provider: ExecutionProvider; error: string }[];
   run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap>;
   dispose(): Promise<void>;
 }

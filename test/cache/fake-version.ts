@@ -17,6 +17,7 @@ export class FakeRunner implements ModelRunner {
   readonly mode = 'inline' as const;
   readonly provider = 'cpu' as const;
   readonly signature = { inputNames: ['x'], outputNames: ['y', 'z'] };
+  readonly fallbacks = [];
   readonly runs: FakeRun[] = [];
   gate: Promise<void> | undefined;
   /** Return an error to fail this run (by its index, 0-based), or undefined to answer. */

@@ -85,7 +85,7 @@ describe('model repository', () => {
   it('a retired version frees its session only after its in-flight requests finish', async () => {
     let disposed = false;
     const runner = {
-      mode: 'inline' as const, provider: 'cpu' as const, signature: { inputNames: [], outputNames: [] },
+      mode: 'inline' as const, provider: 'cpu' as const, signature: { inputNames: [], outputNames: [] }, fallbacks: [],
       run: async () => ({}), dispose: async () => { disposed = true; },
     };
     const manifest = JSON.parse(readFileSync(join(process.cwd(), 'models/property-valuation/1.0.0/manifest.json'), 'utf8'));
@@ -111,5 +111,24 @@ describe('model repository', () => {
     const wrong = await gw.app.request('/v2/repository/index', { method: 'POST', headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(403);
     expect(await wrong.json()).toEqual({ error: 'the token is not an admin token' });
+  });
+});
+
+describe('execution provider fallback at load', () => {
+  it('logs each unavailable provider and serves on the next one', async () => {
+    const { default: pino } = await import('pino');
+    const { Writable } = await import('node:stream');
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write: (chunk, _enc, done) => { lines.push(String(chunk)); done(); } }));
+    const g = await startGateway(copyDemoModels(), { flags: { file: '/none.json' }, runtime: { executionProviders: ['cuda', 'cpu'] } }, { logger });
+    try {
+      expect(g.repository.get('property-valuation', '1.0.0')?.runner.provider).toBe('cpu');
+      const warnings = lines.map((l) => JSON.parse(l) as { msg: string; provider: string });
+      expect(warnings.filter((w) => w.provider === 'cuda' && /fell back/.test(w.msg)).length).toBe(3);
+      const meta = (await (await g.app.request('/v2/models/property-valuation/versions/1.0.0')).json()) as { parameters: { execution_provider: string } };
+      expect(meta.parameters.execution_provider).toBe('cpu');
+    } finally {
+      await g.close();
+    }
   });
 });
