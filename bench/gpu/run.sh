@@ -19,11 +19,12 @@ for cfg in cpu-per-request cpu-batched webgpu-per-request webgpu-batched; do
   MODELGATE_CONFIG="bench/gpu/$cfg.json" MODELGATE_REGISTRY_DB="$data/registry.db" MODELGATE_TRACE=off \
     PORT=$PORT HOST=127.0.0.1 LOG_LEVEL=info "$NODE" dist/src/cli/main.js serve > "$data/gateway.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 120); do curl -sf "127.0.0.1:$PORT/v2/health/ready" > /dev/null && break; sleep 0.5; done
-  info=$(curl -s "127.0.0.1:$PORT/v2/models/mlp-heavy" | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const p=JSON.parse(s).parameters;console.log(p.execution_provider+" | "+p.runner)})')
+  # node's fetch, not curl: the GPU host has neither curl nor Node.js of its own.
+  "$NODE" -e 'const u=process.argv[1];(async()=>{for(let i=0;i<240;i++){try{if((await fetch(u)).ok)return}catch{}await new Promise(r=>setTimeout(r,500))}process.exit(1)})()' "http://127.0.0.1:$PORT/v2/health/ready"
+  info=$("$NODE" -e 'fetch(process.argv[1]).then(r=>r.json()).then(m=>console.log(m.parameters.execution_provider+" | "+m.parameters.runner))' "http://127.0.0.1:$PORT/v2/models/mlp-heavy")
   out=$("$NODE" "$AUTOCANNON" -j -c "$CONNECTIONS" -d "$SECONDS_PER_RUN" -m POST -H content-type=application/json -b "$BODY" \
     "http://127.0.0.1:$PORT/v2/models/mlp-heavy/infer" 2>/dev/null)
   echo "$out" | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(`| '"$cfg"' | '"$info"' | ${r.requests.p50} | ${r.latency.p50} | ${r.latency.p99} |`+(r.non2xx?` non-2xx ${r.non2xx}`:""))})'
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  grep -iE "fallback|refused" "$data/gateway.log" | head -2 | cut -c1-200 || true
+  grep -iE "fell back|refused" "$data/gateway.log" | head -2 | cut -c1-200 || true
 done
