@@ -1,56 +1,58 @@
 import { resolve } from 'node:path';
 import type { Hono } from 'hono';
+import { buildExecutor } from './build-executor.js';
+import type { CachingExecutor } from './cache/caching-executor.js';
 import type { GatewayConfig } from './config/schema.js';
-import { buildExecutor } from './core/build-executor.js';
-import type { InferenceExecutor } from './core/executor.js';
+import { NullAuditSink, type AuditSink } from './contracts/audit.js';
+import type { InferenceExecutor } from './contracts/executor.js';
+import type { PredictionObserver } from './contracts/prediction.js';
+import { ModelCatalog } from './core/catalog.js';
 import { PredictionService } from './core/prediction-service.js';
+import { RoutingControl } from './core/rollback.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/app.js';
-import { InFlightRequests } from './http/middleware/in-flight.js';
+import type { RequestServing } from './http/middleware/serving.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { Governance } from './registry/governance.js';
 import { ModelRepository } from './repository/model-repository.js';
 import { DirectorySource, type ModelSource } from './repository/model-source.js';
-import { NullAuditSink, type AuditSink } from './audit/audit-sink.js';
 import { createFlagSource } from './routing/create-flag-source.js';
 import type { FlagSource } from './routing/flag-source.js';
 import { FlagVersionChooser } from './routing/flag-router.js';
 import { RollbackOverrides } from './routing/rollback-overrides.js';
 import { ShadowObserver } from './routing/shadow.js';
 import { VersionRouter } from './routing/version-router.js';
-import type { RegistrySettings } from './config/registry-schema.js';
-import { openGovernance, type Governance } from './registry/governance.js';
 
 export interface GatewayOptions {
   logger?: Logger;
   metrics?: GatewayMetrics;
-  /** Wrap the executor (cache, batching); default runs the model directly. */
+  /** Replace the executor chain (tests); default cache -> batching -> runner from config. */
   executor?: InferenceExecutor;
-  /** Where versions come from; default the models/ folder of the config. */
+  /** Where versions come from; default the registry, or the models/ folder without one. */
   source?: ModelSource;
   /** Flag source; default from config (flags file or Unleash server). */
   flags?: FlagSource;
-  /** Model registry and governance (issue #5), on when given and enabled: serve passes loadRegistrySettings(). */
-  registry?: RegistrySettings;
 }
 
 /**
- * The whole gateway wired together, with an explicit lifecycle: create -> start (load models)
- * -> serve -> close (stop taking traffic, drain, dispose sessions).
+ * The composition root: builds every component, hands each its own slice of the configuration,
+ * and owns the lifecycle: create -> start (flags, registry, load models) -> serve -> close
+ * (stop taking traffic, drain, dispose sessions).
  */
 export class Gateway {
   readonly app: Hono<AppEnv>;
+  readonly serving: RequestServing;
   readonly repository: ModelRepository;
   readonly router: VersionRouter;
   readonly service: PredictionService;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly overrides = new RollbackOverrides();
-  readonly inFlight = new InFlightRequests();
   flags: FlagSource | undefined;
-  /** Governance events (rollback, loads); the registry replaces it with its hash-chained log. */
-  audit: AuditSink = new NullAuditSink();
-  /** The registry (issue #5): source of versions, production = stable, audit log, trace, /admin routes. */
+  /** Governance events (rollback, loads): the registry's hash-chained log, or nowhere without one. */
+  readonly audit: AuditSink;
+  /** The registry (source of versions, production = stable, audit log, trace), when enabled. */
   readonly governance: Governance | undefined;
   private ready = false;
 
@@ -58,30 +60,28 @@ export class Gateway {
     this.logger = options.logger ?? createLogger(config.logLevel);
     this.metrics = options.metrics ?? new GatewayMetrics();
     const settings = (model: string) => config.models[model];
-    // --- governance (issue #5): opened before the repository, which loads from its source ---
-    const gov = options.registry?.enabled
-      ? openGovernance(
-          {
-            settings: options.registry,
-            modelsDir: resolve(config.modelsDir),
-            adminToken: config.adminToken,
-            session: { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads },
-            importProduction: (m) => settings(m)?.defaultVersion,
-            logger: this.logger,
-            metrics: this.metrics,
-          },
-          { repository: () => this.repository },
-        )
+    const session = { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads };
+    const gov = config.registry.enabled
+      ? new Governance({
+          settings: config.registry,
+          modelsDir: resolve(config.modelsDir),
+          adminToken: config.adminToken,
+          session,
+          importProduction: (m) => settings(m)?.defaultVersion,
+          logger: this.logger,
+          metrics: this.metrics,
+          repository: () => this.repository,
+        })
       : undefined;
     this.governance = gov;
-    if (gov) this.audit = gov.audit;
+    this.audit = gov?.audit ?? new NullAuditSink();
     this.repository = new ModelRepository({
       source: options.source ?? gov?.source ?? new DirectorySource(resolve(config.modelsDir)),
       logger: this.logger,
       metrics: this.metrics,
       versionsFor: (m) => settings(m)?.versions,
       load: (m) => ({
-        session: { providers: settings(m)?.executionProviders ?? config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads },
+        session: { ...session, providers: settings(m)?.executionProviders ?? session.providers },
         runner: settings(m)?.runner ?? 'auto',
         workerThresholdMs: config.runtime.workerThresholdMs,
         warmupRuns: config.runtime.warmupRuns,
@@ -92,51 +92,63 @@ export class Gateway {
       stableVersion: (m) => gov?.stableVersion(m) ?? settings(m)?.defaultVersion,
       aliases: (m) => (gov ? { ...settings(m)?.aliases, ...gov.aliases(m) } : (settings(m)?.aliases ?? {})),
     });
+    const caching = options.executor ? undefined : buildExecutor(config, this.repository, this.metrics);
+    const executor = options.executor ?? (caching as CachingExecutor);
+    const observers: PredictionObserver[] = [...(gov?.observers ?? [])];
+    if (Object.values(config.models).some((m) => m.shadow)) {
+      observers.push(new ShadowObserver(this.repository, (m) => config.models[m]?.shadow, this.metrics));
+    }
     this.service = new PredictionService({
       resolver: this.router,
-      executor: options.executor ?? buildExecutor(config, this.repository, this.metrics),
+      executor,
       metrics: this.metrics,
       maxBatchInstances: config.limits.maxBatchInstances,
       maxInFlight: config.limits.maxInFlight,
+      cacheEnabled: caching ? (m) => caching.enabledFor(m) : undefined,
+      countHit: caching ? (m) => caching.countHit(m) : undefined,
+      observers,
     });
-    this.app = createApp({
-      config,
-      repository: this.repository,
-      router: this.router,
+    const { app, serving } = createApp({
+      settings: { maxBodyBytes: config.limits.maxBodyBytes, adminToken: config.adminToken },
       service: this.service,
+      catalog: new ModelCatalog(this.repository, this.router, () => this.ready),
+      routing: new RoutingControl({
+        repository: this.repository,
+        router: this.router,
+        overrides: this.overrides,
+        flags: () => this.flags,
+        flagName: (m) => config.models[m]?.flag ?? m,
+        shadow: (m) => config.models[m]?.shadow,
+        audit: this.audit,
+        logger: this.logger,
+      }),
+      repository: this.repository,
       metrics: this.metrics,
       logger: this.logger,
-      isReady: () => this.ready,
-      inFlight: this.inFlight,
-      overrides: this.overrides,
-      flags: () => this.flags,
-      audit: () => this.audit,
-      adminRoutes: gov ? [gov.routes] : [],
+      governance: gov,
     });
+    this.app = app;
+    this.serving = serving;
   }
 
   async start(): Promise<void> {
     this.flags = this.options.flags ?? (await createFlagSource(this.config, this.logger, this.metrics));
     const flagName = (m: string) => this.config.models[m]?.flag ?? m;
     this.router.useFlags(new FlagVersionChooser(this.flags, flagName, this.overrides));
-    if (Object.values(this.config.models).some((m) => m.shadow)) {
-      this.service.addObserver(new ShadowObserver(this.repository, (m) => this.config.models[m]?.shadow, this.metrics));
-    }
     await this.governance?.start();
-    if (this.governance?.traceObserver) this.service.addObserver(this.governance.traceObserver);
     await this.repository.loadAll();
     this.ready = true;
   }
 
-  /** Fail readiness, wait for in-flight predictions (up to the grace period), free sessions. */
+  /** Fail readiness, wait for in-flight requests and predictions (up to the grace period), flush, free sessions. */
   async close(graceMs = this.config.shutdownGraceMs): Promise<void> {
     this.ready = false;
     const deadline = Date.now() + graceMs;
-    while ((this.inFlight.count > 0 || this.service.pending > 0) && Date.now() < deadline) {
+    while ((this.serving.inFlight > 0 || this.service.pending > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));
     }
+    await this.governance?.close();
     await this.repository.close();
     await this.flags?.close();
-    await this.governance?.close();
   }
 }

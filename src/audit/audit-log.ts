@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { AuditEvent, AuditSink } from './audit-sink.js';
+import type { AuditEvent, AuditSink } from '../contracts/audit.js';
 
 /** One row of the log as stored: before/after are JSON text, hashed exactly as stored. */
 export interface AuditRow {

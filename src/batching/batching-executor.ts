@@ -1,4 +1,4 @@
-import type { ExecOptions, ExecResult, InferenceExecutor } from '../core/executor.js';
+import type { ExecOptions, ExecResult, InferenceExecutor } from '../contracts/executor.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
 import type { TensorMap } from '../runtime/tensor.js';

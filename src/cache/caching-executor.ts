@@ -1,13 +1,13 @@
-import type { ExecOptions, ExecResult, InferenceExecutor } from '../core/executor.js';
+import type { CachedPrediction, ExecOptions, ExecResult, InferenceExecutor } from '../contracts/executor.js';
+import type { CacheResult } from '../contracts/prediction.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { CounterSlot } from '../metrics/slots.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
 import type { TensorMap } from '../runtime/tensor.js';
 import { predictionCacheKey, type PredictionCacheKey } from './cache-key.js';
-import { cloneOutputs } from './clone-outputs.js';
 import type { PredictionCache } from './prediction-cache.js';
 import { SingleFlight } from './single-flight.js';
 
-type CacheResult = ExecResult['cache'];
 type ResultCounters = Record<CacheResult, { inc(): void }>;
 
 const NO_COUNT = { inc: () => undefined };
@@ -16,10 +16,11 @@ const NO_COUNTERS: ResultCounters = { hit: NO_COUNT, miss: NO_COUNT, bypass: NO_
 /**
  * The prediction cache as an executor decorator. Keyed by the version routing chose, so a hit
  * can only ever return that version's prediction. Off for a model: 'bypass'. `noCache` skips
- * the read but still writes. Concurrent identical misses run the model once (single flight).
+ * the read but still writes. Concurrent identical misses run the model once (single flight)
+ * and share one immutable entry.
  */
 export class CachingExecutor implements InferenceExecutor {
-  private readonly flights = new SingleFlight<TensorMap>();
+  private readonly flights = new SingleFlight<Computed>();
   /** Bumped on every invalidation (model -> whole-model count and per-version counts): results computed before it are not written. */
   private readonly generations = new Map<string, { all: number; versions: Map<string, number> }>();
   private readonly counters = new Map<string, ResultCounters>();
@@ -27,7 +28,7 @@ export class CachingExecutor implements InferenceExecutor {
   constructor(
     private readonly inner: InferenceExecutor,
     private readonly cache: PredictionCache,
-    private readonly enabledFor: (model: string) => boolean,
+    readonly enabledFor: (model: string) => boolean,
     private readonly metrics?: GatewayMetrics,
   ) {}
 
@@ -42,19 +43,22 @@ export class CachingExecutor implements InferenceExecutor {
     const generation = this.generation(lv.name, lv.version);
     if (opts.noCache) {
       count.bypass.inc();
-      return { outputs: await this.compute(lv, feeds, outputNames, opts, key, generation), cache: 'bypass' };
+      return this.answer(await this.compute(lv, feeds, outputNames, opts, key, generation), 'bypass');
     }
     const cached = this.read(key);
     const hit = cached instanceof Promise ? await cached : cached;
     if (hit) {
       count.hit.inc();
-      return { outputs: hit, cache: 'hit' };
+      return { outputs: hit.outputs, cache: 'hit', entry: hit };
     }
     count.miss.inc();
     const flight = this.flights.run(`${generation}\u0000${key.id}`, () => this.compute(lv, feeds, outputNames, opts, key, generation));
-    const outputs = await flight.promise;
-    // Followers get their own copy: no two callers share a typed array.
-    return { outputs: flight.leader ? outputs : cloneOutputs(outputs), cache: 'miss' };
+    return this.answer(await flight.promise, 'miss');
+  }
+
+  /** A hit found by the data plane itself (its memo of request bodies): counted like any hit. */
+  countHit(model: string): void {
+    this.countersFor(model).hit.inc();
   }
 
   /** Forget one version's predictions (it was reloaded or unloaded); in-flight misses are not written. */
@@ -66,6 +70,11 @@ export class CachingExecutor implements InferenceExecutor {
     return this.cache.invalidate(model, version);
   }
 
+  private answer(r: Computed, cache: CacheResult): ExecResult {
+    return r.entry ? { outputs: r.outputs, cache, entry: r.entry } : { outputs: r.outputs, cache };
+  }
+
+  /** Run the model and store the result: the entry, or the bare outputs when it could not be stored. */
   private async compute(
     lv: LoadedVersion,
     feeds: TensorMap,
@@ -73,20 +82,20 @@ export class CachingExecutor implements InferenceExecutor {
     opts: ExecOptions,
     key: PredictionCacheKey,
     generation: number,
-  ): Promise<TensorMap> {
+  ): Promise<Computed> {
     const { outputs } = await this.inner.run(lv, feeds, outputNames, opts);
-    if (this.generation(key.model, key.version) === generation) {
-      try {
-        await this.cache.set(key, outputs);
-      } catch {
-        // A cache that cannot store (a shared tier being down) never fails a prediction.
-      }
+    if (this.generation(key.model, key.version) !== generation) return { outputs };
+    try {
+      const stored = this.cache.set(key, outputs, feeds);
+      return { outputs, entry: stored instanceof Promise ? await stored : stored };
+    } catch {
+      // A cache that cannot store (a shared tier being down) never fails a prediction.
+      return { outputs };
     }
-    return outputs;
   }
 
-  /** The cached outputs, synchronously when the tier answers synchronously; a failing tier is a miss. */
-  private read(key: PredictionCacheKey): TensorMap | undefined | Promise<TensorMap | undefined> {
+  /** The cached entry, synchronously when the tier answers synchronously; a failing tier is a miss. */
+  private read(key: PredictionCacheKey): CachedPrediction | undefined | Promise<CachedPrediction | undefined> {
     try {
       const got = this.cache.get(key);
       return got instanceof Promise ? got.catch(() => undefined) : got;
@@ -106,10 +115,16 @@ export class CachingExecutor implements InferenceExecutor {
     if (!m) return NO_COUNTERS;
     let c = this.counters.get(model);
     if (!c) {
-      const of = (result: CacheResult) => m.cacheRequests.labels({ model, result });
+      const of = (result: CacheResult): CounterSlot => m.cacheRequests.labels({ model, result });
       c = { hit: of('hit'), miss: of('miss'), bypass: of('bypass') };
       this.counters.set(model, c);
     }
     return c;
   }
+}
+
+/** A model run's result: its cache entry when it could be stored. */
+interface Computed {
+  outputs: TensorMap;
+  entry?: CachedPrediction;
 }

@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { CachedPrediction } from '../contracts/executor.js';
 import type { HostTensor, TensorMap } from '../runtime/tensor.js';
 import type { PredictionCacheKey } from './cache-key.js';
-import { cloneOutputs } from './clone-outputs.js';
 import type { PredictionCache, PredictionCacheStats } from './prediction-cache.js';
 
 /** The bounds of one model's share of the cache (config `cache`, merged per model). */
@@ -22,7 +22,7 @@ export interface LruPredictionCacheOptions {
 
 interface Entry {
   version: string;
-  outputs: TensorMap;
+  prediction: CachedPrediction;
   bytes: number;
 }
 
@@ -32,7 +32,9 @@ const TENSOR_OVERHEAD = 64;
 
 /**
  * The in-memory tier: one lru-cache per model, each bounded by entries AND bytes with the
- * model's TTL. Values are copied in and out, so no caller can change what another one reads.
+ * model's TTL. Entries are immutable and shared, never copied: an entry that leaves the cache
+ * (evicted, expired, invalidated, replaced) is marked, so a holder of it (the data plane's memo of
+ * request bodies) knows it is gone.
  */
 export class LruPredictionCache implements PredictionCache {
   private readonly partitions = new Map<string, LRUCache<string, Entry>>();
@@ -42,7 +44,7 @@ export class LruPredictionCache implements PredictionCache {
 
   constructor(private readonly opts: LruPredictionCacheOptions) {}
 
-  get(key: PredictionCacheKey): TensorMap | undefined {
+  get(key: PredictionCacheKey): CachedPrediction | undefined {
     const partition = this.partitions.get(key.model);
     const entry = partition?.get(key.id);
     if (!entry) {
@@ -52,13 +54,17 @@ export class LruPredictionCache implements PredictionCache {
       return undefined;
     }
     this.hits++;
-    return cloneOutputs(entry.outputs);
+    return entry.prediction;
   }
 
-  set(key: PredictionCacheKey, outputs: TensorMap): void {
-    const copy = cloneOutputs(outputs);
-    this.partition(key.model).set(key.id, { version: key.version, outputs: copy, bytes: sizeOf(key.id, copy) });
+  set(key: PredictionCacheKey, outputs: TensorMap, feeds: TensorMap): CachedPrediction {
+    const ttl = this.opts.limitsFor(key.model).ttlMs;
+    const now = (this.opts.clock ?? performance).now();
+    const prediction: CachedPrediction = { outputs, feeds, rendered: {}, expiresAt: ttl > 0 ? now + ttl : Number.POSITIVE_INFINITY, evicted: false };
+    const bytes = sizeOf(key.id, outputs) + sizeOf('', feeds);
+    this.partition(key.model).set(key.id, { version: key.version, prediction, bytes });
     this.publish();
+    return prediction;
   }
 
   invalidate(model: string, version?: string): number {
@@ -96,7 +102,8 @@ export class LruPredictionCache implements PredictionCache {
       // Age counts from the write: a hot entry still expires, so a TTL bounds staleness.
       updateAgeOnGet: false,
       ...(clock ? { perf: clock, ttlResolution: 0 } : {}),
-      dispose: (_value, _key, reason) => {
+      dispose: (value, _key, reason) => {
+        value.prediction.evicted = true;
         if (reason === 'evict' || reason === 'expire') {
           this.evictions++;
           this.opts.metrics?.cacheEvictions.inc({ model });

@@ -1,3 +1,4 @@
+import type { CachedPrediction } from '../contracts/executor.js';
 import type { TensorMap } from '../runtime/tensor.js';
 import type { PredictionCacheKey } from './cache-key.js';
 
@@ -14,13 +15,13 @@ export interface PredictionCacheStats {
 
 /**
  * Where predictions are kept between requests. The data plane only sees this interface, so a
- * shared tier (Redis) can sit beside or behind the in-memory LRU without touching it.
- * Implementations own their copies: what `get` returns may be handed to a caller as is, and what
- * `set` receives may be changed by the caller afterwards.
+ * shared tier (Redis) can sit beside or behind the in-memory LRU without touching it. Entries are
+ * immutable and shared: `set` takes ownership of the tensors it is given.
  */
 export interface PredictionCache {
-  get(key: PredictionCacheKey): MaybePromise<TensorMap | undefined>;
-  set(key: PredictionCacheKey, outputs: TensorMap): MaybePromise<void>;
+  get(key: PredictionCacheKey): MaybePromise<CachedPrediction | undefined>;
+  /** Store a prediction; returns its entry. */
+  set(key: PredictionCacheKey, outputs: TensorMap, feeds: TensorMap): MaybePromise<CachedPrediction>;
   /** Drop every entry of one version (or of every version of the model); returns how many. */
   invalidate(model: string, version?: string): MaybePromise<number>;
   stats(): PredictionCacheStats;

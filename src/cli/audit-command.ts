@@ -1,4 +1,4 @@
-import { loadRegistrySettings } from '../config/registry-schema.js';
+import { loadConfig } from '../config/load-config.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { openDatabase } from '../registry/db.js';
 import { parseArgs } from './registry-cli.js';
@@ -12,7 +12,7 @@ const USAGE = 'usage: modelgate audit verify | modelgate audit list [--after <se
 export async function auditCommand(args: string[]): Promise<void> {
   const parsed = parseArgs(args, ['after', 'limit']);
   const [sub] = parsed.positional;
-  const db = openDatabase(loadRegistrySettings().dbPath);
+  const db = openDatabase(loadConfig().registry.dbPath);
   try {
     const log = new AuditLog(db);
     if (sub === 'verify') {

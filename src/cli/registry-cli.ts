@@ -1,5 +1,4 @@
 import { loadConfig } from '../config/load-config.js';
-import { loadRegistrySettings } from '../config/registry-schema.js';
 import { GatewayError, unauthorized } from '../errors/index.js';
 import { openRegistry, type RegistryHandle } from '../registry/open-registry.js';
 import type { Principal } from '../registry/tokens.js';
@@ -34,7 +33,7 @@ export function parseArgs(args: string[], valued: readonly string[], booleans: r
 /** The registry of this gateway's config (config/gateway.json `registry`, MODELGATE_REGISTRY_DB...). */
 export function openCliRegistry(env: NodeJS.ProcessEnv = process.env): RegistryHandle {
   const config = loadConfig(env);
-  return openRegistry(loadRegistrySettings(env), {
+  return openRegistry(config.registry, {
     adminToken: config.adminToken,
     session: { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads },
   });

@@ -1,13 +1,12 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { loadConfig } from '../config/load-config.js';
-import { loadRegistrySettings } from '../config/registry-schema.js';
 import { Gateway } from '../gateway.js';
 
 /** `modelgate serve`: load config and models, listen, and shut down gracefully on SIGTERM/SIGINT. */
 export async function serveCommand(): Promise<void> {
   const config = loadConfig();
-  const gateway = new Gateway(config, { registry: loadRegistrySettings() });
+  const gateway = new Gateway(config);
   const { logger } = gateway;
   await gateway.start();
   const server = serve({ fetch: gateway.app.fetch, port: config.port, hostname: config.host }) as Server;

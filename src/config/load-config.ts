@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { registryEnv } from './registry-schema.js';
 import { GatewayConfig, type GatewayConfigInput } from './schema.js';
 
 /**
@@ -56,5 +57,6 @@ function mergeEnv(file: Record<string, unknown>, env: NodeJS.ProcessEnv): Record
   if (env.MODELGATE_FLAGS_FILE) cfg.flags = { ...((cfg.flags as Record<string, unknown> | undefined) ?? {}), file: env.MODELGATE_FLAGS_FILE };
   cfg.runtime = runtime;
   cfg.limits = limits;
+  cfg.registry = registryEnv(env, (file.registry as Record<string, unknown> | undefined) ?? {});
   return cfg;
 }

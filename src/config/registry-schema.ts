@@ -1,23 +1,23 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
-/** The prediction trace: a bounded queue flushed in batches into SQLite, off the request path. */
+/** The prediction trace: an append-only log of binary records in segment files, indexed by request id. */
 export const TraceSettings = z.object({
   enabled: z.boolean().default(true),
-  /** Its own SQLite file (default: trace.db beside the registry db), so trace writes never block registry writes. */
-  dbPath: z.string().min(1).optional(),
-  /** Write from a worker thread (default): hashing, JSON and inserts stay off the event loop. */
-  worker: z.boolean().default(true),
-  /** Records waiting to be written; beyond it records are dropped (and counted), never awaited. */
-  queueSize: z.number().int().positive().default(10_000),
-  /** Flush when this many records wait, or after flushIntervalMs, whichever comes first. */
-  batchSize: z.number().int().positive().default(500),
+  /** Folder of the segment files (default: `trace/` beside the registry db). */
+  dir: z.string().min(1).optional(),
+  /** Records are handed to the disk at least this often. */
   flushIntervalMs: z.number().int().positive().default(50),
-  /** Records older than this are pruned (hourly); 0 keeps them forever. */
+  /** A segment is sealed (and indexed) at this size. */
+  maxSegmentBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024),
+  /** Retention by size: the oldest segments go beyond this total; 0 = no size limit. */
+  maxBytes: z.number().int().min(0).default(1024 * 1024 * 1024),
+  /** Retention by age: segments whose newest record is older go; 0 keeps them forever. */
   retentionDays: z.number().min(0).default(30),
-  /** Outputs whose JSON is longer than this are stored as their sha256 only. */
+  /** Outputs whose raw bytes exceed this are stored as their sha256 only. */
   maxOutputBytes: z.number().int().min(0).default(2048),
+  /** Bytes waiting for the disk beyond which records are dropped (counted, logged), never awaited. */
+  maxPendingBytes: z.number().int().positive().default(64 * 1024 * 1024),
 });
 export type TraceSettings = z.infer<typeof TraceSettings>;
 
@@ -58,12 +58,12 @@ export type RegistrySettings = z.infer<typeof RegistrySettings>;
 export type RegistrySettingsInput = z.input<typeof RegistrySettings>;
 
 export const artifactsDirOf = (s: RegistrySettings): string => s.artifactsDir ?? join(dirname(s.dbPath), 'artifacts');
-export const traceDbPathOf = (s: RegistrySettings): string => s.trace.dbPath ?? join(dirname(s.dbPath), 'trace.db');
+export const traceDirOf = (s: RegistrySettings): string => s.trace.dir ?? join(dirname(s.dbPath), 'trace');
 
 /**
  * Environment overrides of the registry settings, as a partial input to merge over the config
  * file's `registry` object: MODELGATE_REGISTRY=off, MODELGATE_REGISTRY_DB, MODELGATE_ARTIFACTS_DIR,
- * MODELGATE_TRACE=off, MODELGATE_TRACE_DB, MODELGATE_TRACE_QUEUE_SIZE, MODELGATE_TRACE_RETENTION_DAYS.
+ * MODELGATE_TRACE=off, MODELGATE_TRACE_DIR, MODELGATE_TRACE_MAX_BYTES, MODELGATE_TRACE_RETENTION_DAYS.
  */
 export function registryEnv(env: NodeJS.ProcessEnv, file: Record<string, unknown> = {}): Record<string, unknown> {
   const cfg: Record<string, unknown> = { ...file };
@@ -74,29 +74,9 @@ export function registryEnv(env: NodeJS.ProcessEnv, file: Record<string, unknown
   if (env.MODELGATE_REGISTRY_DB) cfg.dbPath = env.MODELGATE_REGISTRY_DB;
   if (env.MODELGATE_ARTIFACTS_DIR) cfg.artifactsDir = env.MODELGATE_ARTIFACTS_DIR;
   if (env.MODELGATE_TRACE) trace.enabled = !off(env.MODELGATE_TRACE);
-  if (env.MODELGATE_TRACE_DB) trace.dbPath = env.MODELGATE_TRACE_DB;
-  if (env.MODELGATE_TRACE_QUEUE_SIZE) trace.queueSize = num(env.MODELGATE_TRACE_QUEUE_SIZE);
+  if (env.MODELGATE_TRACE_DIR) trace.dir = env.MODELGATE_TRACE_DIR;
+  if (env.MODELGATE_TRACE_MAX_BYTES) trace.maxBytes = num(env.MODELGATE_TRACE_MAX_BYTES);
   if (env.MODELGATE_TRACE_RETENTION_DAYS) trace.retentionDays = num(env.MODELGATE_TRACE_RETENTION_DAYS);
   cfg.trace = trace;
   return cfg;
-}
-
-/**
- * The registry settings: config/gateway.json (or MODELGATE_CONFIG) `registry`, then the
- * environment. Until GatewayConfig carries `registry`, serve and the CLI read it through here.
- */
-export function loadRegistrySettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RegistrySettings {
-  const path = env.MODELGATE_CONFIG ?? `${cwd}/config/gateway.json`;
-  let file: Record<string, unknown> = {};
-  if (existsSync(path)) {
-    try {
-      const json = JSON.parse(readFileSync(path, 'utf8')) as { registry?: unknown };
-      if (json.registry && typeof json.registry === 'object') file = json.registry as Record<string, unknown>;
-    } catch (err) {
-      throw new Error(`config file ${path} is not valid JSON: ${(err as Error).message}`);
-    }
-  }
-  const parsed = RegistrySettings.safeParse(registryEnv(env, file));
-  if (!parsed.success) throw new Error(`invalid registry configuration: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NAME_RE, SEMVER_RE } from '../repository/manifest.js';
+import { RegistrySettings } from './registry-schema.js';
 
 const Provider = z.enum(['cuda', 'webgpu', 'cpu']);
 
@@ -94,6 +95,8 @@ export const GatewayConfig = z.object({
         .prefault({}),
     })
     .prefault({}),
+  /** The model registry and governance: store, artifacts, trace, validation gate. */
+  registry: RegistrySettings.prefault({}),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 export type GatewayConfigInput = z.input<typeof GatewayConfig>;

@@ -1,9 +1,7 @@
+import type { Instance } from '../contracts/prediction.js';
 import { invalidInput } from '../errors/index.js';
 import type { FeatureSpec, Manifest } from '../repository/manifest.js';
 import type { TensorMap } from '../runtime/tensor.js';
-
-/** One instance of the friendly JSON API: feature name -> value. */
-export type Instance = Record<string, unknown>;
 
 /**
  * Named features -> the version's feature tensor ([N, F] float32, manifest order). Checks that

@@ -1,14 +1,7 @@
 import { invalidInput } from '../errors/index.js';
-import type { Manifest, OipDatatype } from '../repository/manifest.js';
+import type { RequestTensor } from '../contracts/prediction.js';
+import type { Manifest } from '../repository/manifest.js';
 import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
-
-/** An input tensor as a protocol sent it: not yet checked against any model. */
-export interface RequestTensor {
-  name: string;
-  datatype: OipDatatype;
-  shape: number[];
-  data: unknown[];
-}
 
 /**
  * Check request tensors against a version's manifest (names, datatypes, shapes, batch limits)

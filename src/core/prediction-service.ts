@@ -1,38 +1,17 @@
+import { isLive, type CachedPrediction, type InferenceExecutor } from '../contracts/executor.js';
+import type {
+  CacheResult, ObservedPrediction, ParsedRequest, PredictAnswer, PredictCall, PredictionObserver,
+} from '../contracts/prediction.js';
 import { GatewayError, overloaded } from '../errors/index.js';
-import { ChildCache } from '../metrics/child-cache.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { CounterSlot } from '../metrics/slots.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
 import type { TensorMap } from '../runtime/tensor.js';
-import type { Pin, RoutingContext, VersionResolver } from '../routing/types.js';
-import type { InferenceExecutor } from './executor.js';
-import { encodeInstances, type Instance } from './feature-encoder.js';
-import { checkOutputSelection, encodeRequestTensors, type RequestTensor } from './input-validation.js';
-
-export type PredictInput =
-  | { kind: 'tensors'; tensors: RequestTensor[]; outputs?: string[] }
-  | { kind: 'instances'; instances: Instance[] };
-
-export interface PredictRequest {
-  model: string;
-  pin?: Pin;
-  context: RoutingContext;
-  requestId: string;
-  input: PredictInput;
-  noCache?: boolean;
-}
-
-export interface PredictResult {
-  model: string;
-  version: LoadedVersion;
-  route: string;
-  outputs: TensorMap;
-  cache: 'hit' | 'miss' | 'bypass';
-}
-
-/** Called after a prediction has been answered (shadow traffic, prediction trace): never on its path. */
-export interface PredictionObserver {
-  observe(req: PredictRequest, feeds: TensorMap, result: PredictResult, latencyMs: number): void;
-}
+import { withParameters } from '../routing/request-context.js';
+import type { RouteDecision, VersionResolver } from '../routing/types.js';
+import { encodeInstances } from './feature-encoder.js';
+import { checkOutputSelection, encodeRequestTensors } from './input-validation.js';
+import { MEMO_MAX_BODY, RequestMemo, type MemoEntry } from './request-memo.js';
 
 export interface PredictionServiceOptions {
   resolver: VersionResolver;
@@ -40,86 +19,164 @@ export interface PredictionServiceOptions {
   metrics: GatewayMetrics;
   maxBatchInstances: number;
   maxInFlight: number;
+  /** Whether a model's predictions are cached: only those bodies are memoised. */
+  cacheEnabled?: (model: string) => boolean;
+  /** Counts a hit the memo found (the cache's own hits are counted by the cache). */
+  countHit?: (model: string) => void;
+  observers?: PredictionObserver[];
+}
+
+/** Metric slots of one loaded version, found once (a WeakMap lookup) per request. */
+interface VersionSlots {
+  success: CounterSlot;
+  error: CounterSlot;
+  decisions: Map<string, CounterSlot>;
 }
 
 /**
- * The data plane: one prediction from a protocol-neutral request to outputs stamped with the
- * version that ran. Route -> validate against that version -> execute (cache, batch, runner).
+ * The data plane: one prediction from a protocol-neutral call to response bytes stamped with
+ * the version that ran. Parse (or recall a body seen before) -> route -> validate against that
+ * version -> execute (cache, batching, runner) -> render. A body seen before whose answer is
+ * still cached completes synchronously: no parsing, validation, encoding or rendering of outputs.
  */
 export class PredictionService {
   private inFlight = 0;
-  private readonly observers: PredictionObserver[] = [];
-  /** Bound metric children per (version, outcome) and (version, route kind, reason): bounded keys. */
-  private readonly outcomes: ChildCache<{ inc(): void }>;
-  private readonly decisions: ChildCache<{ inc(): void }>;
+  private readonly observers: PredictionObserver[];
+  private readonly memo = new RequestMemo();
+  private readonly slots = new WeakMap<LoadedVersion, VersionSlots>();
 
   constructor(private readonly opts: PredictionServiceOptions) {
-    const split = (key: string) => key.split('\u0000') as [string, string, string, string?];
-    this.outcomes = new ChildCache((key) => {
-      const [model, version, status] = split(key);
-      return opts.metrics.inferences.labels({ model, version, status });
-    });
-    this.decisions = new ChildCache((key) => {
-      const [model, version, route, reason = ''] = split(key);
-      return opts.metrics.routingDecisions.labels({ model, version, route, reason });
-    });
+    this.observers = [...(opts.observers ?? [])];
+    opts.metrics.gaugeSources.inFlight = () => this.inFlight;
   }
 
-  addObserver(o: PredictionObserver): void {
-    this.observers.push(o);
-  }
-
+  /** Predictions being executed now (graceful shutdown waits for them). */
   get pending(): number {
     return this.inFlight;
   }
 
-  async predict(req: PredictRequest): Promise<PredictResult> {
-    const { metrics } = this.opts;
+  predict(call: PredictCall): PredictAnswer | Promise<PredictAnswer> {
     if (this.inFlight >= this.opts.maxInFlight) {
-      metrics.shed.inc({ reason: 'in_flight' });
+      this.opts.metrics.shed.inc({ reason: 'in_flight' });
       throw overloaded(`the gateway is at its limit of ${this.opts.maxInFlight} concurrent predictions`);
     }
-    const decision = this.opts.resolver.resolve(req.model, req.pin, req.context);
-    const lv = decision.version;
-    this.decisions.get(`${lv.name}\u0000${lv.version}\u0000${decision.kind}\u0000${decision.reason}`).inc();
-    const feeds = this.encode(lv, req.input);
-    const outputNames = req.input.kind === 'tensors' ? req.input.outputs : undefined;
     const started = performance.now();
+    const { protocol, model, body } = call;
+    const memoable = body.length <= MEMO_MAX_BODY && (this.opts.cacheEnabled?.(model) ?? false);
+    let memo = memoable ? this.memo.get(protocol.name, model, body) : undefined;
+    const parsed = memo?.parsed ?? protocol.parse(body);
+    const decision = this.opts.resolver.resolve(model, call.pin, withParameters(call.context, parsed.parameters));
+    const lv = decision.version;
+    const slots = this.slotsOf(lv);
+    this.decisionSlot(slots, decision).inc();
+    if (memo && !call.noCache) {
+      const entry = memo.answers.get(lv);
+      if (entry && isLive(entry, started)) {
+        this.opts.countHit?.(model);
+        slots.success.inc();
+        return this.answer(call, parsed, decision, 'hit', entry.feeds, entry.outputs, entry, started);
+      }
+    }
+    const feeds = this.encode(lv, parsed);
+    if (memoable && !memo) memo = this.memo.add(protocol.name, model, body, parsed);
+    return this.execute(call, parsed, decision, feeds, memo, slots, started);
+  }
+
+  private async execute(
+    call: PredictCall,
+    parsed: ParsedRequest,
+    decision: RouteDecision,
+    feeds: TensorMap,
+    memo: MemoEntry | undefined,
+    slots: VersionSlots,
+    started: number,
+  ): Promise<PredictAnswer> {
+    const lv = decision.version;
     this.inFlight++;
-    metrics.inFlight.inc();
     lv.acquire();
     try {
-      const exec = await this.opts.executor.run(lv, feeds, outputNames, { noCache: req.noCache });
-      this.outcomes.get(`${lv.name}\u0000${lv.version}\u0000success`).inc();
-      const result: PredictResult = { model: lv.name, version: lv, route: decision.route, outputs: exec.outputs, cache: exec.cache };
-      if (this.observers.length > 0) this.notify(req, feeds, result, performance.now() - started);
-      return result;
+      const exec = await this.opts.executor.run(lv, feeds, parsed.outputs, { noCache: call.noCache });
+      slots.success.inc();
+      if (exec.entry && memo) memo.answers.set(lv, exec.entry);
+      return this.answer(call, parsed, decision, exec.cache, feeds, exec.outputs, exec.entry, started);
     } catch (err) {
-      this.outcomes.get(`${lv.name}\u0000${lv.version}\u0000error`).inc();
+      slots.error.inc();
       if (err instanceof GatewayError) throw err;
       throw new GatewayError('inference_failed', 500, `inference failed on ${lv.key}`, { cause: err });
     } finally {
       lv.release();
       this.inFlight--;
-      metrics.inFlight.dec();
     }
   }
 
-  private encode(lv: LoadedVersion, input: PredictInput): TensorMap {
-    if (input.kind === 'instances') return encodeInstances(lv.manifest, input.instances, this.opts.maxBatchInstances);
-    checkOutputSelection(lv.manifest, input.outputs);
-    return encodeRequestTensors(lv.manifest, input.tensors, this.opts.maxBatchInstances);
-  }
-
-  private notify(req: PredictRequest, feeds: TensorMap, result: PredictResult, latencyMs: number): void {
-    setImmediate(() => {
+  /** Render (or reuse the entry's rendering), close with this request's fields, tell the observers. */
+  private answer(
+    call: PredictCall,
+    parsed: ParsedRequest,
+    decision: RouteDecision,
+    cache: CacheResult,
+    feeds: TensorMap,
+    outputs: TensorMap,
+    entry: CachedPrediction | undefined,
+    started: number,
+  ): PredictAnswer {
+    const { protocol } = call;
+    const lv = decision.version;
+    let head = entry?.rendered[protocol.name];
+    if (head === undefined) {
+      head = protocol.render(lv, outputs);
+      if (entry) entry.rendered[protocol.name] = head;
+    }
+    const body = protocol.finish(head, call.requestId, parsed, decision.route);
+    if (this.observers.length > 0) {
+      const observed: ObservedPrediction = {
+        requestId: call.requestId,
+        atMs: Date.now(),
+        model: lv.name,
+        version: lv,
+        route: decision.route,
+        pin: call.pin,
+        cache,
+        latencyMs: performance.now() - started,
+        feeds,
+        outputs,
+      };
       for (const o of this.observers) {
         try {
-          o.observe(req, feeds, result, latencyMs);
+          o.observe(observed);
         } catch {
           // An observer's failure never reaches a caller; observers count their own errors.
         }
       }
-    });
+    }
+    return { model: lv.name, version: lv.version, route: decision.route, cache, body };
+  }
+
+  private encode(lv: LoadedVersion, parsed: ParsedRequest): TensorMap {
+    const { input } = parsed;
+    if (input.kind === 'instances') return encodeInstances(lv.manifest, input.instances, this.opts.maxBatchInstances);
+    checkOutputSelection(lv.manifest, parsed.outputs);
+    return encodeRequestTensors(lv.manifest, input.tensors, this.opts.maxBatchInstances);
+  }
+
+  private slotsOf(lv: LoadedVersion): VersionSlots {
+    let s = this.slots.get(lv);
+    if (!s) {
+      const labels = (status: string) => this.opts.metrics.inferences.labels({ model: lv.name, version: lv.version, status });
+      s = { success: labels('success'), error: labels('error'), decisions: new Map() };
+      this.slots.set(lv, s);
+    }
+    return s;
+  }
+
+  private decisionSlot(s: VersionSlots, d: RouteDecision): CounterSlot {
+    const key = `${d.kind}\u0000${d.reason}`;
+    let slot = s.decisions.get(key);
+    if (!slot) {
+      const lv = d.version;
+      slot = this.opts.metrics.routingDecisions.labels({ model: lv.name, version: lv.version, route: d.kind, reason: d.reason });
+      s.decisions.set(key, slot);
+    }
+    return slot;
   }
 }

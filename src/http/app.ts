@@ -1,35 +1,38 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
-import type { HttpDeps } from './deps.js';
+import type { HttpApp, HttpDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
-import { httpMetrics } from './middleware/http-metrics.js';
-import { maxBody } from './middleware/max-body.js';
-import { requestId } from './middleware/request-id.js';
+import { RequestServing } from './middleware/serving.js';
+import { governanceRoutes } from './routes/governance.js';
 import { oipRoutes } from './routes/oip.js';
+import { mountPredictionRoutes } from './routes/predict.js';
 import { repositoryRoutes } from './routes/repository.js';
 import { routingAdminRoutes } from './routes/routing-admin.js';
 import { v1Routes } from './routes/v1.js';
 
 /** The gateway's HTTP surface. Routes only translate; the data plane does the work. */
-export function createApp(deps: HttpDeps): Hono<AppEnv> {
+export function createApp(deps: HttpDeps): HttpApp {
   const app = new Hono<AppEnv>();
-  app.onError(errorHandler(deps.logger));
+  const onError = errorHandler(deps.logger);
+  app.onError(onError);
   app.notFound(notFoundHandler);
-  app.use('*', deps.inFlight.middleware);
-  app.use('*', requestId());
-  app.use('*', httpMetrics(deps.metrics));
-  app.use('*', maxBody(deps.config.limits.maxBodyBytes));
+  const serving = new RequestServing(deps.metrics, deps.settings.maxBodyBytes, onError);
+
+  // Before the '*' middleware: a prediction route is the only handler of its request, so Hono
+  // calls it directly (no composed chain); it does the middleware's bookkeeping itself.
+  mountPredictionRoutes(app, deps, serving);
+  app.use('*', serving.middleware);
 
   app.route('/v2/repository', repositoryRoutes(deps));
   app.route('/v2', oipRoutes(deps));
   app.route('/v1', v1Routes(deps));
   // First: the routing admin's '*' guard (admin token) would otherwise also guard these role-based routes.
-  for (const routes of deps.adminRoutes ?? []) app.route('/admin', routes);
+  if (deps.governance) app.route('/admin', governanceRoutes(deps.governance));
   app.route('/admin', routingAdminRoutes(deps));
 
   app.get('/metrics', async (c) => {
     c.header('content-type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());
   });
-  return app;
+  return { app, serving };
 }

@@ -1,32 +1,36 @@
 import type { Hono } from 'hono';
-import type { GatewayConfig } from '../config/schema.js';
+import type { ModelCatalog } from '../core/catalog.js';
 import type { PredictionService } from '../core/prediction-service.js';
+import type { RoutingControl } from '../core/rollback.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository } from '../repository/model-repository.js';
-import type { AuditSink } from '../audit/audit-sink.js';
-import type { InFlightRequests } from './middleware/in-flight.js';
-import type { FlagSource } from '../routing/flag-source.js';
-import type { RollbackOverrides } from '../routing/rollback-overrides.js';
-import type { VersionRouter } from '../routing/version-router.js';
+import type { Governance } from '../registry/governance.js';
 import type { AppEnv } from './app-env.js';
+import type { RequestServing } from './middleware/serving.js';
 
-/** What the HTTP layer talks to: the data plane and the read side of the repository. */
+/** The HTTP layer's own settings. */
+export interface HttpSettings {
+  maxBodyBytes: number;
+  /** Bearer token for /v2/repository and the routing admin; unset disables them. */
+  adminToken: string | undefined;
+}
+
+/** What the HTTP layer talks to: the data plane (predict, catalog, routing control) and the repository's lifecycle. */
 export interface HttpDeps {
-  config: GatewayConfig;
-  repository: ModelRepository;
-  router: VersionRouter;
+  settings: HttpSettings;
   service: PredictionService;
+  catalog: ModelCatalog;
+  routing: RoutingControl;
+  repository: ModelRepository;
   metrics: GatewayMetrics;
   logger: Logger;
-  /** False once shutdown began: readiness fails so load balancers stop sending. */
-  isReady: () => boolean;
-  /** Requests being served (graceful shutdown waits for them). */
-  inFlight: InFlightRequests;
-  overrides: RollbackOverrides;
-  /** The flag source, once started. */
-  flags: () => FlagSource | undefined;
-  audit: () => AuditSink;
-  /** Sub-apps mounted at /admin before the routing admin (the registry's, guarded per route by role). */
-  adminRoutes?: Hono<AppEnv>[];
+  /** The registry, audit log and trace, when the registry is on: their admin routes are mounted at /admin. */
+  governance?: Governance;
+}
+
+/** Handles the composition root keeps: the app and the serving bookkeeping (in-flight count). */
+export interface HttpApp {
+  app: Hono<AppEnv>;
+  serving: RequestServing;
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { GatewayError, badRequest } from '../errors/index.js';
+import { badRequest } from '../errors/index.js';
+import { checkJsonContentType } from './request-context.js';
 import { header } from './request-headers.js';
 
 /**
@@ -14,10 +15,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
 }
 
 function parseJson<S extends z.ZodType>(c: Context, text: string, schema: S): z.infer<S> {
-  const type = header(c, 'content-type');
-  if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
-    throw new GatewayError('unsupported_media_type', 415, `content-type must be application/json, got '${type.slice(0, 100)}'`);
-  }
+  checkJsonContentType(c);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,42 +1,36 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
-import type { Pin, RoutingContext } from '../routing/types.js';
+import type { Pin, RoutingContext } from '../contracts/prediction.js';
+import { GatewayError } from '../errors/index.js';
 import type { AppEnv } from './app-env.js';
 import { header, requestHeaders } from './request-headers.js';
 
-type Params = Record<string, string | number | boolean> | undefined;
-
 const CONTEXT_HEADER = /^x-context-([a-z0-9_-]{1,64})$/;
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
+
+const bounded = (v: string | string[] | undefined): string | undefined => (typeof v === 'string' && v.length <= 256 ? v : undefined);
 
 /**
- * The routing context of a request: x-user-id, x-session-id, x-tenant-id, x-context-<name>
- * headers, then OIP/JSON `parameters` (user_id, session_id, tenant_id, other scalars).
+ * The routing context a request's headers give: x-user-id, x-session-id, x-tenant-id,
+ * x-context-<name> properties and the client address. The body's `parameters` are added by the
+ * data plane once it has the body (routing/request-context.ts).
  */
-export function routingContext(c: Context<AppEnv>, params: Params): RoutingContext {
-  const ctx: RoutingContext = { properties: {} };
+export function headerContext(c: Context<AppEnv>): RoutingContext {
   const h = requestHeaders(c);
+  const properties: Record<string, string> = {};
   for (const name in h) {
     if (!name.startsWith('x-context-')) continue;
     const m = CONTEXT_HEADER.exec(name);
-    const value = h[name];
-    if (m?.[1] && typeof value === 'string' && value.length <= 256) ctx.properties[m[1]] = value;
+    const value = bounded(h[name]);
+    if (m?.[1] && value !== undefined) properties[m[1]] = value;
   }
-  if (params) {
-    for (const [k, v] of Object.entries(params)) {
-      if (k === 'user_id' || k === 'session_id' || k === 'tenant_id') continue;
-      if (k.length <= 64) ctx.properties[k] = String(v).slice(0, 256);
-    }
-  }
-  const pick = (name: string, param: string) => {
-    const fromHeader = h[name];
-    const v = (typeof fromHeader === 'string' ? fromHeader : undefined) ?? (params?.[param] !== undefined ? String(params[param]) : undefined);
-    return v && v.length <= 256 ? v : undefined;
+  return {
+    userId: bounded(h['x-user-id']),
+    sessionId: bounded(h['x-session-id']),
+    tenantId: bounded(h['x-tenant-id']),
+    remoteAddress: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress,
+    properties,
   };
-  ctx.userId = pick('x-user-id', 'user_id');
-  ctx.sessionId = pick('x-session-id', 'session_id');
-  ctx.tenantId = pick('x-tenant-id', 'tenant_id');
-  ctx.remoteAddress = remoteAddress(c);
-  return ctx;
 }
 
 /** The path version, else the x-model-version header (a version or an alias). */
@@ -46,14 +40,15 @@ export function versionPin(c: Context<AppEnv>, pathVersion: string | undefined):
   return pinned ? { value: pinned.trim(), source: 'header' } : undefined;
 }
 
-export const noCacheRequested = (c: Context<AppEnv>): boolean =>
-  /\bno-cache\b|\bno-store\b/i.test(header(c, 'cache-control') ?? '');
+export const noCacheRequested = (c: Context<AppEnv>): boolean => {
+  const v = header(c, 'cache-control');
+  return v !== undefined && /\bno-cache\b|\bno-store\b/i.test(v);
+};
 
-/** The client's address when served by @hono/node-server (absent for in-process requests). */
-function remoteAddress(c: Context<AppEnv>): string | undefined {
-  try {
-    return getConnInfo(c).remote.address;
-  } catch {
-    return undefined;
+/** 415 unless the body is declared JSON (or not declared at all). */
+export function checkJsonContentType(c: Context): void {
+  const type = header(c, 'content-type');
+  if (type && !JSON_TYPE.test(type)) {
+    throw new GatewayError('unsupported_media_type', 415, `content-type must be application/json, got '${type.slice(0, 100)}'`);
   }
 }

@@ -1,23 +1,35 @@
 import { randomFillSync } from 'node:crypto';
 
-const pool = new Uint8Array(10 * 256);
-let offset = pool.length;
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const random = new Uint8Array(8);
+
+let lastMs = -1;
+let head = '';
+let tail = '';
+let counter = 0;
+
+/** Start a new millisecond: its time prefix, a random counter start and a random tail, made once. */
+function startMillisecond(ms: number): void {
+  lastMs = ms;
+  randomFillSync(random);
+  const t = ms.toString(16).padStart(12, '0');
+  head = `${t.slice(0, 8)}-${t.slice(8, 12)}-7`;
+  const r = (i: number) => HEX[random[i] as number] as string;
+  tail = `-${HEX[((random[2] as number) & 0x3f) | 0x80]}${r(3)}-${r(4)}${r(5)}${r(6)}${r(7)}${r(0)}${r(1)}`;
+  // Start low in the 12-bit counter so a busy millisecond rarely spills into the next one.
+  counter = (random[0] as number) & 0x1ff;
+}
 
 /**
- * A UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then random bits. Request ids minted this way
- * sort by time, so the prediction trace's index grows at its right edge instead of at random.
+ * A UUIDv7 (RFC 9562, method 1: a 12-bit counter in rand_a, random rand_b): 48-bit Unix
+ * milliseconds first, so the trace index grows at its right edge. The prefix and the random tail
+ * are made once per millisecond; an id is then one counter step and a string concat (the
+ * per-id version cost 3-4 µs). Ids of one process are strictly increasing within a millisecond;
+ * 4096 in one millisecond borrow the next.
  */
 export function uuidV7(now = Date.now()): string {
-  if (offset + 10 > pool.length) {
-    randomFillSync(pool);
-    offset = 0;
-  }
-  const r = pool.subarray(offset, (offset += 10));
-  const ms = now.toString(16).padStart(12, '0');
-  const h = (i: number) => HEX[r[i] as number] as string;
-  return (
-    `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${h(0).slice(1)}${h(1)}-` +
-    `${HEX[((r[2] as number) & 0x3f) | 0x80]}${h(3)}-${h(4)}${h(5)}${h(6)}${h(7)}${h(8)}${h(9)}`
-  );
+  if (now !== lastMs) startMillisecond(now);
+  else if (++counter > 0xfff) startMillisecond(lastMs + 1);
+  const c = counter;
+  return `${head}${(c >> 8).toString(16)}${HEX[c & 0xff] as string}${tail}`;
 }

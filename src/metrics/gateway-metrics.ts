@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { SlotCounter, SlotHistogram } from './slots.js';
 
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
@@ -9,27 +10,29 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
  */
 export class GatewayMetrics {
   readonly registry: Registry;
-  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
-  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  readonly inferences: Counter<'model' | 'version' | 'status'>;
-  readonly inferenceDuration: Histogram<'model' | 'version'>;
-  readonly queueDuration: Histogram<'model' | 'version'>;
-  readonly batchSize: Histogram<'model' | 'version'>;
-  readonly cacheRequests: Counter<'model' | 'result'>;
-  readonly cacheEvictions: Counter<'model'>;
+  readonly httpRequests: SlotCounter<'method' | 'route' | 'status'>;
+  readonly httpDuration: SlotHistogram<'method' | 'route' | 'status'>;
+  readonly inferences: SlotCounter<'model' | 'version' | 'status'>;
+  readonly inferenceDuration: SlotHistogram<'model' | 'version'>;
+  readonly queueDuration: SlotHistogram<'model' | 'version'>;
+  readonly batchSize: SlotHistogram<'model' | 'version'>;
+  readonly cacheRequests: SlotCounter<'model' | 'result'>;
+  readonly cacheEvictions: SlotCounter<'model'>;
   readonly cacheEntries: Gauge;
   readonly cacheBytes: Gauge;
-  readonly routingDecisions: Counter<'model' | 'version' | 'route' | 'reason'>;
+  readonly routingDecisions: SlotCounter<'model' | 'version' | 'route' | 'reason'>;
   readonly modelState: Gauge<'model' | 'version' | 'state'>;
   readonly modelInfo: Gauge<'model' | 'version' | 'provider' | 'runner'>;
-  readonly modelLoadFailures: Counter<'model' | 'reason'>;
-  readonly modelLoadDuration: Histogram<'model'>;
-  readonly flagReloads: Counter<'source' | 'result'>;
-  readonly shadowRequests: Counter<'model' | 'version' | 'outcome'>;
-  readonly shadowDuration: Histogram<'model' | 'version'>;
-  readonly shed: Counter<'reason'>;
+  readonly modelLoadFailures: SlotCounter<'model' | 'reason'>;
+  readonly modelLoadDuration: SlotHistogram<'model'>;
+  readonly flagReloads: SlotCounter<'source' | 'result'>;
+  readonly shadowRequests: SlotCounter<'model' | 'version' | 'outcome'>;
+  readonly shadowDuration: SlotHistogram<'model' | 'version'>;
+  readonly shed: SlotCounter<'reason'>;
   readonly inFlight: Gauge;
-  readonly traceRecords: Counter<'result'>;
+  readonly traceRecords: SlotCounter<'result'>;
+  /** Values read at scrape time (set by the components that own them). */
+  readonly gaugeSources = { inFlight: (): number => 0 };
 
   constructor(registry = new Registry(), options: { processMetrics?: boolean } = {}) {
     this.registry = registry;
@@ -41,41 +44,41 @@ export class GatewayMetrics {
         registry.removeSingleMetric(`modelgate_nodejs_${g}`);
       }
     }
-    this.httpRequests = new Counter({
+    this.httpRequests = new SlotCounter({
       name: 'modelgate_http_requests_total', help: 'HTTP requests by method, route template and status.',
       labelNames: ['method', 'route', 'status'], registers: r,
     });
-    this.httpDuration = new Histogram({
+    this.httpDuration = new SlotHistogram({
       name: 'modelgate_http_request_duration_seconds', help: 'HTTP request latency.',
       labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers: r,
     });
-    this.inferences = new Counter({
+    this.inferences = new SlotCounter({
       name: 'modelgate_inference_requests_total', help: 'Predictions by model, version and outcome.',
       labelNames: ['model', 'version', 'status'], registers: r,
     });
-    this.inferenceDuration = new Histogram({
+    this.inferenceDuration = new SlotHistogram({
       name: 'modelgate_inference_duration_seconds', help: 'Time in onnxruntime per run (one batch).',
       labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: r,
     });
-    this.queueDuration = new Histogram({
+    this.queueDuration = new SlotHistogram({
       name: 'modelgate_queue_duration_seconds', help: 'Time a request waited in the batch queue.',
       labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: r,
     });
-    this.batchSize = new Histogram({
+    this.batchSize = new SlotHistogram({
       name: 'modelgate_batch_size', help: 'Requests per executed batch.',
       labelNames: ['model', 'version'], buckets: BATCH_BUCKETS, registers: r,
     });
-    this.cacheRequests = new Counter({
+    this.cacheRequests = new SlotCounter({
       name: 'modelgate_cache_requests_total', help: 'Prediction cache lookups by result (hit, miss, bypass).',
       labelNames: ['model', 'result'], registers: r,
     });
-    this.cacheEvictions = new Counter({
+    this.cacheEvictions = new SlotCounter({
       name: 'modelgate_cache_evictions_total', help: 'Prediction cache entries evicted or expired.',
       labelNames: ['model'], registers: r,
     });
     this.cacheEntries = new Gauge({ name: 'modelgate_cache_entries', help: 'Entries in the prediction cache.', registers: r });
     this.cacheBytes = new Gauge({ name: 'modelgate_cache_bytes', help: 'Bytes held by the prediction cache.', registers: r });
-    this.routingDecisions = new Counter({
+    this.routingDecisions = new SlotCounter({
       name: 'modelgate_routing_decisions_total', help: 'Version routing decisions by route kind and reason.',
       labelNames: ['model', 'version', 'route', 'reason'], registers: r,
     });
@@ -87,32 +90,39 @@ export class GatewayMetrics {
       name: 'modelgate_model_info', help: 'Loaded model versions with their execution provider and runner.',
       labelNames: ['model', 'version', 'provider', 'runner'], registers: r,
     });
-    this.modelLoadFailures = new Counter({
+    this.modelLoadFailures = new SlotCounter({
       name: 'modelgate_model_load_failures_total', help: 'Model versions refused or failed at load, by reason.',
       labelNames: ['model', 'reason'], registers: r,
     });
-    this.modelLoadDuration = new Histogram({
+    this.modelLoadDuration = new SlotHistogram({
       name: 'modelgate_model_load_duration_seconds', help: 'Time to load and warm a model version.',
       labelNames: ['model'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: r,
     });
-    this.flagReloads = new Counter({
+    this.flagReloads = new SlotCounter({
       name: 'modelgate_flag_reloads_total', help: 'Flag definition updates by source and result (ok, invalid, error).',
       labelNames: ['source', 'result'], registers: r,
     });
-    this.shadowRequests = new Counter({
+    this.shadowRequests = new SlotCounter({
       name: 'modelgate_shadow_requests_total', help: 'Mirrored predictions by challenger version and outcome.',
       labelNames: ['model', 'version', 'outcome'], registers: r,
     });
-    this.shadowDuration = new Histogram({
+    this.shadowDuration = new SlotHistogram({
       name: 'modelgate_shadow_duration_seconds', help: 'Latency of mirrored (shadow) predictions.',
       labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: r,
     });
-    this.shed = new Counter({
+    this.shed = new SlotCounter({
       name: 'modelgate_requests_shed_total', help: 'Requests refused with 503 to protect the gateway.',
       labelNames: ['reason'], registers: r,
     });
-    this.inFlight = new Gauge({ name: 'modelgate_predictions_in_flight', help: 'Predictions being served now.', registers: r });
-    this.traceRecords = new Counter({
+    const gauges = this.gaugeSources;
+    this.inFlight = new Gauge({
+      name: 'modelgate_predictions_in_flight', help: 'Predictions being served now.', registers: r,
+      // Read at scrape time: two gauge updates per request cost more than the count they keep.
+      collect() {
+        this.set(gauges.inFlight());
+      },
+    });
+    this.traceRecords = new SlotCounter({
       name: 'modelgate_trace_records_total', help: 'Prediction trace records by result (written, dropped).',
       labelNames: ['result'], registers: r,
     });

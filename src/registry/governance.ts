@@ -1,14 +1,8 @@
-import { Hono } from 'hono';
-import type { AuditSink } from '../audit/audit-sink.js';
-import type Database from 'better-sqlite3';
-import { InlineTraceSink, WorkerTraceSink } from '../audit/trace-sink.js';
-import { openTraceDb, TraceStore } from '../audit/trace-store.js';
-import { TraceWriter } from '../audit/trace-writer.js';
-import { traceDbPathOf, type RegistrySettings } from '../config/registry-schema.js';
-import type { PredictionObserver } from '../core/prediction-service.js';
-import type { AppEnv } from '../http/app-env.js';
-import { auditRoutes } from '../http/routes/audit.js';
-import { registryRoutes } from '../http/routes/registry.js';
+import { PredictionTrace } from '../audit/prediction-trace.js';
+import { TraceLog } from '../audit/trace-log.js';
+import { traceDirOf, type RegistrySettings } from '../config/registry-schema.js';
+import type { AuditSink } from '../contracts/audit.js';
+import type { PredictionObserver } from '../contracts/prediction.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository } from '../repository/model-repository.js';
@@ -33,10 +27,7 @@ export interface GovernanceOptions {
   logger: Logger;
   metrics: GatewayMetrics;
   now?: () => Date;
-}
-
-/** How governance reaches what serves: the repository, created after (it reads `source`). */
-export interface ServingHooks {
+  /** The repository that serves (made after governance: it loads from `source`). */
   repository: () => ModelRepository;
 }
 
@@ -46,18 +37,17 @@ const SYSTEM = 'system';
 /**
  * The registry wired into a gateway: the ModelSource the repository loads from, the stable
  * version and aliases routing asks for (production is stable, staging is the canary candidate),
- * the hash-chained audit sink, the prediction trace observer, the /admin routes, and a lifecycle.
- * Stage caches are refreshed on every change made here and, by polling SQLite's data_version,
- * on changes made by other processes (the CLI), which are then loaded or unloaded.
+ * the hash-chained audit sink, the prediction trace, and a lifecycle. Stage caches are refreshed
+ * on every change made here and, by polling SQLite's data_version, on changes made by other
+ * processes (the CLI), which are then loaded or unloaded. The HTTP layer mounts the admin routes
+ * over `handle` and `trace`; nothing here knows HTTP.
  */
 export class Governance {
   readonly source: ModelSource;
   readonly audit: AuditSink;
-  readonly traceObserver: PredictionObserver | undefined;
-  readonly routes: Hono<AppEnv>;
-  readonly traces: TraceStore;
-  private readonly writer: TraceWriter | undefined;
-  private readonly traceDb: Database.Database;
+  readonly handle: RegistryHandle;
+  /** The prediction trace (absent when switched off). */
+  readonly trace: PredictionTrace | undefined;
   private stages = new Map<string, { production?: string; staging?: string }>();
   private aliasCache = new Map<string, Record<string, string>>();
   private stageIndex = new Map<string, Stage>();
@@ -65,48 +55,44 @@ export class Governance {
   private pollTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
 
-  constructor(
-    readonly handle: RegistryHandle,
-    private readonly opts: GovernanceOptions,
-    private readonly hooks: ServingHooks,
-  ) {
-    const { store, artifacts, audit, tokens, registry } = handle;
+  constructor(private readonly opts: GovernanceOptions) {
+    this.handle = openRegistry(opts.settings, {
+      adminToken: opts.adminToken,
+      session: opts.session,
+      logger: opts.logger,
+      now: opts.now,
+      hooks: {
+        beforeServe: async (model, version) => {
+          const repo = opts.repository();
+          if (!repo.get(model, version)) await repo.load(model, version);
+        },
+        changed: (model) => {
+          this.refresh();
+          return this.reconcile(model);
+        },
+      },
+    });
+    const { store, artifacts, audit } = this.handle;
     this.source = new RegistrySource(store, artifacts);
     this.audit = audit;
     const trace = opts.settings.trace;
-    const tracePath = traceDbPathOf(opts.settings);
-    // This connection reads (lookups); the writer has its own, in a worker thread by default.
-    this.traceDb = openTraceDb(tracePath);
-    this.traces = new TraceStore(this.traceDb);
-    this.writer = trace.enabled
-      ? new TraceWriter({
-          sink: trace.worker ? WorkerTraceSink.create(tracePath, trace.maxOutputBytes) : new InlineTraceSink(tracePath, trace.maxOutputBytes),
-          metrics: opts.metrics,
-          settings: trace,
-          stageOf: (m, v) => this.stageIndex.get(`${m}@${v}`),
-          logger: opts.logger,
-        })
+    this.trace = trace.enabled
+      ? new PredictionTrace(
+          new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records: opts.metrics.traceRecords, logger: opts.logger }),
+          trace.maxOutputBytes,
+          (m, v) => this.stageIndex.get(`${m}@${v}`),
+        )
       : undefined;
-    this.traceObserver = this.writer;
-    registry.hooks = {
-      beforeServe: async (model, version) => {
-        const repo = this.hooks.repository();
-        if (!repo.get(model, version)) await repo.load(model, version);
-      },
-      changed: (model) => {
-        this.refresh();
-        return this.reconcile(model);
-      },
-    };
-    const authenticate = (t: string) => tokens.authenticate(t);
-    this.routes = new Hono<AppEnv>();
-    this.routes.route('/', registryRoutes({ registry, audit, tokens }));
-    this.routes.route('/', auditRoutes({ audit, traces: this.traces, store, authenticate }));
     this.refresh();
   }
 
   get registry() {
     return this.handle.registry;
+  }
+
+  /** Observers the data plane tells about every answered prediction. */
+  get observers(): PredictionObserver[] {
+    return this.trace ? [this.trace] : [];
   }
 
   /** The production version: routing's stable version. */
@@ -120,8 +106,8 @@ export class Governance {
   }
 
   /**
-   * Import models/ on first start, audit the repository's loads and unloads, start the trace
-   * pruning and the poll. Call before the repository loads (it loads from `source`).
+   * Import models/ on first start, audit the repository's loads and unloads, start the trace's
+   * retention and the poll. Call before the repository loads (it loads from `source`).
    */
   async start(): Promise<ImportReport | undefined> {
     const { settings, logger } = this.opts;
@@ -129,14 +115,14 @@ export class Governance {
       ? await importModels(this.registry, this.opts.modelsDir, { production: this.opts.importProduction, logger, now: this.opts.now })
       : undefined;
     this.refresh();
-    this.hooks.repository().onChange((e) => {
+    this.opts.repository().onChange((e) => {
       try {
         this.audit.append({ actor: SYSTEM, action: e.type === 'loaded' ? 'model.load' : 'model.unload', target: `${e.name}@${e.version}` });
       } catch (err) {
         logger.error({ err, model: e.name, version: e.version }, 'audit log: could not record a load/unload');
       }
     });
-    this.writer?.start();
+    this.trace?.log.start();
     if (settings.pollIntervalMs > 0) {
       this.pollTimer = setInterval(() => void this.poll(), settings.pollIntervalMs);
       this.pollTimer.unref();
@@ -162,16 +148,15 @@ export class Governance {
     return this.syncing;
   }
 
-  /** Write every queued trace record now and wait for it (tests, shutdown). */
+  /** Write every trace record appended so far (tests, shutdown). */
   async flushTraces(): Promise<void> {
-    await this.writer?.drain();
+    await this.trace?.log.drain();
   }
 
   async close(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
     await this.syncing.catch(() => undefined);
-    await this.writer?.close();
-    this.traceDb.close();
+    await this.trace?.log.close();
     this.handle.close();
   }
 
@@ -195,7 +180,7 @@ export class Governance {
 
   /** Load what should serve (every stage but archived), unload what should not. Failures are logged, never thrown. */
   private async reconcile(model: string, only?: 'load' | 'unload'): Promise<void> {
-    const repo = this.hooks.repository();
+    const repo = this.opts.repository();
     const wanted = new Set(this.handle.store.servingVersions(model));
     if (only !== 'unload') {
       for (const v of wanted) {
@@ -211,16 +196,5 @@ export class Governance {
 
   private warn(model: string, version: string, op: string, err: unknown): void {
     this.opts.logger.warn({ model, version, err: err instanceof Error ? err.message : String(err) }, `registry sync: ${op} of ${model}@${version} failed`);
-  }
-}
-
-/** Open the registry for a gateway (sync: SQLite). Then `await governance.start()` before loading models. */
-export function openGovernance(opts: GovernanceOptions, hooks: ServingHooks): Governance {
-  const handle = openRegistry(opts.settings, { adminToken: opts.adminToken, session: opts.session, logger: opts.logger, now: opts.now });
-  try {
-    return new Governance(handle, opts, hooks);
-  } catch (err) {
-    handle.close();
-    throw err;
   }
 }

@@ -66,7 +66,7 @@ export interface ModelRegistryOptions {
  */
 export class ModelRegistry {
   private readonly now: () => Date;
-  hooks: LifecycleHooks;
+  private readonly hooks: LifecycleHooks;
 
   constructor(private readonly opts: ModelRegistryOptions) {
     this.now = opts.now ?? (() => new Date());

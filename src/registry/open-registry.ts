@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { SessionOptions } from '../runtime/runner.js';
 import { ArtifactStore } from './artifact-store.js';
 import { openDatabase, type Db } from './db.js';
-import { ModelRegistry } from './lifecycle.js';
+import { ModelRegistry, type LifecycleHooks } from './lifecycle.js';
 import { RegistryStore } from './registry-store.js';
 import { TokenStore } from './tokens.js';
 import { ValidationGate } from './validation-gate.js';
@@ -26,6 +26,8 @@ export interface OpenRegistryOptions {
   session?: SessionOptions;
   logger?: Logger;
   now?: () => Date;
+  /** What the registry tells the serving side (the gateway loads before a stage move); none for the CLI. */
+  hooks?: LifecycleHooks;
 }
 
 /** Open the registry database (migrating it) and its artifact store. */
@@ -38,6 +40,6 @@ export function openRegistry(settings: RegistrySettings, opts: OpenRegistryOptio
   const audit = new AuditLog(db, now);
   const tokens = new TokenStore(db, opts.adminToken, now);
   const gate = new ValidationGate(settings.gate, session, now);
-  const registry = new ModelRegistry({ store, artifacts, audit, gate, session, logger: opts.logger, now });
+  const registry = new ModelRegistry({ store, artifacts, audit, gate, session, logger: opts.logger, now, hooks: opts.hooks });
   return { db, store, artifacts, audit, tokens, registry, close: () => db.close() };
 }

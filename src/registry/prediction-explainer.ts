@@ -1,4 +1,4 @@
-import type { TraceRecord } from '../audit/trace-store.js';
+import type { TraceRecord } from '../audit/trace-codec.js';
 import type { RegistryStore, StageTransition } from './registry-store.js';
 
 export interface PredictionExplanation extends TraceRecord {

@@ -1,6 +1,6 @@
 import type { FlagContext, FlagSource } from './flag-source.js';
 import type { RollbackOverrides } from './rollback-overrides.js';
-import type { RoutingContext } from './types.js';
+import type { RoutingContext } from '../contracts/prediction.js';
 import type { FlagChoice, FlagRouter } from './version-router.js';
 
 /**

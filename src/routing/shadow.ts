@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ShadowSettings } from '../config/schema.js';
-import type { PredictRequest, PredictResult, PredictionObserver } from '../core/prediction-service.js';
+import type { ObservedPrediction, PredictionObserver } from '../contracts/prediction.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { HostTensor, TensorMap } from '../runtime/tensor.js';
@@ -46,26 +46,29 @@ export class ShadowObserver implements PredictionObserver {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  observe(req: PredictRequest, feeds: TensorMap, result: PredictResult): void {
-    const s = this.settings(result.model);
-    if (!s || result.version.version === s.version || !inShare(req.requestId, s.percent)) return;
-    const challenger = this.repository.get(result.model, s.version);
-    const labels = { model: result.model, version: s.version };
-    if (!challenger || !sameInputSchema(challenger, result.version)) {
+  observe(p: ObservedPrediction): void {
+    const s = this.settings(p.model);
+    if (!s || p.version.version === s.version || !inShare(p.requestId, s.percent)) return;
+    const challenger = this.repository.get(p.model, s.version);
+    const labels = { model: p.model, version: s.version };
+    if (!challenger || !sameInputSchema(challenger, p.version)) {
       this.metrics.shadowRequests.inc({ ...labels, outcome: 'skipped' });
       return;
     }
-    const started = performance.now();
     challenger.acquire();
-    challenger.runner
-      .run(feeds, Object.keys(result.outputs))
-      .then(
-        (outputs) => {
-          this.metrics.shadowDuration.observe(labels, (performance.now() - started) / 1000);
-          this.metrics.shadowRequests.inc({ ...labels, outcome: outputsAgree(result.outputs, outputs, s.tolerance) ? 'agree' : 'disagree' });
-        },
-        () => this.metrics.shadowRequests.inc({ ...labels, outcome: 'error' }),
-      )
-      .finally(() => challenger.release());
+    // After the response is sent: the mirrored run never delays or fails the caller.
+    setImmediate(() => {
+      const started = performance.now();
+      challenger.runner
+        .run(p.feeds, Object.keys(p.outputs))
+        .then(
+          (outputs) => {
+            this.metrics.shadowDuration.observe(labels, (performance.now() - started) / 1000);
+            this.metrics.shadowRequests.inc({ ...labels, outcome: outputsAgree(p.outputs, outputs, s.tolerance) ? 'agree' : 'disagree' });
+          },
+          () => this.metrics.shadowRequests.inc({ ...labels, outcome: 'error' }),
+        )
+        .finally(() => challenger.release());
+    });
   }
 }

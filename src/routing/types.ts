@@ -1,20 +1,5 @@
+import type { Pin, RoutingContext } from '../contracts/prediction.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
-
-/** Who is asking, as far as routing cares. Comes from headers and OIP `parameters`. */
-export interface RoutingContext {
-  userId?: string;
-  sessionId?: string;
-  tenantId?: string;
-  remoteAddress?: string;
-  /** Other string properties flag constraints may test (region, appVersion, ...). */
-  properties: Record<string, string>;
-}
-
-/** An explicit version choice: a semver or an alias, from the path or the x-model-version header. */
-export interface Pin {
-  value: string;
-  source: 'path' | 'header';
-}
 
 /** Which version answers and why: `pinned`, `flag:<variant>` or `fallback:<reason>`. */
 export interface RouteDecision {

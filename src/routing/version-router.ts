@@ -2,7 +2,8 @@ import { modelNotFound, versionNotFound, GatewayError } from '../errors/index.js
 import type { LoadedVersion } from '../repository/loaded-version.js';
 import { SEMVER_RE } from '../repository/manifest.js';
 import type { ModelRepository } from '../repository/model-repository.js';
-import type { Pin, RouteDecision, RoutingContext, VersionResolver } from './types.js';
+import type { Pin, RoutingContext } from '../contracts/prediction.js';
+import type { RouteDecision, VersionResolver } from './types.js';
 
 /** The flag layer's answer for one request: a version (or alias) to try, or why there is none. */
 export type FlagChoice = { variant: string; target: string } | { fallback: string };

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchingExecutor } from '../../src/batching/batching-executor.js';
-import { DirectExecutor } from '../../src/core/executor.js';
+import { DirectExecutor } from '../../src/core/direct-executor.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import type { LoadedVersion } from '../../src/repository/loaded-version.js';
 import { loadVersion, readArtifact, readManifest } from '../../src/repository/version-loader.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchingExecutor, type BatchingPolicy } from '../../src/batching/batching-executor.js';
-import { DirectExecutor } from '../../src/core/executor.js';
-import { fakeVersion, xFeeds } from '../cache/fake-version.js';
+import { DirectExecutor } from '../../src/core/direct-executor.js';
+import { fakeVersion, xFeeds } from '../support/fake-version.js';
 
 const on: BatchingPolicy = { enabled: true, maxBatchSize: 16, maxQueueDelayMicros: 1_000 };
 const rowsOf = (runs: { feeds: { x?: { dims: number[] } } }[]) => runs.map((r) => r.feeds.x?.dims[0]);

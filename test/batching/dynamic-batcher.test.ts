@@ -3,7 +3,7 @@ import { DynamicBatcher, type BatcherSettings } from '../../src/batching/dynamic
 import { GatewayError } from '../../src/errors/index.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import type { TensorMap } from '../../src/runtime/tensor.js';
-import { FakeRunner, latch, xFeeds } from '../cache/fake-version.js';
+import { FakeRunner, latch, xFeeds } from '../support/fake-version.js';
 
 function batcher(settings: Partial<BatcherSettings> = {}, runner = new FakeRunner(), metrics?: GatewayMetrics) {
   const b = new DynamicBatcher(

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CachingExecutor } from '../../src/cache/caching-executor.js';
 import { LruPredictionCache } from '../../src/cache/lru-prediction-cache.js';
-import { DirectExecutor } from '../../src/core/executor.js';
+import { DirectExecutor } from '../../src/core/direct-executor.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import type { TensorMap } from '../../src/runtime/tensor.js';
-import { fakeVersion, latch, xFeeds } from './fake-version.js';
+import { fakeVersion, latch, xFeeds } from '../support/fake-version.js';
 
 function setup(enabled = true) {
   const metrics = new GatewayMetrics(undefined, { processMetrics: false });
@@ -29,10 +29,10 @@ describe('CachingExecutor', () => {
     expect([first.cache, second.cache]).toEqual(['miss', 'hit']);
     expect(y(second.outputs)).toEqual(y(first.outputs));
     expect(runner.runs).toHaveLength(1);
-    expect(await cacheCounts(metrics)).toEqual({ hit: 1, miss: 1 });
+    expect(await cacheCounts(metrics)).toEqual({ hit: 1, miss: 1, bypass: 0 });
   });
 
-  it('runs N concurrent identical misses once (single flight), each caller with its own arrays', async () => {
+  it('runs N concurrent identical misses once (single flight), all answered from one shared entry', async () => {
     const { executor } = setup();
     const { lv, runner } = fakeVersion();
     const gate = latch();
@@ -44,7 +44,7 @@ describe('CachingExecutor', () => {
     expect(runner.runs).toHaveLength(1);
     expect(new Set(results.map((r) => r.cache))).toEqual(new Set(['miss']));
     for (const r of results) expect(y(r.outputs)).toEqual([6, 8]);
-    expect(new Set(results.map((r) => r.outputs.y?.data)).size).toBe(20);
+    expect(new Set(results.map((r) => r.entry)).size).toBe(1);
     expect((await executor.run(lv, xFeeds([[3, 4]]), undefined, {})).cache).toBe('hit');
   });
 
@@ -116,13 +116,15 @@ describe('CachingExecutor', () => {
     expect(cache.stats().entries).toBe(2);
   });
 
-  it('returns outputs a caller may change without touching the cache', async () => {
+  it('answers hits from one immutable entry (never copied) and marks it once it leaves the cache', async () => {
     const { executor } = setup();
     const { lv } = fakeVersion();
     const miss = await executor.run(lv, xFeeds([[1, 1]]), undefined, {});
-    (miss.outputs.y?.data as Float32Array)[0] = 999;
     const hit = await executor.run(lv, xFeeds([[1, 1]]), undefined, {});
-    (hit.outputs.y?.data as Float32Array)[1] = 999;
-    expect(y((await executor.run(lv, xFeeds([[1, 1]]), undefined, {})).outputs)).toEqual([2, 2]);
+    expect(hit.entry).toBe(miss.entry);
+    expect(hit.outputs).toBe(miss.outputs);
+    expect(miss.entry?.evicted).toBe(false);
+    await executor.invalidate('m', '1.0.0');
+    expect(miss.entry?.evicted).toBe(true);
   });
 });

@@ -8,7 +8,8 @@ const limits = (over: Partial<CacheLimits> = {}): CacheLimits => ({ maxEntries: 
 const key = (i: number, version = '1.0.0', model = 'm') =>
   predictionCacheKey(model, version, { x: { type: 'float32', dims: [1, 1], data: Float32Array.from([i]) } }, undefined);
 const out = (v: number, n = 1): TensorMap => ({ y: { type: 'float32', dims: [1, n], data: new Float32Array(n).fill(v) } });
-const value = (t: TensorMap | undefined) => (t?.y?.data as Float32Array | undefined)?.[0];
+const value = (e: { outputs: TensorMap } | undefined) => (e?.outputs.y?.data as Float32Array | undefined)?.[0];
+const FEEDS: TensorMap = {};
 
 async function metricValue(metrics: GatewayMetrics, name: string): Promise<number> {
   const m = await metrics.registry.getSingleMetric(name)?.get();
@@ -18,8 +19,8 @@ async function metricValue(metrics: GatewayMetrics, name: string): Promise<numbe
 describe('LruPredictionCache', () => {
   it('stores and returns outputs by key, per version', () => {
     const cache = new LruPredictionCache({ limitsFor: () => limits() });
-    cache.set(key(1), out(10));
-    cache.set(key(1, '2.0.0'), out(20));
+    cache.set(key(1), out(10), FEEDS);
+    cache.set(key(1, '2.0.0'), out(20), FEEDS);
     expect(value(cache.get(key(1)))).toBe(10);
     expect(value(cache.get(key(1, '2.0.0')))).toBe(20);
     expect(cache.get(key(2))).toBeUndefined();
@@ -29,9 +30,9 @@ describe('LruPredictionCache', () => {
   it('is bounded by entries, evicting the least recently used and counting it', async () => {
     const metrics = new GatewayMetrics(undefined, { processMetrics: false });
     const cache = new LruPredictionCache({ limitsFor: () => limits({ maxEntries: 3 }), metrics });
-    for (let i = 0; i < 3; i++) cache.set(key(i), out(i));
+    for (let i = 0; i < 3; i++) cache.set(key(i), out(i), FEEDS);
     cache.get(key(0)); // 0 is now the most recently used: 1 goes first
-    cache.set(key(3), out(3));
+    cache.set(key(3), out(3), FEEDS);
     expect(cache.get(key(1))).toBeUndefined();
     expect(value(cache.get(key(0)))).toBe(0);
     expect(cache.stats()).toMatchObject({ entries: 3, evictions: 1 });
@@ -42,13 +43,13 @@ describe('LruPredictionCache', () => {
   it('is bounded by bytes, and refuses an entry bigger than the whole budget', async () => {
     const metrics = new GatewayMetrics(undefined, { processMetrics: false });
     const cache = new LruPredictionCache({ limitsFor: () => limits({ maxBytes: 3 * 4096 }), metrics });
-    for (let i = 0; i < 5; i++) cache.set(key(i), out(i, 900)); // ~3.8 KB each
+    for (let i = 0; i < 5; i++) cache.set(key(i), out(i, 900), FEEDS); // ~3.8 KB each
     const { entries, bytes } = cache.stats();
     expect(entries).toBe(3);
     expect(bytes).toBeLessThanOrEqual(3 * 4096);
     expect(bytes).toBeGreaterThan(3 * 3600);
     expect(await metricValue(metrics, 'modelgate_cache_bytes')).toBe(bytes);
-    cache.set(key(99), out(99, 4000));
+    cache.set(key(99), out(99, 4000), FEEDS);
     expect(cache.get(key(99))).toBeUndefined();
   });
 
@@ -56,7 +57,7 @@ describe('LruPredictionCache', () => {
     let now = 1_000;
     const metrics = new GatewayMetrics(undefined, { processMetrics: false });
     const cache = new LruPredictionCache({ limitsFor: () => limits({ ttlMs: 5_000 }), metrics, clock: { now: () => now } });
-    cache.set(key(1), out(1));
+    cache.set(key(1), out(1), FEEDS);
     now += 4_999;
     expect(value(cache.get(key(1)))).toBe(1);
     now += 2;
@@ -69,8 +70,8 @@ describe('LruPredictionCache', () => {
   it('sizes each model by its own limits', () => {
     const cache = new LruPredictionCache({ limitsFor: (m) => limits({ maxEntries: m === 'small' ? 1 : 10 }) });
     for (let i = 0; i < 3; i++) {
-      cache.set(key(i, '1.0.0', 'small'), out(i));
-      cache.set(key(i, '1.0.0', 'big'), out(i));
+      cache.set(key(i, '1.0.0', 'small'), out(i), FEEDS);
+      cache.set(key(i, '1.0.0', 'big'), out(i), FEEDS);
     }
     expect(cache.stats().entries).toBe(4);
   });
@@ -78,9 +79,9 @@ describe('LruPredictionCache', () => {
   it('invalidates one version, or every version of a model', () => {
     const cache = new LruPredictionCache({ limitsFor: () => limits() });
     for (let i = 0; i < 3; i++) {
-      cache.set(key(i, '1.0.0'), out(i));
-      cache.set(key(i, '1.1.0'), out(i));
-      cache.set(key(i, '1.0.0', 'other'), out(i));
+      cache.set(key(i, '1.0.0'), out(i), FEEDS);
+      cache.set(key(i, '1.1.0'), out(i), FEEDS);
+      cache.set(key(i, '1.0.0', 'other'), out(i), FEEDS);
     }
     expect(cache.invalidate('m', '1.1.0')).toBe(3);
     expect(cache.get(key(0, '1.1.0'))).toBeUndefined();
@@ -90,16 +91,14 @@ describe('LruPredictionCache', () => {
     expect(cache.invalidate('nothing-here')).toBe(0);
   });
 
-  it('never lets a caller change what the cache holds', () => {
-    const cache = new LruPredictionCache({ limitsFor: () => limits() });
-    const written = out(7);
-    cache.set(key(1), written);
-    (written.y?.data as Float32Array)[0] = -1;
-    written.y?.dims.push(9);
-    const read = cache.get(key(1));
-    (read?.y?.data as Float32Array)[0] = -2;
-    const again = cache.get(key(1));
-    expect(value(again)).toBe(7);
-    expect(again?.y?.dims).toEqual([1, 1]);
+  it('shares one immutable entry with every reader and marks it when it leaves (evicted, expired, invalidated)', () => {
+    const cache = new LruPredictionCache({ limitsFor: () => limits({ maxEntries: 1 }) });
+    const first = cache.set(key(1), out(7), FEEDS);
+    expect(cache.get(key(1))).toBe(first);
+    expect(first.evicted).toBe(false);
+    const second = cache.set(key(2), out(8), FEEDS);
+    expect(first.evicted).toBe(true);
+    cache.invalidate('m');
+    expect(second.evicted).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestKey } from '../../src/audit/trace-store.js';
+import { requestKey } from '../../src/audit/trace-segment.js';
 import { uuidV7 } from '../../src/http/uuid-v7.js';
 
 describe('minted request ids (UUIDv7)', () => {

@@ -12,7 +12,8 @@ export async function startGateway(
   overrides: Partial<GatewayConfigInput> = {},
   options: GatewayOptions = {},
 ): Promise<Gateway> {
-  const config = parseConfig({ modelsDir, logLevel: 'silent', adminToken: ADMIN_TOKEN, ...overrides });
+  // The registry only where a test asks for it: the others must not open data/registry.db.
+  const config = parseConfig({ modelsDir, logLevel: 'silent', adminToken: ADMIN_TOKEN, registry: { enabled: false }, ...overrides });
   const gateway = new Gateway(config, {
     logger: createLogger('silent'),
     metrics: new GatewayMetrics(undefined, { processMetrics: false }),

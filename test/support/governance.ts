@@ -43,14 +43,11 @@ export async function startGoverned(
     trace: { flushIntervalMs: 5, ...opts.registry?.trace },
     ...(opts.registry?.gate ? { gate: opts.registry.gate } : {}),
   });
-  const gateway = await startGateway(
-    models,
-    {
-      flags: { source: 'file', file: join(root, 'no-flags.json') },
-      ...(opts.production ? { models: { 'property-valuation': { defaultVersion: opts.production } } } : {}),
-    },
-    { registry },
-  );
+  const gateway = await startGateway(models, {
+    registry,
+    flags: { source: 'file', file: join(root, 'no-flags.json') },
+    ...(opts.production ? { models: { 'property-valuation': { defaultVersion: opts.production } } } : {}),
+  });
   const call = (path: string, init: RequestInit & { token?: string } = {}) => {
     const { token, ...rest } = init;
     const headers = new Headers(rest.headers);

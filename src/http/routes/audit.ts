@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
-import type { TraceStore } from '../../audit/trace-store.js';
+import type { TraceLog } from '../../audit/trace-log.js';
 import { badRequest, notFound } from '../../errors/index.js';
 import { explainPrediction } from '../../registry/prediction-explainer.js';
 import type { RegistryStore } from '../../registry/registry-store.js';
@@ -10,7 +10,8 @@ import { roleGuard, type Authenticate } from '../middleware/auth.js';
 
 export interface AuditHttpDeps {
   audit: AuditLog;
-  traces: TraceStore;
+  /** The prediction trace; undefined when it is switched off. */
+  traces: TraceLog | undefined;
   store: RegistryStore;
   authenticate: Authenticate;
 }
@@ -35,11 +36,12 @@ export function auditRoutes(deps: AuditHttpDeps): Hono<AppEnv> {
 
   app.get('/audit/verify', requireRole('viewer'), (c) => c.json(deps.audit.verify()));
 
-  app.get('/predictions/:requestId', requireRole('viewer'), (c) => {
+  app.get('/predictions/:requestId', requireRole('viewer'), async (c) => {
     const requestId = c.req.param('requestId');
     if (requestId.length > 200) throw badRequest('request id too long');
-    const found = deps.traces.find(requestId);
-    if (found.length === 0) throw notFound(`no traced prediction with request id '${requestId.slice(0, 100)}' (traces are written within a second)`);
+    if (!deps.traces) throw notFound('the prediction trace is switched off (registry.trace.enabled)');
+    const found = await deps.traces.find(requestId);
+    if (found.length === 0) throw notFound(`no traced prediction with request id '${requestId.slice(0, 100)}'`);
     const [latest, ...earlier] = found.map((t) => explainPrediction(t, deps.store));
     return c.json({ ...latest, ...(earlier.length ? { earlier } : {}) });
   });

@@ -4,7 +4,7 @@ import type { HttpDeps } from '../deps.js';
 import { adminAuth } from '../middleware/admin-auth.js';
 import { RepositoryLoadBody } from '../oip-schema.js';
 import { readOptionalJson } from '../read-json.js';
-import { checkNames } from './oip.js';
+import { checkNames } from './names.js';
 
 /**
  * Triton's model repository extension, behind the admin token: index, load, unload. A load
@@ -13,7 +13,7 @@ import { checkNames } from './oip.js';
 export function repositoryRoutes(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { repository } = deps;
-  app.use('*', adminAuth(deps.config.adminToken));
+  app.use('*', adminAuth(deps.settings.adminToken));
 
   app.post('/index', async (c) => {
     const entries = await repository.index();

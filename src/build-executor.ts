@@ -1,11 +1,11 @@
-import { BatchingExecutor, type BatchingPolicy } from '../batching/batching-executor.js';
-import { CachingExecutor } from '../cache/caching-executor.js';
-import { LruPredictionCache } from '../cache/lru-prediction-cache.js';
-import type { PredictionCache } from '../cache/prediction-cache.js';
-import type { BatchingSettings, CacheSettings, GatewayConfig } from '../config/schema.js';
-import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { ModelRepository } from '../repository/model-repository.js';
-import { DirectExecutor, type InferenceExecutor } from './executor.js';
+import { BatchingExecutor, type BatchingPolicy } from './batching/batching-executor.js';
+import { CachingExecutor } from './cache/caching-executor.js';
+import { LruPredictionCache } from './cache/lru-prediction-cache.js';
+import type { PredictionCache } from './cache/prediction-cache.js';
+import type { BatchingSettings, CacheSettings, GatewayConfig } from './config/schema.js';
+import { DirectExecutor } from './core/direct-executor.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { ModelRepository } from './repository/model-repository.js';
 
 export interface BuildExecutorOptions {
   /** The prediction cache; default the in-memory LRU sized by config. */
@@ -17,11 +17,11 @@ export interface BuildExecutorOptions {
  * batching -> the runner. Reloading or unloading a version drops its cache entries and batcher.
  */
 export function buildExecutor(
-  config: GatewayConfig,
+  config: Pick<GatewayConfig, 'cache' | 'batching' | 'models'>,
   repository: ModelRepository,
   metrics: GatewayMetrics,
   options: BuildExecutorOptions = {},
-): InferenceExecutor {
+): CachingExecutor {
   const cacheFor = perModel((m) => merge<CacheSettings>(config.cache, config.models[m]?.cache));
   const batchingFor = perModel((m): BatchingPolicy => merge<BatchingSettings>(config.batching, config.models[m]?.batching));
   const direct = new DirectExecutor(metrics);

@@ -1,0 +1,232 @@
+import { hash } from 'node:crypto';
+import { decodeTensorData, type HostTensor, type TensorMap, type TensorType } from '../runtime/tensor.js';
+
+/** One traced prediction as the API shows it. */
+export interface TraceRecord {
+  requestId: string;
+  at: string;
+  model: string;
+  version: string;
+  /** The version's registry stage when the prediction was answered. */
+  stage: string | null;
+  /** pinned | flag:<variant> | fallback:<reason> */
+  route: string;
+  /** path:<v> or header:<v> when the caller pinned a version or alias. */
+  pin: string | null;
+  cache: string;
+  inputSha256: string;
+  /** The outputs (name -> type, shape, data), or null when they were larger than maxOutputBytes... */
+  output: Record<string, { type: string; shape: number[]; data: unknown[] }> | null;
+  /** ...then only their sha256 (over names, types, shapes and raw bytes) is kept. */
+  outputSha256: string | null;
+  latencyMs: number;
+}
+
+/** The per-request fields of a record; the payload (input hash + outputs) may be shared by many. */
+export interface TraceHeader {
+  requestId: string;
+  atMs: number;
+  latencyMs: number;
+  model: string;
+  version: string;
+  stage: string;
+  route: string;
+  pin: string;
+  cache: 'hit' | 'miss' | 'bypass';
+}
+
+const TYPES: TensorType[] = [
+  'bool', 'uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64', 'string',
+];
+const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
+const CACHE = ['hit', 'miss', 'bypass'] as const;
+const FORMAT = 1;
+const OUTPUT_DIGEST = 1;
+/** length, format, cache, flags, atMs, latencyMs */
+const FIXED = 4 + 1 + 1 + 2 + 8 + 4;
+/** A record's worst-case header: fixed fields and six strings of at most 255 bytes. */
+export const MAX_HEADER_BYTES = FIXED + 6 * 256;
+
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+function bytesOf(t: HostTensor): Uint8Array {
+  const d = t.data;
+  if (Array.isArray(d)) return Buffer.from(JSON.stringify(d), 'utf8');
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** Tensors (sorted by name) as name, type, dims and raw bytes; what digests and stored outputs are made of. */
+function writeTensors(map: TensorMap, buf: Buffer, at: number): number {
+  const names = Object.keys(map);
+  if (names.length > 1) names.sort();
+  let p = buf.writeUInt16LE(names.length, at);
+  for (const name of names) {
+    const t = map[name] as HostTensor;
+    p = writeStr(buf, p, name);
+    buf[p++] = TYPE_CODE.get(t.type) ?? 255;
+    buf[p++] = t.dims.length;
+    for (const d of t.dims) p = buf.writeUInt32LE(d, p);
+    const bytes = bytesOf(t);
+    p = buf.writeUInt32LE(bytes.byteLength, p);
+    buf.set(bytes, p);
+    p += bytes.byteLength;
+  }
+  return p;
+}
+
+function tensorsBytes(map: TensorMap): number {
+  let n = 2;
+  for (const name in map) {
+    const t = map[name] as HostTensor;
+    const d = t.data;
+    n += 1 + Buffer.byteLength(name) + 2 + 4 * t.dims.length + 4 + (Array.isArray(d) ? Buffer.byteLength(JSON.stringify(d)) : d.byteLength);
+  }
+  return n;
+}
+
+function encodeTensors(map: TensorMap): Buffer {
+  const need = tensorsBytes(map);
+  if (need > scratch.length) scratch = Buffer.allocUnsafe(need * 2);
+  const end = writeTensors(map, scratch, 0);
+  return scratch.subarray(0, end);
+}
+
+/** sha256 over every tensor of a map: names, types, shapes and raw bytes. */
+export function tensorsSha256(map: TensorMap): Buffer {
+  return hash('sha256', encodeTensors(map), 'buffer') as unknown as Buffer;
+}
+
+/**
+ * The shared part of a record: the input's sha256 (inputs themselves are never stored) and the
+ * outputs, raw, when they fit in maxOutputBytes, else their sha256. Made once per cache entry.
+ */
+export function encodePayload(inputs: TensorMap, outputs: TensorMap, maxOutputBytes: number): Buffer {
+  const inputSha = tensorsSha256(inputs);
+  const raw = encodeTensors(outputs);
+  const stored = raw.length <= maxOutputBytes;
+  const out = Buffer.allocUnsafe(1 + 32 + (stored ? raw.length : 32));
+  out[0] = stored ? 0 : OUTPUT_DIGEST;
+  inputSha.copy(out, 1);
+  if (stored) raw.copy(out, 33);
+  else (hash('sha256', raw, 'buffer') as unknown as Buffer).copy(out, 33);
+  return out;
+}
+
+function writeStr(buf: Buffer, at: number, s: string): number {
+  const n = s.length === 0 ? 0 : buf.write(s, at + 1, 255, 'utf8');
+  buf[at] = n;
+  return at + 1 + n;
+}
+
+/** Append one record at `at` (the caller guarantees MAX_HEADER_BYTES + payload bytes of room); returns the end. */
+export function writeRecord(buf: Buffer, at: number, h: TraceHeader, payload: Uint8Array): number {
+  buf[at + 4] = FORMAT;
+  buf[at + 5] = h.cache === 'hit' ? 0 : h.cache === 'miss' ? 1 : 2;
+  buf.writeUInt16LE(0, at + 6);
+  buf.writeDoubleLE(h.atMs, at + 8);
+  buf.writeFloatLE(h.latencyMs, at + 16);
+  let p = at + FIXED;
+  p = writeStr(buf, p, h.requestId);
+  p = writeStr(buf, p, h.model);
+  p = writeStr(buf, p, h.version);
+  p = writeStr(buf, p, h.stage);
+  p = writeStr(buf, p, h.route);
+  p = writeStr(buf, p, h.pin);
+  buf.set(payload, p);
+  p += payload.byteLength;
+  buf.writeUInt32LE(p - at, at);
+  return p;
+}
+
+/** The request id of the record at `at` (index rebuilds read only this). */
+export function readRequestId(buf: Buffer, at: number): string {
+  const p = at + FIXED;
+  return buf.toString('utf8', p + 1, p + 1 + (buf[p] as number));
+}
+
+/** The length of the record starting at `at`, 0 when the bytes there are not a whole record. */
+export function recordLength(buf: Buffer, at: number): number {
+  if (at + FIXED > buf.length) return 0;
+  const n = buf.readUInt32LE(at);
+  return n >= FIXED && at + n <= buf.length && buf[at + 4] === FORMAT ? n : 0;
+}
+
+/** Decode one whole record (as returned by recordLength) into what the API shows. */
+export function decodeRecord(buf: Buffer): TraceRecord {
+  let p = FIXED;
+  const str = () => {
+    const n = buf[p] as number;
+    const s = buf.toString('utf8', p + 1, p + 1 + n);
+    p += 1 + n;
+    return s;
+  };
+  const requestId = str();
+  const model = str();
+  const version = str();
+  const stage = str();
+  const route = str();
+  const pin = str();
+  const flags = buf[p] as number;
+  const inputSha256 = buf.toString('hex', p + 1, p + 33);
+  p += 33;
+  let output: TraceRecord['output'] = null;
+  let outputSha256: string | null = null;
+  if (flags & OUTPUT_DIGEST) {
+    outputSha256 = buf.toString('hex', p, p + 32);
+  } else {
+    const raw = buf.subarray(p);
+    output = decodeTensors(raw);
+  }
+  return {
+    requestId,
+    at: new Date(buf.readDoubleLE(8)).toISOString(),
+    model,
+    version,
+    stage: stage || null,
+    route,
+    pin: pin || null,
+    cache: CACHE[buf[5] as number] ?? 'bypass',
+    inputSha256,
+    output,
+    outputSha256,
+    latencyMs: Math.round(buf.readFloatLE(16) * 1000) / 1000,
+  };
+}
+
+function decodeTensors(buf: Buffer): NonNullable<TraceRecord['output']> {
+  const out: NonNullable<TraceRecord['output']> = {};
+  const count = buf.readUInt16LE(0);
+  let p = 2;
+  for (let i = 0; i < count; i++) {
+    const n = buf[p] as number;
+    const name = buf.toString('utf8', p + 1, p + 1 + n);
+    p += 1 + n;
+    const type = TYPES[buf[p++] as number] ?? 'float32';
+    const dims: number[] = [];
+    const nd = buf[p++] as number;
+    for (let d = 0; d < nd; d++, p += 4) dims.push(buf.readUInt32LE(p));
+    const len = buf.readUInt32LE(p);
+    p += 4;
+    const bytes = Uint8Array.prototype.slice.call(buf, p, p + len);
+    p += len;
+    out[name] = { type, shape: dims, data: decodeTensorData({ type, dims, data: view(type, bytes) }) };
+  }
+  return out;
+}
+
+function view(type: TensorType, b: Uint8Array): HostTensor['data'] {
+  const buf = b.buffer;
+  switch (type) {
+    case 'float32': return new Float32Array(buf);
+    case 'float64': return new Float64Array(buf);
+    case 'int8': return new Int8Array(buf);
+    case 'int16': return new Int16Array(buf);
+    case 'int32': return new Int32Array(buf);
+    case 'int64': return new BigInt64Array(buf);
+    case 'uint16': case 'float16': return new Uint16Array(buf);
+    case 'uint32': return new Uint32Array(buf);
+    case 'uint64': return new BigUint64Array(buf);
+    case 'string': return JSON.parse(Buffer.from(buf).toString('utf8')) as string[];
+    default: return new Uint8Array(buf);
+  }
+}

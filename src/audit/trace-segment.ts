@@ -1,0 +1,170 @@
+import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { readRequestId, recordLength } from './trace-codec.js';
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/i;
+
+/**
+ * The index key of a request id, 52 bits (a safe integer). A UUIDv7 (what the gateway mints)
+ * gives its 48-bit timestamp and 4 more bits, so keys grow with time; any other id gets two
+ * 32-bit FNV-1a style hashes joined. Not unique: lookups compare the stored request id too.
+ */
+export function requestKey(id: string): number {
+  if (UUID_V7.test(id)) return parseInt(id.slice(0, 8) + id.slice(9, 13) + id.slice(15, 16), 16);
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x100000 + ((b >>> 12) & 0xfffff);
+}
+
+/**
+ * One trace segment: `trace-<seq>.log` (records, append-only) and, once sealed, `trace-<seq>.idx`
+ * (u32 count, then the sorted f64 keys, then their u32 offsets). While a segment is active its
+ * index is a Map in memory; sealing sorts it once, so appends never pay for an ordered index.
+ */
+export class TraceSegment {
+  /** Active segments: request key -> record offset (duplicates, rare, in `more`). */
+  private index: Map<number, number> | undefined = new Map();
+  private more: Map<number, number[]> | undefined;
+  firstAtMs = Number.POSITIVE_INFINITY;
+  lastAtMs = 0;
+
+  constructor(
+    readonly seq: number,
+    readonly logPath: string,
+    readonly idxPath: string,
+    /** Bytes appended (written or queued). */
+    public bytes = 0,
+  ) {}
+
+  get sealed(): boolean {
+    return this.index === undefined;
+  }
+
+  add(key: number, offset: number, atMs: number): void {
+    const index = this.index as Map<number, number>;
+    const had = index.get(key);
+    if (had === undefined) index.set(key, offset);
+    else (this.more ??= new Map()).set(key, [...(this.more.get(key) ?? [had]), offset]);
+    if (atMs < this.firstAtMs) this.firstAtMs = atMs;
+    if (atMs > this.lastAtMs) this.lastAtMs = atMs;
+  }
+
+  /** Write the sorted index file and drop the Map (the log is complete on disk). */
+  seal(): void {
+    const index = this.index;
+    if (!index) return;
+    const pairs: [number, number][] = [];
+    for (const [k, off] of index) {
+      const dup = this.more?.get(k);
+      if (dup) for (const o of dup) pairs.push([k, o]);
+      else pairs.push([k, off]);
+    }
+    // Minted ids arrive almost sorted: V8's TimSort makes this close to linear.
+    pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const n = pairs.length;
+    const buf = Buffer.alloc(4 + 8 + 8 + n * 12);
+    buf.writeUInt32LE(n, 0);
+    buf.writeDoubleLE(this.firstAtMs, 4);
+    buf.writeDoubleLE(this.lastAtMs, 12);
+    pairs.forEach(([k, o], i) => {
+      buf.writeDoubleLE(k, 20 + i * 8);
+      buf.writeUInt32LE(o, 20 + n * 8 + i * 4);
+    });
+    writeFileSync(this.idxPath, buf);
+    this.index = undefined;
+    this.more = undefined;
+  }
+
+  /** Offsets of records whose key matches, newest first. */
+  offsets(key: number): number[] {
+    if (this.index) {
+      const dup = this.more?.get(key);
+      if (dup) return [...dup].reverse();
+      const one = this.index.get(key);
+      return one === undefined ? [] : [one];
+    }
+    return this.searchIndexFile(key).reverse();
+  }
+
+  /** Binary search of the sorted keys with positioned reads: a lookup reads ~17 x 8 bytes, not the file. */
+  private searchIndexFile(key: number): number[] {
+    const fd = openSync(this.idxPath, 'r');
+    try {
+      const head = Buffer.alloc(20);
+      readSync(fd, head, 0, 20, 0);
+      const n = head.readUInt32LE(0);
+      const cell = Buffer.alloc(8);
+      const keyAt = (i: number) => (readSync(fd, cell, 0, 8, 20 + i * 8), cell.readDoubleLE(0));
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (keyAt(mid) < key) lo = mid + 1;
+        else hi = mid;
+      }
+      const found: number[] = [];
+      for (let i = lo; i < n && keyAt(i) === key; i++) {
+        readSync(fd, cell, 0, 4, 20 + n * 8 + i * 4);
+        found.push(cell.readUInt32LE(0));
+      }
+      return found;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Read one record's bytes, or undefined when the offset holds no whole record. */
+  read(offset: number): Buffer | undefined {
+    const fd = openSync(this.logPath, 'r');
+    try {
+      const len = Buffer.alloc(4);
+      if (readSync(fd, len, 0, 4, offset) < 4) return undefined;
+      const buf = Buffer.alloc(len.readUInt32LE(0));
+      if (buf.length < 4 || readSync(fd, buf, 0, buf.length, offset) < buf.length) return undefined;
+      return recordLength(buf, 0) === buf.length ? buf : undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** A segment found on disk: its index file's time range, or (a crash left no index) a scan that builds one. */
+  static open(seq: number, logPath: string, idxPath: string): TraceSegment {
+    const seg = new TraceSegment(seq, logPath, idxPath, statSync(logPath).size);
+    try {
+      const head = Buffer.alloc(20);
+      const fd = openSync(idxPath, 'r');
+      try {
+        readSync(fd, head, 0, 20, 0);
+      } finally {
+        closeSync(fd);
+      }
+      seg.firstAtMs = head.readDoubleLE(4);
+      seg.lastAtMs = head.readDoubleLE(12);
+      seg.index = undefined;
+      return seg;
+    } catch {
+      seg.rebuild();
+      return seg;
+    }
+  }
+
+  private rebuild(): void {
+    const fd = openSync(this.logPath, 'r');
+    try {
+      const buf = Buffer.alloc(this.bytes);
+      readSync(fd, buf, 0, buf.length, 0);
+      let at = 0;
+      for (let n = recordLength(buf, at); n > 0; at += n, n = recordLength(buf, at)) {
+        this.add(requestKey(readRequestId(buf, at)), at, buf.readDoubleLE(at + 8));
+      }
+      this.bytes = at;
+    } finally {
+      closeSync(fd);
+    }
+    this.seal();
+  }
+}

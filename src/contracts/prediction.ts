@@ -1,0 +1,108 @@
+import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { OipDatatype } from '../repository/manifest.js';
+import type { TensorMap } from '../runtime/tensor.js';
+
+/** Who is asking, as far as routing cares. Comes from headers and the body's `parameters`. */
+export interface RoutingContext {
+  userId?: string;
+  sessionId?: string;
+  tenantId?: string;
+  remoteAddress?: string;
+  /** Other string properties flag constraints may test (region, appVersion, ...). */
+  properties: Record<string, string>;
+}
+
+/** An explicit version choice: a version or an alias, from the path or the x-model-version header. */
+export interface Pin {
+  value: string;
+  source: 'path' | 'header';
+}
+
+/** Scalar request parameters (OIP `parameters`, v1 `parameters`). */
+export type Parameters = Readonly<Record<string, string | number | boolean>>;
+
+/** An input tensor as a protocol sent it: not yet checked against any model. */
+export interface RequestTensor {
+  name: string;
+  datatype: OipDatatype;
+  shape: number[];
+  data: unknown[];
+}
+
+/** One instance of the friendly JSON API: feature name -> value. */
+export type Instance = Record<string, unknown>;
+
+export type PredictInput =
+  | { kind: 'tensors'; tensors: RequestTensor[] }
+  | { kind: 'instances'; instances: Instance[] };
+
+/** A request body as a protocol parsed it: what the data plane needs, nothing of HTTP. */
+export interface ParsedRequest {
+  readonly input: PredictInput;
+  /** Outputs the caller selected (OIP `outputs`); undefined = all. */
+  readonly outputs: readonly string[] | undefined;
+  readonly parameters: Parameters | undefined;
+  /** The caller's own id for the request, echoed in the response (OIP `id`). */
+  readonly id: string | undefined;
+}
+
+export type ProtocolName = 'oip' | 'v1';
+export type CacheResult = 'hit' | 'miss' | 'bypass';
+
+/**
+ * A wire protocol as the data plane sees it (dependency inversion: http/ implements it). A
+ * response is a cacheable head, rendered once per cache entry, closed per request with the
+ * request's own fields (ids, route), so a cache hit never re-renders outputs.
+ */
+export interface Protocol {
+  readonly name: ProtocolName;
+  /** Parse and shape-check a body; throws a 400 GatewayError in the protocol's words. */
+  parse(text: string): ParsedRequest;
+  /** Everything of a response that only depends on the version and its outputs. */
+  render(version: LoadedVersion, outputs: TensorMap): string;
+  /** The whole response body: the head closed with this request's fields. */
+  finish(head: string, requestId: string, request: ParsedRequest, route: string): string;
+}
+
+/** One prediction, from a protocol-neutral call to response bytes. */
+export interface PredictCall {
+  model: string;
+  protocol: Protocol;
+  /** The request body as received. */
+  body: string;
+  pin: Pin | undefined;
+  /** Routing facts from the request's headers (the body's parameters are added by the data plane). */
+  context: RoutingContext;
+  requestId: string;
+  /** Cache-Control: no-cache: skip the cache read (the answer is still stored). */
+  noCache: boolean;
+}
+
+export interface PredictAnswer {
+  model: string;
+  version: string;
+  route: string;
+  cache: CacheResult;
+  /** The response body, ready to send. */
+  body: string;
+}
+
+/** What an observer sees of an answered prediction: the answer and the tensors behind it. */
+export interface ObservedPrediction {
+  requestId: string;
+  atMs: number;
+  model: string;
+  version: LoadedVersion;
+  route: string;
+  pin: Pin | undefined;
+  cache: CacheResult;
+  latencyMs: number;
+  feeds: TensorMap;
+  /** Shared with the cache: read, never write. */
+  outputs: TensorMap;
+}
+
+/** Called synchronously once a prediction is answered; must be cheap (defer real work itself). */
+export interface PredictionObserver {
+  observe(p: ObservedPrediction): void;
+}

@@ -1,0 +1,81 @@
+import { modelNotFound, versionNotFound } from '../errors/index.js';
+import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { ModelRepository } from '../repository/model-repository.js';
+import type { VersionRouter } from '../routing/version-router.js';
+
+/**
+ * The read side of the data plane: what is served, each version's metadata (OIP's model
+ * metadata plus modelgate's parameters), readiness, and the model list of the JSON API.
+ */
+export class ModelCatalog {
+  constructor(
+    private readonly repository: ModelRepository,
+    private readonly router: VersionRouter,
+    private readonly serving: () => boolean,
+  ) {}
+
+  /** Ready to take traffic: started, not shutting down, and at least one model loaded. */
+  ready(): boolean {
+    return this.serving() && this.repository.models().length > 0;
+  }
+
+  /** A loaded version (the stable one when none is named): 404 otherwise. */
+  version(model: string, version?: string): LoadedVersion {
+    if (!this.repository.has(model)) throw modelNotFound(model);
+    if (version === undefined) return this.router.stable(model);
+    const lv = this.repository.get(model, version);
+    if (!lv) throw versionNotFound(model, version);
+    return lv;
+  }
+
+  /** OIP model metadata of a version, with modelgate's own parameters. */
+  metadata(model: string, version?: string) {
+    const lv = this.version(model, version);
+    return {
+      name: lv.name,
+      versions: this.repository.versions(lv.name).map((x) => x.version),
+      platform: 'onnxruntime_onnx',
+      inputs: lv.manifest.inputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
+      outputs: lv.manifest.outputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
+      parameters: {
+        version: lv.version,
+        stable_version: this.router.stable(lv.name).version,
+        execution_provider: lv.runner.provider,
+        runner: lv.runner.mode,
+        data_version: lv.manifest.dataVersion,
+        artifact_sha256: lv.manifest.artifact.sha256,
+      },
+      features: lv.manifest.features,
+      metrics: lv.manifest.metrics,
+    };
+  }
+
+  /** OIP readiness of a model (any version loaded) or of one version; unknown ones are 404. */
+  modelReady(model: string, version?: string): { name: string; version?: string; ready: boolean } {
+    if (version === undefined) {
+      if (!this.repository.has(model)) throw modelNotFound(model);
+      return { name: model, ready: true };
+    }
+    const loaded = this.repository.get(model, version) !== undefined;
+    if (!loaded && !this.repository.state(model, version)) {
+      throw this.repository.has(model) ? versionNotFound(model, version) : modelNotFound(model);
+    }
+    return { name: model, version, ready: loaded };
+  }
+
+  /** The JSON API's model list: every model with its versions, providers, features and metrics. */
+  models() {
+    return this.repository.models().map((name) => ({
+      name,
+      stable_version: this.router.stable(name).version,
+      versions: this.repository.versions(name).map((lv) => ({
+        version: lv.version,
+        data_version: lv.manifest.dataVersion,
+        provider: lv.runner.provider,
+        runner: lv.runner.mode,
+        features: lv.manifest.features.map((f) => f.name),
+        metrics: lv.manifest.metrics,
+      })),
+    }));
+  }
+}

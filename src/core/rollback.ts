@@ -1,0 +1,63 @@
+import type { AuditSink } from '../contracts/audit.js';
+import type { ShadowSettings } from '../config/schema.js';
+import { modelNotFound } from '../errors/index.js';
+import type { Logger } from '../logger.js';
+import type { ModelRepository } from '../repository/model-repository.js';
+import type { FlagSource } from '../routing/flag-source.js';
+import type { RollbackOverrides } from '../routing/rollback-overrides.js';
+import { routingView } from '../routing/routing-view.js';
+import type { VersionRouter } from '../routing/version-router.js';
+
+export interface RoutingControlOptions {
+  repository: ModelRepository;
+  router: VersionRouter;
+  overrides: RollbackOverrides;
+  flags: () => FlagSource | undefined;
+  flagName: (model: string) => string;
+  shadow: (model: string) => ShadowSettings | undefined;
+  audit: AuditSink;
+  logger: Logger;
+}
+
+/**
+ * Routing as ops act on it: the routing view of a model, and the instant rollback (all traffic
+ * to the stable version, overriding every flag source until cleared), audited with its actor.
+ */
+export class RoutingControl {
+  constructor(private readonly opts: RoutingControlOptions) {}
+
+  view(model: string) {
+    this.known(model);
+    const { opts } = this;
+    return routingView({
+      model,
+      flagName: opts.flagName(model),
+      router: opts.router,
+      flags: opts.flags(),
+      override: opts.overrides.get(model),
+      shadow: opts.shadow(model),
+    });
+  }
+
+  rollback(model: string, actor: string, reason: string | undefined) {
+    this.known(model);
+    const { overrides, audit, logger, router } = this.opts;
+    const before = overrides.get(model) ?? null;
+    const after = overrides.set(model, actor, reason ?? '');
+    audit.append({ actor, action: 'rollback', target: model, before, after, reason });
+    logger.warn({ model, actor, stable: router.stable(model).version }, 'rollback: all traffic to the stable version');
+    return this.view(model);
+  }
+
+  clearRollback(model: string, actor: string) {
+    this.known(model);
+    const before = this.opts.overrides.clear(model) ?? null;
+    this.opts.audit.append({ actor, action: 'rollback.clear', target: model, before, after: null });
+    this.opts.logger.info({ model, actor }, 'rollback cleared: flags route again');
+    return this.view(model);
+  }
+
+  private known(model: string): void {
+    if (!this.opts.repository.has(model)) throw modelNotFound(model);
+  }
+}

@@ -1,0 +1,14 @@
+import { Hono } from 'hono';
+import type { Governance } from '../../registry/governance.js';
+import type { AppEnv } from '../app-env.js';
+import { auditRoutes } from './audit.js';
+import { registryRoutes } from './registry.js';
+
+/** The registry's admin API, the audit log and the prediction trace lookup, mounted at /admin. */
+export function governanceRoutes(gov: Governance): Hono<AppEnv> {
+  const { registry, audit, tokens, store } = gov.handle;
+  const app = new Hono<AppEnv>();
+  app.route('/', registryRoutes({ registry, audit, tokens }));
+  app.route('/', auditRoutes({ audit, traces: gov.trace?.log, store, authenticate: (t) => tokens.authenticate(t) }));
+  return app;
+}

@@ -1,0 +1,53 @@
+import type { Context, Hono } from 'hono';
+import type { Protocol } from '../../contracts/prediction.js';
+import type { AppEnv } from '../app-env.js';
+import type { HttpDeps } from '../deps.js';
+import type { RequestServing } from '../middleware/serving.js';
+import { oipProtocol } from '../protocols/oip.js';
+import { v1Protocol } from '../protocols/v1.js';
+import { checkJsonContentType, headerContext, noCacheRequested, versionPin } from '../request-context.js';
+import { checkNames } from './names.js';
+
+/**
+ * The prediction routes, OIP V2 infer and the JSON API's predict: read the body, hand it to the
+ * data plane, answer with the bytes it returns and a plain header object, which
+ * @hono/node-server writes as is (no web Headers built and converted back: 5-6 µs a request).
+ */
+export function mountPredictionRoutes(app: Hono<AppEnv>, deps: HttpDeps, serving: RequestServing): void {
+  const route = (template: string, protocol: Protocol) => (c: Context<AppEnv>) =>
+    serving.serve(c, template, async (requestId) => {
+      const model = c.req.param('model') as string;
+      const pathVersion = c.req.param('version');
+      checkNames(model, pathVersion);
+      checkJsonContentType(c);
+      const body = await serving.text(c);
+      const pending = deps.service.predict({
+        model,
+        protocol,
+        body,
+        pin: versionPin(c, pathVersion),
+        context: headerContext(c),
+        requestId,
+        noCache: noCacheRequested(c),
+      });
+      const a = pending instanceof Promise ? await pending : pending;
+      return new Response(a.body, {
+        status: 200,
+        headers: {
+          'content-type': 'application/json',
+          'x-request-id': requestId,
+          'x-model-name': a.model,
+          'x-model-version': a.version,
+          'x-model-route': a.route,
+          'x-cache': a.cache,
+        },
+      });
+    });
+
+  for (const template of ['/v2/models/:model/infer', '/v2/models/:model/versions/:version/infer']) {
+    app.post(template, route(template, oipProtocol));
+  }
+  for (const template of ['/v1/models/:model/predict', '/v1/models/:model/versions/:version/predict']) {
+    app.post(template, route(template, v1Protocol));
+  }
+}
