@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { HOUSE_FEATURES } from './workload.js';
 
 type Instances = { instances: Record<string, number>[] };
+type Infer = { id?: string; inputs: { name: string; shape: number[]; datatype: string; data: number[] }[] };
 
 /** A bare Hono JSON endpoint: the ceiling of Hono on node-server here. */
 function bare(): Hono {
@@ -21,6 +22,10 @@ function parseAndRespond(): Hono {
   app.post('/predict', async (c) => {
     const body = await c.req.json<Instances>();
     return c.json({ predictions: body.instances.map(() => 0) });
+  });
+  app.post('/infer', async (c) => {
+    const body = await c.req.json<Infer>();
+    return c.json({ model_name: 'm', id: body.id ?? '', outputs: body.inputs.map((t) => ({ name: t.name, shape: [t.shape[0], 1], datatype: t.datatype, data: [0] })) });
   });
   return app;
 }
@@ -44,6 +49,15 @@ async function minimalOrt(modelPath: string): Promise<Hono> {
     instances.forEach((inst, r) => HOUSE_FEATURES.forEach((f, j) => (data[r * cols + j] = inst[f] ?? 0)));
     const out = await session.run({ [input]: new ort.Tensor('float32', data, [instances.length, cols]) });
     return c.json({ predictions: Array.from(out[output]?.data as Float32Array) });
+  });
+  // The same for an OIP V2 body: the tensor as sent, the output as OIP renders it.
+  app.post('/infer', async (c) => {
+    const body = await c.req.json<Infer>();
+    const t = body.inputs[0];
+    if (!t) return c.json({ error: 'no input' }, 400);
+    const out = await session.run({ [input]: new ort.Tensor('float32', Float32Array.from(t.data), t.shape) });
+    const y = out[output];
+    return c.json({ model_name: 'property-valuation', id: body.id ?? '', outputs: [{ name: output, shape: y?.dims, datatype: 'FP32', data: Array.from(y?.data as Float32Array) }] });
   });
   return app;
 }

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { InlineRunner } from '../src/runtime/inline-runner.js';
 import type { ExecutionProvider } from '../src/runtime/runner.js';
 import type { TensorMap } from '../src/runtime/tensor.js';
-import { encodeHeavy } from '../src/training/heavy.js';
+import { encodeHeavy } from '../tools/training/heavy.js';
 import { loadVersion } from '../src/repository/version-loader.js';
 import { Manifest } from '../src/repository/manifest.js';
 

@@ -1,13 +1,15 @@
-// `npm run bench`: baselines and gateway scenarios in one run, each server and each load in its own process.
+// `npm run bench`: baselines and gateway scenarios in one run, each server and each load in its own
+// process; every ratio is taken between two loads run back to back, repeated, and reported as the
+// median with its spread.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildHeavyModel } from '../src/training/heavy.js';
-import type { LoadSpec } from './load.js';
+import { buildHeavyModel } from '../tools/training/heavy.js';
+import type { LoadResult, LoadSpec } from './load.js';
 import { freePort, runLoad, startServer, stopServer, waitReady, type Server } from './processes.js';
-import { ratio, scenarioTable, targetTable, type ScenarioResult, type TargetCheck } from './report.js';
-import { HEAVY_BODY, PREDICT_BODY } from './workload.js';
+import { pairTable, scenarioTable, targetTable, type Pair, type Scenario } from './report.js';
+import { HEAVY_BODY, INFER_BODY, PREDICT_BODY } from './workload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -19,38 +21,44 @@ const GATEWAY = process.env.BENCH_GATEWAY ?? join(root, 'dist', 'src', 'cli', 'm
 const args = process.argv.slice(2);
 const profile = args.includes('--profile');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const reps = Number(args.find((a) => a.startsWith('--reps='))?.slice('--reps='.length) ?? 3);
 const durationSec = Number(process.env.BENCH_DURATION ?? 6);
 const warmupSec = Number(process.env.BENCH_WARMUP ?? 1);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const resultsDir = join(root, 'bench', 'results');
 const scratch = mkdtempSync(join(tmpdir(), 'modelgate-bench-'));
 
+interface ServerDef {
+  argv: (port: number) => string[];
+  env?: (port: number) => NodeJS.ProcessEnv;
+  ready: string;
+}
+
 interface Load {
   id: string;
   label: string;
+  server: string;
   path: string;
   body?: string;
   connections: number;
-  baseline?: string;
   users?: number;
   tally?: string;
 }
 
-interface Target {
+/** Loads run back to back `reps` times, in this order, on servers started for the group. */
+interface Group {
   id: string;
-  /** Arguments to node, given the port. */
-  argv: (port: number) => string[];
-  env?: (port: number) => NodeJS.ProcessEnv;
-  ready: string;
-  /** A check before the load; a string means "pending: why". */
-  probe?: (base: string) => Promise<string | undefined>;
-  loads: Load[];
+  loads: string[];
+  reps: number;
+  probe?: (base: (server: string) => string) => Promise<string | undefined>;
 }
 
 const PV = '/v1/models/property-valuation/predict';
+const PV_OIP = '/v2/models/property-valuation/infer';
 const HEAVY = '/v2/models/mlp-heavy/infer';
-const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}): Pick<Target, 'argv' | 'env' | 'ready'> => ({
-  argv: () => [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `profiles-${stamp}`, config)}`] : []), GATEWAY, 'serve'],
+
+const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}): ServerDef => ({
+  argv: () => [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `profiles-${stamp}`, config + (extraEnv.MODELGATE_TRACE ? '-notrace' : ''))}`] : []), GATEWAY, 'serve'],
   env: (port) => ({
     MODELGATE_CONFIG: join(root, 'bench', 'configs', `${config}.json`),
     PORT: String(port),
@@ -61,66 +69,61 @@ const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}): Pick<Target,
   }),
   ready: '/v2/health/ready',
 });
-const baseline = (kind: string, ...extra: string[]): Pick<Target, 'argv' | 'ready'> => ({
-  argv: (port) => [BASELINES, kind, String(port), ...extra],
-  ready: '/',
-});
+const baseline = (kind: string, ...extra: string[]): ServerDef => ({ argv: (port) => [BASELINES, kind, String(port), ...extra], ready: '/' });
 
-const TARGETS: Target[] = [
-  { id: 'bare', ...baseline('bare'), loads: [{ id: 'bare', label: 'Hono bare JSON (GET)', path: '/', connections: 64 }] },
-  { id: 'parse', ...baseline('parse'), loads: [{ id: 'parse', label: 'Hono parse-and-respond', path: '/predict', body: PREDICT_BODY, connections: 64 }] },
-  {
-    id: 'ort',
-    ...baseline('ort', join(root, 'models', 'property-valuation', '1.0.0', 'model.onnx')),
-    loads: [
-      { id: 'ort', label: 'Hono + ORT minimal predict', path: '/predict', body: PREDICT_BODY, connections: 64 },
-      { id: 'ort-c1', label: 'Hono + ORT minimal predict', path: '/predict', body: PREDICT_BODY, connections: 1 },
-    ],
-  },
-  {
-    id: 'gateway-uncached',
-    ...gateway('uncached'),
-    loads: [
-      { id: 'uncached', label: 'gateway uncached predict', path: PV, body: PREDICT_BODY, connections: 64, baseline: 'ort' },
-      { id: 'uncached-c1', label: 'gateway uncached predict', path: PV, body: PREDICT_BODY, connections: 1, baseline: 'ort-c1' },
-    ],
-  },
-  {
-    // The prediction trace's cost: the same uncached gateway with the trace off, as the baseline.
-    id: 'gateway-uncached-no-trace',
-    ...gateway('uncached', { MODELGATE_TRACE: 'off' }),
-    loads: [{ id: 'uncached-no-trace', label: 'gateway uncached predict, trace off', path: PV, body: PREDICT_BODY, connections: 64 }],
-  },
-  {
-    id: 'gateway-cached',
-    ...gateway('cached'),
-    loads: [{ id: 'cached', label: 'gateway cached predict (warm)', path: PV, body: PREDICT_BODY, connections: 64, baseline: 'parse', tally: 'x-cache' }],
-  },
-  {
-    id: 'gateway-canary',
-    ...gateway('canary'),
-    probe: probeCanary,
-    loads: [
-      { id: 'canary', label: 'gateway 90/10 canary (flags)', path: PV, body: PREDICT_BODY, connections: 64, baseline: 'uncached', users: 10_000, tally: 'x-model-version' },
-    ],
-  },
-  {
-    id: 'gateway-heavy',
-    ...gateway('uncached'),
-    loads: [{ id: 'heavy', label: 'gateway mlp-heavy per request (worker)', path: HEAVY, body: HEAVY_BODY, connections: 64 }],
-  },
-  {
-    id: 'gateway-heavy-batched',
-    ...gateway('heavy-batched'),
-    loads: [{ id: 'heavy-batched', label: 'gateway mlp-heavy batched (worker)', path: HEAVY, body: HEAVY_BODY, connections: 64, baseline: 'heavy' }],
-  },
+const SERVERS: Record<string, ServerDef> = {
+  parse: baseline('parse'),
+  ort: baseline('ort', join(root, 'models', 'property-valuation', '1.0.0', 'model.onnx')),
+  cached: gateway('cached'),
+  uncached: gateway('uncached'),
+  'uncached-no-trace': gateway('uncached', { MODELGATE_TRACE: 'off' }),
+  canary: gateway('canary'),
+  heavy: gateway('uncached'),
+  'heavy-batched': gateway('heavy-batched'),
+};
+
+const LOADS: Load[] = [
+  { id: 'parse-v1', label: 'Hono parse-and-respond (v1 body)', server: 'parse', path: '/predict', body: PREDICT_BODY, connections: 64 },
+  { id: 'parse-oip', label: 'Hono parse-and-respond (OIP body)', server: 'parse', path: '/infer', body: INFER_BODY, connections: 64 },
+  { id: 'hit-v1', label: 'gateway cache hit, v1', server: 'cached', path: PV, body: PREDICT_BODY, connections: 64, tally: 'x-cache' },
+  { id: 'hit-oip', label: 'gateway cache hit, OIP', server: 'cached', path: PV_OIP, body: INFER_BODY, connections: 64, tally: 'x-cache' },
+  { id: 'ort-oip', label: 'Hono + ORT minimal (OIP body)', server: 'ort', path: '/infer', body: INFER_BODY, connections: 64 },
+  { id: 'uncached-oip', label: 'gateway uncached OIP, trace on', server: 'uncached', path: PV_OIP, body: INFER_BODY, connections: 64 },
+  { id: 'no-trace-oip', label: 'gateway uncached OIP, trace off', server: 'uncached-no-trace', path: PV_OIP, body: INFER_BODY, connections: 64 },
+  { id: 'ort-v1', label: 'Hono + ORT minimal (v1 body)', server: 'ort', path: '/predict', body: PREDICT_BODY, connections: 64 },
+  { id: 'uncached-v1', label: 'gateway uncached v1, trace on', server: 'uncached', path: PV, body: PREDICT_BODY, connections: 64 },
+  { id: 'ort-c1', label: 'Hono + ORT minimal (v1 body)', server: 'ort', path: '/predict', body: PREDICT_BODY, connections: 1 },
+  { id: 'uncached-c1', label: 'gateway uncached v1', server: 'uncached', path: PV, body: PREDICT_BODY, connections: 1 },
+  { id: 'canary', label: 'gateway 90/10 canary (flags, 10k users)', server: 'canary', path: PV, body: PREDICT_BODY, connections: 64, users: 10_000, tally: 'x-model-version' },
+  { id: 'heavy', label: 'gateway mlp-heavy per request (worker)', server: 'heavy', path: HEAVY, body: HEAVY_BODY, connections: 64 },
+  { id: 'heavy-batched', label: 'gateway mlp-heavy batched (worker)', server: 'heavy-batched', path: HEAVY, body: HEAVY_BODY, connections: 64 },
+];
+
+const GROUPS: Group[] = [
+  { id: 'hits', loads: ['parse-v1', 'hit-v1', 'parse-oip', 'hit-oip'], reps },
+  { id: 'uncached', loads: ['ort-oip', 'uncached-oip', 'no-trace-oip', 'ort-v1', 'uncached-v1'], reps },
+  { id: 'one-connection', loads: ['ort-c1', 'uncached-c1'], reps: 1 },
+  { id: 'canary', loads: ['canary'], reps: 1, probe: probeCanary },
+  { id: 'heavy', loads: ['heavy', 'heavy-batched'], reps },
+];
+
+/** Each ratio: a over b, from the same repetition (so from loads run back to back). */
+const PAIRS: Pair[] = [
+  { name: 'cache hit v1 / Hono parse-and-respond (req/s)', a: 'hit-v1', b: 'parse-v1', metric: 'rps', goal: '>= 1.0', ok: (x) => x >= 1 },
+  { name: 'cache hit OIP / Hono parse-and-respond (req/s)', a: 'hit-oip', b: 'parse-oip', metric: 'rps', goal: '>= 1.0', ok: (x) => x >= 1 },
+  { name: 'uncached OIP, trace on / minimal Hono + ORT (req/s)', a: 'uncached-oip', b: 'ort-oip', metric: 'rps', goal: '>= 0.9', ok: (x) => x >= 0.9 },
+  { name: 'uncached OIP p99 / minimal handler p99', a: 'uncached-oip', b: 'ort-oip', metric: 'p99', goal: '<= 1.5', ok: (x) => x <= 1.5 },
+  { name: 'trace on / trace off, uncached OIP (req/s)', a: 'uncached-oip', b: 'no-trace-oip', metric: 'rps', goal: '>= 0.95', ok: (x) => x >= 0.95 },
+  { name: 'mlp-heavy batched / per request (req/s)', a: 'heavy-batched', b: 'heavy', metric: 'rps', goal: '>= 1.5', ok: (x) => x >= 1.5 },
+  { name: 'uncached v1 / minimal Hono + ORT, v1 body (req/s)', a: 'uncached-v1', b: 'ort-v1', metric: 'rps' },
+  { name: 'canary 90/10 / uncached v1 (req/s)', a: 'canary', b: 'uncached-v1', metric: 'rps' },
 ];
 
 /** Is flag routing wired? 200 distinct users must be routed by flag to both versions. */
-async function probeCanary(base: string): Promise<string | undefined> {
+async function probeCanary(base: (server: string) => string): Promise<string | undefined> {
   const seen = new Map<string, number>();
   for (let i = 0; i < 200; i++) {
-    const res = await fetch(`${base}${PV}`, { method: 'POST', body: PREDICT_BODY, headers: { 'content-type': 'application/json', 'x-user-id': `probe-${i}` } });
+    const res = await fetch(`${base('canary')}${PV}`, { method: 'POST', body: PREDICT_BODY, headers: { 'content-type': 'application/json', 'x-user-id': `probe-${i}` } });
     await res.body?.cancel();
     const route = res.headers.get('x-model-route') ?? '';
     if (res.status !== 200 || !route.startsWith('flag:')) return `flag routing not wired (status ${res.status}, route '${route}')`;
@@ -130,54 +133,38 @@ async function probeCanary(base: string): Promise<string | undefined> {
   return seen.size < 2 ? `flags routed every probe user to ${[...seen.keys()].join(', ')}` : undefined;
 }
 
-async function runTarget(t: Target, results: ScenarioResult[]): Promise<void> {
-  const loads = t.loads.filter((l) => !only || only.includes(l.id));
+async function runGroup(g: Group, scenarios: Map<string, Scenario>): Promise<void> {
+  const loads = g.loads.map((id) => LOADS.find((l) => l.id === id) as Load).filter((l) => !only || only.includes(l.id));
   if (loads.length === 0) return;
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server: Server = startServer(t.id, t.argv(port), t.env?.(port) ?? {}, root);
+  const servers = new Map<string, { server: Server; base: string }>();
   try {
-    await waitReady(server, `${base}${t.ready}`);
-    const pending = await t.probe?.(base);
-    for (const l of loads) {
-      const entry: ScenarioResult = { id: l.id, label: l.label, connections: l.connections, baseline: l.baseline };
-      results.push(entry);
-      if (pending) {
-        entry.pending = pending;
-        continue;
+    for (const name of new Set(loads.map((l) => l.server))) {
+      const def = SERVERS[name] as ServerDef;
+      const port = await freePort();
+      const server = startServer(name, def.argv(port), def.env?.(port) ?? {}, root);
+      servers.set(name, { server, base: `http://127.0.0.1:${port}` });
+      await waitReady(server, `http://127.0.0.1:${port}${def.ready}`);
+    }
+    const pending = await g.probe?.((s) => servers.get(s)?.base ?? '');
+    for (let rep = 0; rep < g.reps; rep++) {
+      for (const l of loads) {
+        const s = scenarios.get(l.id) ?? { id: l.id, label: l.label, connections: l.connections, runs: [] };
+        scenarios.set(l.id, s);
+        if (pending) {
+          s.pending = pending;
+          continue;
+        }
+        const target = servers.get(l.server) as { server: Server; base: string };
+        const spec: LoadSpec = { url: `${target.base}${l.path}`, method: l.body ? 'POST' : 'GET', body: l.body, connections: l.connections, warmupSec, durationSec, users: l.users, tally: l.tally };
+        process.stderr.write(`  [${g.id} ${rep + 1}/${g.reps}] ${l.id}: ${l.label}, ${l.connections} conn ... `);
+        const r: LoadResult = await runLoad(LOAD, spec, root, target.server.child.pid);
+        s.runs.push(r);
+        process.stderr.write(`${r.rps.toFixed(0)} req/s, p99 ${r.p99} ms, ${r.cpuUsPerReq?.toFixed(0) ?? '?'} us CPU/req${r.non2xx + r.errors ? `, ${r.non2xx + r.errors} non-2xx/errors` : ''}\n`);
       }
-      const spec: LoadSpec = {
-        url: `${base}${l.path}`,
-        method: l.body ? 'POST' : 'GET',
-        body: l.body,
-        connections: l.connections,
-        warmupSec,
-        durationSec,
-        users: l.users,
-        tally: l.tally,
-      };
-      process.stderr.write(`  ${l.id}: ${l.label}, ${l.connections} connection(s), ${warmupSec}+${durationSec} s ... `);
-      entry.result = await runLoad(LOAD, spec, root, server.child.pid);
-      process.stderr.write(`${entry.result.rps.toFixed(0)} req/s, p99 ${entry.result.p99} ms, ${entry.result.cpuUsPerReq?.toFixed(0) ?? '?'} us CPU/req\n`);
     }
   } finally {
-    await stopServer(server);
+    for (const { server } of servers.values()) await stopServer(server);
   }
-}
-
-function checks(results: ScenarioResult[]): TargetCheck[] {
-  const get = (id: string) => results.find((r) => r.id === id);
-  const check = (name: string, measured: number | undefined, goal: string, ok: (x: number) => boolean, ids: string[]): TargetCheck => {
-    const missing = ids.find((id) => !get(id)?.result);
-    return { name, measured, goal, pass: measured === undefined ? undefined : ok(measured), ...(missing ? { note: `${missing} did not run` } : {}) };
-  };
-  return [
-    check('uncached req/s vs minimal Hono+ORT (64 conns)', ratio(results, 'uncached', 'ort'), '>= 0.85x', (x) => x >= 0.85, ['uncached', 'ort']),
-    check('cache hit req/s vs Hono parse-and-respond (64 conns)', ratio(results, 'cached', 'parse'), '>= 0.90x', (x) => x >= 0.9, ['cached', 'parse']),
-    check('heavy batched vs per request req/s (64 conns)', ratio(results, 'heavy-batched', 'heavy'), '>= 1.5x', (x) => x >= 1.5, ['heavy-batched', 'heavy']),
-    check('uncached p99 vs minimal Hono+ORT p99 (64 conns)', ratio(results, 'uncached', 'ort', 'p99'), '<= 1.5x', (x) => x <= 1.5, ['uncached', 'ort']),
-    check('prediction trace on vs off, uncached req/s (64 conns)', ratio(results, 'uncached', 'uncached-no-trace'), '>= 0.95x', (x) => x >= 0.95, ['uncached', 'uncached-no-trace']),
-  ];
 }
 
 async function main(): Promise<void> {
@@ -188,16 +175,16 @@ async function main(): Promise<void> {
     await buildHeavyModel(join(root, 'models'));
   }
   const started = Date.now();
-  process.stderr.write(`modelgate bench: ${cpus().length} CPU(s), node ${process.version}, ${warmupSec} s warm-up + ${durationSec} s per scenario\n`);
-  const results: ScenarioResult[] = [];
-  for (const t of TARGETS) await runTarget(t, results);
-  const targets = checks(results);
-  const report = `${scenarioTable(results)}\n\n${targetTable(targets)}\n`;
+  process.stderr.write(`modelgate bench: ${cpus().length} CPU(s), node ${process.version}, ${warmupSec} s warm-up + ${durationSec} s per load, ${reps} repetitions of each pair\n`);
+  const scenarios = new Map<string, Scenario>();
+  for (const g of GROUPS) await runGroup(g, scenarios);
+  const all = [...scenarios.values()];
+  const report = `${scenarioTable(all)}\n\n${pairTable(PAIRS, scenarios)}\n\n${targetTable(PAIRS, scenarios)}\n`;
   process.stdout.write(`\n${report}`);
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${stamp}.json`);
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, platform: process.platform };
-  writeFileSync(file, `${JSON.stringify({ startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000, machine, durationSec, warmupSec, profile, scenarios: results, targets }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000, machine, durationSec, warmupSec, reps, profile, scenarios: all, report }, null, 2)}\n`);
   rmSync(scratch, { recursive: true, force: true });
   process.stderr.write(`\nwrote ${file} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 }

@@ -11,6 +11,11 @@ export const HOUSE_FEATURES = Object.keys(HOUSE) as (keyof typeof HOUSE)[];
 
 export const PREDICT_BODY = JSON.stringify({ instances: [HOUSE] });
 
+/** The same house as an OIP V2 infer request (location_cluster as its code). */
+export const INFER_BODY = JSON.stringify({
+  inputs: [{ name: 'features', datatype: 'FP32', shape: [1, HOUSE_FEATURES.length], data: HOUSE_FEATURES.map((f) => HOUSE[f]) }],
+});
+
 /** One 512-wide row for mlp-heavy as an OIP V2 infer request (short decimals keep JSON small). */
 export const HEAVY_BODY = JSON.stringify({
   inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 512], data: Array.from({ length: 512 }, (_, i) => (((i * 37) % 200) - 100) / 100) }],

@@ -47,8 +47,15 @@ export class TraceSegment {
   add(key: number, offset: number, atMs: number): void {
     const index = this.index as Map<number, number>;
     const had = index.get(key);
-    if (had === undefined) index.set(key, offset);
-    else (this.more ??= new Map()).set(key, [...(this.more.get(key) ?? [had]), offset]);
+    if (had === undefined) {
+      index.set(key, offset);
+    } else {
+      // A reused id (or a key collision): a list that grows by push, never copied.
+      const more = (this.more ??= new Map());
+      const list = more.get(key);
+      if (list) list.push(offset);
+      else more.set(key, [had, offset]);
+    }
     if (atMs < this.firstAtMs) this.firstAtMs = atMs;
     if (atMs > this.lastAtMs) this.lastAtMs = atMs;
   }

@@ -4,7 +4,6 @@ const USAGE = `usage: modelgate <command>
 
 commands:
   serve                 start the gateway (config/gateway.json + env)
-  models [--out DIR]    train and export the demo models (deterministic)
   register <dir>        register a version folder in the registry (deployer)
   promote <m> <v> <stage> [--reason R] [--override]
                         move a version: staging (deployer), production (approver, gate)
@@ -19,8 +18,6 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return (await import('./serve-command.js')).serveCommand();
-    case 'models':
-      return (await import('./models-command.js')).modelsCommand(args);
     case 'register':
       return (await import('./register-command.js')).registerCommand(args);
     case 'promote':

@@ -1,4 +1,4 @@
-// Quality metrics and the pass rules of the validation gate: pure functions, table-tested.
+// The pass rules of the validation gate: pure functions, table-tested (the metrics: metrics/quality.ts).
 import type { GateSettings } from '../config/registry-schema.js';
 
 export type MetricDirection = 'lower_is_better' | 'higher_is_better';
@@ -54,31 +54,6 @@ export function judgeLatency(candidateP95Ms: number, baselineP95Ms: number | nul
     limitMs: round(limitMs),
     passed: candidateP95Ms <= limitMs,
   };
-}
-
-export function regressionMetrics(pred: readonly number[], target: readonly number[]): { rmse: number; mae: number; r2: number } {
-  const n = target.length;
-  const mean = target.reduce((a, b) => a + b, 0) / n;
-  let se = 0;
-  let ae = 0;
-  let tss = 0;
-  for (let i = 0; i < n; i++) {
-    const t = target[i] ?? 0;
-    const e = (pred[i] ?? Number.NaN) - t;
-    se += e * e;
-    ae += Math.abs(e);
-    tss += (t - mean) ** 2;
-  }
-  return { rmse: Math.sqrt(se / n), mae: ae / n, r2: tss === 0 ? 0 : 1 - se / tss };
-}
-
-export function accuracy(pred: readonly number[][], target: readonly number[]): number {
-  let hits = 0;
-  pred.forEach((p, i) => {
-    const label = p.length > 1 ? p.indexOf(Math.max(...p)) : (p[0] ?? 0) >= 0.5 ? 1 : 0;
-    if (label === target[i]) hits++;
-  });
-  return hits / Math.max(1, target.length);
 }
 
 export function p95(xs: number[]): number {

@@ -3,7 +3,8 @@ import type { Holdout, Manifest } from '../repository/manifest.js';
 import { InlineRunner } from '../runtime/inline-runner.js';
 import type { SessionOptions } from '../runtime/runner.js';
 import { encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
-import { accuracy, judgeLatency, judgeMetric, p95, regressionMetrics, type LatencyCheck, type MetricCheck } from './gate-metrics.js';
+import { accuracy, regressionMetrics } from '../metrics/quality.js';
+import { judgeLatency, judgeMetric, p95, type LatencyCheck, type MetricCheck } from './gate-metrics.js';
 import { schemaChanges } from './version-rules.js';
 
 /** What the gate found, stored with the version and shown by the API. */

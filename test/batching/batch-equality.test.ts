@@ -7,7 +7,7 @@ import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import type { LoadedVersion } from '../../src/repository/loaded-version.js';
 import { loadVersion, readArtifact, readManifest } from '../../src/repository/version-loader.js';
 import type { TensorMap } from '../../src/runtime/tensor.js';
-import { buildHeavyModel } from '../../src/training/heavy.js';
+import { buildHeavyModel } from '../../tools/training/heavy.js';
 import { tempDir } from '../support/fixtures.js';
 
 async function load(dir: string, runner: 'inline' | 'worker'): Promise<LoadedVersion> {

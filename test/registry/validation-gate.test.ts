@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GateSettings } from '../../src/config/registry-schema.js';
-import { judgeLatency, judgeMetric, regressionMetrics } from '../../src/registry/gate-metrics.js';
+import { regressionMetrics } from '../../src/metrics/quality.js';
+import { judgeLatency, judgeMetric } from '../../src/registry/gate-metrics.js';
 
 describe('the seed rule: every metric within 95 % of the baseline', () => {
   it.each([

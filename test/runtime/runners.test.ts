@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InlineRunner } from '../../src/runtime/inline-runner.js';
 import { WorkerRunner } from '../../src/runtime/worker-runner.js';
-import { encodeHeavy } from '../../src/training/heavy.js';
+import { encodeHeavy } from '../../tools/training/heavy.js';
 
 const model = (v: string) => new Uint8Array(readFileSync(join(process.cwd(), 'models/property-valuation', v, 'model.onnx')));
 const rows = (n: number) => {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Holdout, Manifest } from '../../src/repository/manifest.js';
-import { buildModels, type BuiltModel } from '../../src/training/build-models.js';
-import { runOnnx, roundedMetrics } from '../../src/training/evaluate.js';
-import { sha256 } from '../../src/training/release.js';
+import { buildModels, type BuiltModel } from '../../tools/training/build-models.js';
+import { runOnnx, roundedMetrics } from '../../tools/training/evaluate.js';
+import { sha256 } from '../../tools/training/release.js';
 
 const COMMITTED = join(import.meta.dirname, '..', '..', 'models');
 const VERSIONS = ['1.0.0', '1.1.0', '2.0.0'];

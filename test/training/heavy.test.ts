@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Manifest } from '../../src/repository/manifest.js';
-import { runOnnx } from '../../src/training/evaluate.js';
-import { buildHeavyModel } from '../../src/training/heavy.js';
-import { sha256 } from '../../src/training/release.js';
-import { Rng } from '../../src/training/rng.js';
+import { runOnnx } from '../../tools/training/evaluate.js';
+import { buildHeavyModel } from '../../tools/training/heavy.js';
+import { sha256 } from '../../tools/training/release.js';
+import { Rng } from '../../tools/training/rng.js';
 
 describe('mlp-heavy benchmark model', () => {
   it('writes a valid manifest and a 512 -> 512 model with bounded outputs', async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runOnnx } from '../../src/training/evaluate.js';
-import { regressionMetrics } from '../../src/training/metrics.js';
-import { trainPropertyValuation, type TrainedVersion } from '../../src/training/property-valuation.js';
+import { runOnnx } from '../../tools/training/evaluate.js';
+import { regressionMetrics } from '../../src/metrics/quality.js';
+import { trainPropertyValuation, type TrainedVersion } from '../../tools/training/property-valuation.js';
 
 /**
  * Relative error with a $1 floor on the denominator: a linear model may predict values near 0

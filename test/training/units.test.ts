@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FeatureSpec } from '../../src/repository/manifest.js';
-import { formatJson } from '../../src/training/json.js';
-import { regressionMetrics } from '../../src/training/metrics.js';
-import { Rng, seedFromString } from '../../src/training/rng.js';
-import { featureStats } from '../../src/training/stats.js';
+import { formatJson } from '../../tools/training/json.js';
+import { regressionMetrics } from '../../src/metrics/quality.js';
+import { Rng, seedFromString } from '../../tools/training/rng.js';
+import { featureStats } from '../../tools/training/stats.js';
 
 describe('training helpers', () => {
   it('Rng is reproducible per seed and roughly standard normal', () => {

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { regressionMetrics } from './metrics.js';
+import { regressionMetrics } from '../../src/metrics/quality.js';
 
 /**
  * Scores exported models with onnxruntime-node: the metrics in a manifest describe the artifact
