@@ -108,8 +108,8 @@ export class ModelRegistry {
       const rec = {
         model: manifest.name,
         version: manifest.version,
-        dataVersion: manifest.dataVersion,
-        trainingDataHash: manifest.trainingDataHash,
+        dataVersion: manifest.dataVersion ?? null,
+        trainingDataHash: manifest.trainingDataHash ?? null,
         parentVersion: manifest.lineage.parentVersion,
         artifactSha256: sha,
         artifactBytes: input.artifact.byteLength,

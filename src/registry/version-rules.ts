@@ -14,8 +14,8 @@ export type VersionRule =
 /** What the rules need to know of a registered version. */
 export interface RegisteredVersion {
   version: string;
-  dataVersion: string;
-  trainingDataHash: string;
+  dataVersion: string | null;
+  trainingDataHash: string | null;
   manifest: Pick<Manifest, 'inputs' | 'outputs' | 'features'>;
 }
 
@@ -83,7 +83,10 @@ export function checkVersionRules(
       { changed, latest: previous.version },
     );
   }
-  const sameDataVersion = existing.find((v) => v.dataVersion === candidate.dataVersion && v.trainingDataHash !== candidate.trainingDataHash);
+  // Unknown training data (an import) cannot contradict anything: the rule needs both sides known.
+  const sameDataVersion = candidate.dataVersion && candidate.trainingDataHash
+    ? existing.find((v) => v.dataVersion === candidate.dataVersion && v.trainingDataHash && v.trainingDataHash !== candidate.trainingDataHash)
+    : undefined;
   if (sameDataVersion) {
     throw violation(
       'data_change_requires_data_version',

@@ -2,7 +2,7 @@ import { modelNotFound, versionNotFound, GatewayError } from '../errors/index.js
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { LoadedVersion } from './loaded-version.js';
-import { NAME_RE, SEMVER_RE } from './manifest.js';
+import { assertNames } from './names.js';
 import type { ModelSource } from './model-source.js';
 import { compareSemver, highestVersion } from './semver.js';
 import { LoadFailure, loadVersion, type LoadOptions } from './version-loader.js';
@@ -210,10 +210,7 @@ export class ModelRepository {
   }
 }
 
-/** Names reach the filesystem: only [a-zA-Z0-9_-] names and semver versions pass. */
-function assertSafeName(name: string, version?: string): void {
-  if (!NAME_RE.test(name)) throw new GatewayError('bad_request', 400, 'invalid model name');
-  if (version !== undefined && !SEMVER_RE.test(version)) throw new GatewayError('bad_request', 400, 'invalid model version');
-}
+/** Names reach the filesystem: only [a-zA-Z0-9_-] names and semver/integer versions pass. */
+const assertSafeName = assertNames;
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

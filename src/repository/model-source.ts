@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Manifest } from './manifest.js';
-import { NAME_RE, SEMVER_RE } from './manifest.js';
+import { isModelName, isVersion } from './names.js';
 import { compareSemver } from './semver.js';
 import { readArtifact, readManifest } from './version-loader.js';
 
@@ -26,11 +26,11 @@ export class DirectorySource implements ModelSource {
   constructor(readonly root: string) {}
 
   async names(): Promise<string[]> {
-    return (await listDirs(this.root)).filter((n) => NAME_RE.test(n)).sort();
+    return (await listDirs(this.root)).filter(isModelName).sort();
   }
 
   async versions(name: string): Promise<string[]> {
-    return (await listDirs(join(this.root, name))).filter((v) => SEMVER_RE.test(v)).sort(compareSemver);
+    return (await listDirs(join(this.root, name))).filter(isVersion).sort(compareSemver);
   }
 
   async read(name: string, version: string): Promise<SourceVersion> {

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
-import { modelNotFound, versionNotFound, GatewayError } from '../../errors/index.js';
+import { modelNotFound, versionNotFound } from '../../errors/index.js';
 import type { LoadedVersion } from '../../repository/loaded-version.js';
-import { NAME_RE, SEMVER_RE } from '../../repository/manifest.js';
+import { assertNames } from '../../repository/names.js';
 import type { AppEnv } from '../app-env.js';
 import type { HttpDeps } from '../deps.js';
 import { InferRequest } from '../oip-schema.js';
@@ -43,7 +43,7 @@ export function oipRoutes(deps: HttpDeps): Hono<AppEnv> {
       stable_version: router.stable(lv.name).version,
       execution_provider: lv.runner.provider,
       runner: lv.runner.mode,
-      data_version: lv.manifest.dataVersion,
+      data_version: lv.manifest.dataVersion ?? null,
       artifact_sha256: lv.manifest.artifact.sha256,
     },
     features: lv.manifest.features,
@@ -91,9 +91,4 @@ export function oipRoutes(deps: HttpDeps): Hono<AppEnv> {
 }
 
 /** Model names and versions become file paths and metric labels: refuse anything else early. */
-export function checkNames(model: string, version?: string): void {
-  if (!NAME_RE.test(model)) throw new GatewayError('bad_request', 400, 'invalid model name: use 1-64 of [a-zA-Z0-9_-]');
-  if (version !== undefined && !SEMVER_RE.test(version)) {
-    throw new GatewayError('bad_request', 400, 'invalid model version: use a semver such as 1.2.0');
-  }
-}
+export const checkNames = assertNames;

@@ -3,7 +3,7 @@ import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { GatewayError, badRequest } from '../../errors/index.js';
-import { NAME_RE, SEMVER_RE } from '../../repository/manifest.js';
+import { assertNames, isVersion } from '../../repository/names.js';
 import type { ModelRegistry } from '../../registry/lifecycle.js';
 import { STAGES, type VersionRecord } from '../../registry/registry-store.js';
 import { Role, type TokenStore } from '../../registry/tokens.js';
@@ -23,7 +23,7 @@ const PromoteBody = z.object({
   reason: z.string().max(1000).optional(),
   override: z.boolean().optional(),
 });
-const AliasBody = z.object({ version: z.string().regex(SEMVER_RE), reason: z.string().max(1000).optional() });
+const AliasBody = z.object({ version: z.string().refine(isVersion, 'version must be semver or an integer'), reason: z.string().max(1000).optional() });
 const TokenBody = z.object({ principal: z.string().min(1).max(64), role: Role });
 
 /** A version as the API shows it (the manifest on the detail route only). */
@@ -43,10 +43,7 @@ export const versionView = (v: VersionRecord) => ({
   stage_updated_at: v.stageUpdatedAt,
 });
 
-function names(model: string, version?: string): void {
-  if (!NAME_RE.test(model)) throw badRequest('invalid model name');
-  if (version !== undefined && !SEMVER_RE.test(version)) throw badRequest('invalid model version');
-}
+const names = assertNames;
 
 /**
  * The registry's admin API under /admin: versions with lineage, registration by upload

@@ -36,7 +36,7 @@ export function v1Routes(deps: HttpDeps): Hono<AppEnv> {
         stable_version: deps.router.stable(name).version,
         versions: deps.repository.versions(name).map((lv) => ({
           version: lv.version,
-          data_version: lv.manifest.dataVersion,
+          data_version: lv.manifest.dataVersion ?? null,
           provider: lv.runner.provider,
           runner: lv.runner.mode,
           features: lv.manifest.features.map((f) => f.name),
