@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors/index.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { TensorMap } from '../runtime/tensor.js';
-import { batchShapeKey, concatFeeds, rowCount, splitOutputs } from './tensor-batch.js';
+import { batchShapeKey, concatFeeds, rowCount, splitOutputs, type BatchAxes } from './tensor-batch.js';
 
 export interface BatcherSettings {
   /** Rows per batch at most; a batch is sent as soon as it is full. */
@@ -56,6 +56,8 @@ export class DynamicBatcher {
     private readonly settings: BatcherSettings,
     private readonly execute: BatchExecute,
     metrics?: GatewayMetrics,
+    /** Per-tensor batch axis (default 0 for all). */
+    private readonly axes: BatchAxes = {},
   ) {
     this.maxInFlight = Math.max(1, settings.maxInFlight ?? 1);
     this.batchSize = metrics?.batchSize.labels({ model, version }) ?? NO_OBSERVER;
@@ -68,7 +70,7 @@ export class DynamicBatcher {
   }
 
   submit(feeds: TensorMap, outputNames: readonly string[] | undefined): Promise<TensorMap> {
-    const rows = rowCount(feeds);
+    const rows = rowCount(feeds, this.axes);
     if (rows > this.settings.maxBatchSize) {
       // Bigger than any batch: it is a batch of its own.
       this.batchSize.observe(1);
@@ -78,7 +80,7 @@ export class DynamicBatcher {
       });
     }
     return new Promise<TensorMap>((resolve, reject) => {
-      const shape = batchShapeKey(feeds);
+      const shape = batchShapeKey(feeds, this.axes);
       const head = this.queue[0];
       if (head && (head.shape !== shape || this.queuedRows + rows > this.settings.maxBatchSize)) {
         // It cannot join the batch being filled: that batch is as full as it gets.
@@ -163,7 +165,7 @@ export class DynamicBatcher {
     const single = batch.length === 1 ? batch[0] : undefined;
     let run: Promise<TensorMap>;
     try {
-      run = single ? this.execute(single.feeds, single.outputNames) : this.execute(concatFeeds(batch.map((q) => q.feeds)), undefined);
+      run = single ? this.execute(single.feeds, single.outputNames) : this.execute(concatFeeds(batch.map((q) => q.feeds), this.axes), undefined);
     } catch (err) {
       run = Promise.reject(err);
     }
@@ -175,7 +177,7 @@ export class DynamicBatcher {
         if (single) return single.resolve(outputs);
         let parts: TensorMap[];
         try {
-          parts = splitOutputs(outputs, batch.map((q) => q.rows), batch.map((q) => q.outputNames));
+          parts = splitOutputs(outputs, batch.map((q) => q.rows), batch.map((q) => q.outputNames), this.axes);
         } catch (err) {
           const failure = this.failure(err, batch.length);
           for (const q of batch) q.reject(failure);

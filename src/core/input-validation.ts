@@ -1,4 +1,5 @@
 import { invalidInput } from '../errors/index.js';
+import { batchAxisOf } from '../repository/batch-axes.js';
 import type { Manifest, OipDatatype } from '../repository/manifest.js';
 import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
 
@@ -30,8 +31,9 @@ export function encodeRequestTensors(manifest: Manifest, inputs: readonly Reques
     if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => spec.shape[i] !== -1 && spec.shape[i] !== d)) {
       throw invalidInput(`input '${t.name}' must have shape [${spec.shape.join(', ')}] (-1 = dynamic), got [${t.shape.join(', ')}]`);
     }
-    if (spec.shape[0] === -1) {
-      const b = t.shape[0] ?? 0;
+    const axis = batchAxisOf(spec);
+    if (axis !== null && spec.shape[axis] === -1) {
+      const b = t.shape[axis] ?? 0;
       if (b < 1) throw invalidInput(`input '${t.name}' has an empty batch`);
       if (b > maxBatch) throw invalidInput(`input '${t.name}' has a batch of ${b}, more than the limit of ${maxBatch}`);
       if (batch !== undefined && b !== batch) throw invalidInput(`inputs disagree on the batch size (${batch} vs ${b})`);

@@ -1,7 +1,8 @@
-import { GatewayError, overloaded } from '../errors/index.js';
+import { overloaded } from '../errors/index.js';
 import { ChildCache } from '../metrics/child-cache.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
+import { ortErrorToGatewayError } from '../runtime/ort-error.js';
 import type { TensorMap } from '../runtime/tensor.js';
 import type { Pin, RoutingContext, VersionResolver } from '../routing/types.js';
 import type { InferenceExecutor } from './executor.js';
@@ -96,8 +97,7 @@ export class PredictionService {
       return result;
     } catch (err) {
       this.outcomes.get(`${lv.name}\u0000${lv.version}\u0000error`).inc();
-      if (err instanceof GatewayError) throw err;
-      throw new GatewayError('inference_failed', 500, `inference failed on ${lv.key}`, { cause: err });
+      throw ortErrorToGatewayError(err, lv.key);
     } finally {
       lv.release();
       this.inFlight--;

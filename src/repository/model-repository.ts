@@ -1,6 +1,7 @@
 import { modelNotFound, versionNotFound, GatewayError } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { unbatchableReason } from './batch-axes.js';
 import type { LoadedVersion } from './loaded-version.js';
 import { assertNames } from './names.js';
 import type { ModelSource } from './model-source.js';
@@ -163,6 +164,8 @@ export class ModelRepository {
         { model: name, version, provider: lv.runner.provider, runner: lv.runner.mode, warmupMs: round(lv.warmupMs) },
         previous ? 'model version reloaded' : 'model version loaded',
       );
+      const unbatchable = unbatchableReason(lv.manifest);
+      if (unbatchable) logger.info({ model: name, version, reason: unbatchable }, `${name}@${version} is served without dynamic batching: ${unbatchable}`);
       this.emit({ type: 'loaded', name, version });
       if (previous) await previous.retire();
       return lv;

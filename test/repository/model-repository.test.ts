@@ -85,7 +85,7 @@ describe('model repository', () => {
   it('a retired version frees its session only after its in-flight requests finish', async () => {
     let disposed = false;
     const runner = {
-      mode: 'inline' as const, provider: 'cpu' as const, signature: { inputNames: [], outputNames: [] }, fallbacks: [],
+      mode: 'inline' as const, provider: 'cpu' as const, signature: { inputNames: [], outputNames: [], inputs: [], outputs: [] }, fallbacks: [],
       run: async () => ({}), dispose: async () => { disposed = true; },
     };
     const manifest = JSON.parse(readFileSync(join(process.cwd(), 'models/property-valuation/1.0.0/manifest.json'), 'utf8'));

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { modelNotFound, versionNotFound } from '../../errors/index.js';
 import type { LoadedVersion } from '../../repository/loaded-version.js';
+import { unbatchableReason } from '../../repository/batch-axes.js';
 import { assertNames } from '../../repository/names.js';
 import type { AppEnv } from '../app-env.js';
 import type { HttpDeps } from '../deps.js';
@@ -36,7 +37,7 @@ export function oipRoutes(deps: HttpDeps): Hono<AppEnv> {
     name: lv.name,
     versions: repository.versions(lv.name).map((x) => x.version),
     platform: 'onnxruntime_onnx',
-    inputs: lv.manifest.inputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
+    inputs: lv.manifest.inputs.map(({ name, datatype, shape, batchAxis }) => ({ name, datatype, shape, ...(batchAxis !== undefined ? { parameters: { batch_axis: batchAxis } } : {}) })),
     outputs: lv.manifest.outputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
     parameters: {
       version: lv.version,
@@ -45,6 +46,7 @@ export function oipRoutes(deps: HttpDeps): Hono<AppEnv> {
       runner: lv.runner.mode,
       data_version: lv.manifest.dataVersion ?? null,
       artifact_sha256: lv.manifest.artifact.sha256,
+      ...unbatchable(lv),
     },
     features: lv.manifest.features,
     metrics: lv.manifest.metrics,
@@ -88,6 +90,12 @@ export function oipRoutes(deps: HttpDeps): Hono<AppEnv> {
   app.post('/models/:model/infer', (c) => infer(c, c.req.param('model')));
   app.post('/models/:model/versions/:version/infer', (c) => infer(c, c.req.param('model'), c.req.param('version')));
   return app;
+}
+
+/** Whether requests to this version can share a dynamic batch, and why not. */
+function unbatchable(lv: LoadedVersion): { batchable: boolean; unbatchable_reason?: string } {
+  const reason = unbatchableReason(lv.manifest);
+  return reason ? { batchable: false, unbatchable_reason: reason } : { batchable: true };
 }
 
 /** Model names and versions become file paths and metric labels: refuse anything else early. */

@@ -1,0 +1,33 @@
+import type { Manifest, TensorSpec } from './manifest.js';
+
+/** The dimension of a tensor that grows with the batch; null when it has none (a scalar, a shared setting). */
+export function batchAxisOf(spec: TensorSpec): number | null {
+  if (spec.batchAxis === null) return null;
+  if (spec.shape.length === 0) return null;
+  return spec.batchAxis ?? 0;
+}
+
+/** Tensor name -> batch axis, for the batcher (every tensor of a batchable version has one). */
+export function batchAxes(manifest: Manifest): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of [...manifest.inputs, ...manifest.outputs]) out[t.name] = batchAxisOf(t) ?? 0;
+  return out;
+}
+
+/**
+ * Why requests to this version cannot be joined into one batch, or undefined when they can:
+ * every input and output needs a dynamic batch axis. Logged at load and shown by
+ * `GET /v2/models/{m}` (parameters.batching), so dynamic batching is never off without a word.
+ */
+export function unbatchableReason(manifest: Manifest): string | undefined {
+  for (const [kind, list] of [['input', manifest.inputs], ['output', manifest.outputs]] as const) {
+    for (const t of list) {
+      const axis = batchAxisOf(t);
+      if (axis === null) return `${kind} '${t.name}' has no batch axis${t.shape.length === 0 ? ' (a scalar)' : ''}`;
+      const d = t.shape[axis];
+      if (d === undefined) return `${kind} '${t.name}' has no dim ${axis} to batch on`;
+      if (d !== -1) return `${kind} '${t.name}' has a fixed batch of ${d} on axis ${axis}`;
+    }
+  }
+  return undefined;
+}
