@@ -39,7 +39,7 @@ export function encodeRequestTensors(manifest: Manifest, inputs: readonly Reques
       if (batch !== undefined && b !== batch) throw invalidInput(`inputs disagree on the batch size (${batch} vs ${b})`);
       batch = b;
     }
-    const flat = flatten(t.data);
+    const flat = flatten(t.data, t.name, t.shape);
     const want = elementCount(t.shape);
     if (flat.length !== want) {
       throw invalidInput(`input '${t.name}' has ${flat.length} elements but shape [${t.shape.join(', ')}] needs ${want}`);
@@ -57,18 +57,29 @@ export function encodeRequestTensors(manifest: Manifest, inputs: readonly Reques
   return feeds;
 }
 
-/** OIP allows the data of a tensor flat (row-major) or nested; both become one flat array. */
-function flatten(data: readonly unknown[]): unknown[] {
+/**
+ * OIP allows the data of a tensor flat (row-major) or nested; both become one flat array.
+ * Nested data must nest exactly as the shape says ([[1, 2], [3, 4]] for [2, 2]): a nesting
+ * that contradicts the declared shape is refused, not silently re-read row-major.
+ */
+function flatten(data: readonly unknown[], name: string, shape: readonly number[]): unknown[] {
   if (!data.some(Array.isArray)) return data as unknown[];
   const out: unknown[] = [];
-  const walk = (xs: readonly unknown[], depth: number) => {
-    if (depth > 32) throw invalidInput('tensor data is nested too deeply');
-    for (const x of xs) {
-      if (Array.isArray(x)) walk(x, depth + 1);
+  const walk = (xs: readonly unknown[], depth: number, path: string) => {
+    if (depth >= shape.length || xs.length !== shape[depth]) {
+      throw invalidInput(`input '${name}': data${path} has ${xs.length} elements where shape [${shape.join(', ')}] says ${shape[depth] ?? 'a value'}`);
+    }
+    const leaf = depth === shape.length - 1;
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      if (Array.isArray(x) === leaf) {
+        throw invalidInput(`input '${name}': data${path}[${i}] is ${leaf ? 'nested deeper than' : 'not nested as'} shape [${shape.join(', ')}] says`);
+      }
+      if (Array.isArray(x)) walk(x, depth + 1, `${path}[${i}]`);
       else out.push(x);
     }
   };
-  walk(data, 0);
+  walk(data, 0, '');
   return out;
 }
 
