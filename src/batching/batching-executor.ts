@@ -42,7 +42,9 @@ export class BatchingExecutor implements InferenceExecutor {
     const known = this.batchers.get(key);
     // Identity, not name: a reloaded version gets a new batcher bound to its new session.
     if (known?.lv === lv) return known.batcher;
-    const policy = this.policyFor(lv.name);
+    const own = this.policyFor(lv.name);
+    // A version's own limit (Triton's max_batch_size) caps the configured batch size.
+    const policy = lv.manifest.maxBatchSize ? { ...own, maxBatchSize: Math.min(own.maxBatchSize, lv.manifest.maxBatchSize) } : own;
     const batcher = policy.enabled && batchable(lv)
       ? new DynamicBatcher(lv.name, lv.version, policy, (feeds, names) => this.execute(lv, feeds, names), this.metrics, batchAxes(lv.manifest))
       : undefined;

@@ -3,15 +3,21 @@ import type { HostTensor, TensorData, TensorMap } from '../runtime/tensor.js';
 /**
  * Tensor name -> the axis that grows with the batch (default 0). A recurrent state stacked as
  * [layers, batch, hidden] batches on axis 1: requests are joined and split along that axis.
+ * SHARED (-1) marks an input without a batch axis (a scalar setting such as a sample rate):
+ * requests share a batch only when they send the same value, which is passed once.
  */
 export type BatchAxes = Readonly<Record<string, number>>;
 
+export const SHARED = -1;
 const NO_AXES: BatchAxes = {};
 const axisOf = (axes: BatchAxes, name: string): number => axes[name] ?? 0;
 
 /** Rows of a request: the batch dim of its (first) input. */
 export function rowCount(feeds: TensorMap, axes: BatchAxes = NO_AXES): number {
-  for (const name in feeds) return (feeds[name] as HostTensor).dims[axisOf(axes, name)] ?? 1;
+  for (const name in feeds) {
+    const axis = axisOf(axes, name);
+    if (axis !== SHARED) return (feeds[name] as HostTensor).dims[axis] ?? 1;
+  }
   return 0;
 }
 
@@ -24,7 +30,8 @@ export function batchShapeKey(feeds: TensorMap, axes: BatchAxes = NO_AXES): stri
   for (const name of Object.keys(feeds).sort()) {
     const t = feeds[name] as HostTensor;
     const axis = axisOf(axes, name);
-    key += `${name}:${t.type}:${t.dims.map((d, i) => (i === axis ? '*' : d)).join(',')};`;
+    key += `${name}:${t.type}:${t.dims.map((d, i) => (i === axis ? '*' : d)).join(',')}`;
+    key += axis === SHARED ? `=${Array.from(t.data as ArrayLike<unknown>, String).join(',')};` : ';';
   }
   return key;
 }
@@ -35,7 +42,9 @@ export function concatFeeds(parts: readonly TensorMap[], axes: BatchAxes = NO_AX
   if (!first) return {};
   const out: TensorMap = {};
   for (const name in first) {
-    out[name] = concatTensors(parts.map((p) => p[name] as HostTensor), axisOf(axes, name));
+    const axis = axisOf(axes, name);
+    // A shared input is equal in every part (it is in the batch key): pass it once.
+    out[name] = axis === SHARED ? (first[name] as HostTensor) : concatTensors(parts.map((p) => p[name] as HostTensor), axis);
   }
   return out;
 }

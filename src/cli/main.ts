@@ -5,6 +5,8 @@ const USAGE = `usage: modelgate <command>
 commands:
   serve                 start the gateway (config/gateway.json + env)
   models [--out DIR]    train and export the demo models (deterministic)
+  import <file.onnx> --name M --version V [--warmup sample.json | --no-warmup]
+                        serve an ONNX file exported elsewhere (manifest read from the graph)
   register <dir>        register a version folder in the registry (deployer)
   promote <m> <v> <stage> [--reason R] [--override]
                         move a version: staging (deployer), production (approver, gate)
@@ -21,6 +23,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./serve-command.js')).serveCommand();
     case 'models':
       return (await import('./models-command.js')).modelsCommand(args);
+    case 'import':
+      return (await import('./import-command.js')).importCommand(args);
     case 'register':
       return (await import('./register-command.js')).registerCommand(args);
     case 'promote':

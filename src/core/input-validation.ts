@@ -19,6 +19,7 @@ export function encodeRequestTensors(manifest: Manifest, inputs: readonly Reques
   const specs = new Map(manifest.inputs.map((i) => [i.name, i]));
   const feeds: TensorMap = {};
   let batch: number | undefined;
+  maxBatch = Math.min(maxBatch, manifest.maxBatchSize ?? maxBatch);
   for (const t of inputs) {
     const spec = specs.get(t.name);
     if (!spec) {

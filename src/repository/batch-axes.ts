@@ -7,22 +7,25 @@ export function batchAxisOf(spec: TensorSpec): number | null {
   return spec.batchAxis ?? 0;
 }
 
-/** Tensor name -> batch axis, for the batcher (every tensor of a batchable version has one). */
+/** Tensor name -> batch axis for the batcher; -1 for an input without one (shared by the requests of a batch). */
 export function batchAxes(manifest: Manifest): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const t of [...manifest.inputs, ...manifest.outputs]) out[t.name] = batchAxisOf(t) ?? 0;
+  for (const t of [...manifest.inputs, ...manifest.outputs]) out[t.name] = batchAxisOf(t) ?? -1;
   return out;
 }
 
 /**
  * Why requests to this version cannot be joined into one batch, or undefined when they can:
- * every input and output needs a dynamic batch axis. Logged at load and shown by
+ * every output and every batched input needs a dynamic batch axis. Logged at load and shown by
  * `GET /v2/models/{m}` (parameters.batching), so dynamic batching is never off without a word.
  */
 export function unbatchableReason(manifest: Manifest): string | undefined {
+  if (!manifest.inputs.some((t) => batchAxisOf(t) !== null)) return 'no input has a batch axis';
   for (const [kind, list] of [['input', manifest.inputs], ['output', manifest.outputs]] as const) {
     for (const t of list) {
       const axis = batchAxisOf(t);
+      // An input without a batch axis is shared by a batch's requests (they must agree on it); an output must split.
+      if (axis === null && kind === 'input') continue;
       if (axis === null) return `${kind} '${t.name}' has no batch axis${t.shape.length === 0 ? ' (a scalar)' : ''}`;
       const d = t.shape[axis];
       if (d === undefined) return `${kind} '${t.name}' has no dim ${axis} to batch on`;

@@ -14,6 +14,7 @@ export interface ImportOptions {
   warmup?: WarmupSpec;
   /** Overrides read from a Triton config.pbtxt (names, datatypes, dims, max_batch_size). */
   tensors?: { inputs?: TensorSpec[]; outputs?: TensorSpec[] };
+  maxBatchSize?: number;
   now?: () => Date;
 }
 
@@ -62,6 +63,7 @@ export async function manifestFromGraph(model: Uint8Array, opts: ImportOptions):
       opsets,
       ...(provenance.producer ? { producer: provenance.producer } : {}),
     },
+    ...(opts.maxBatchSize ? { maxBatchSize: opts.maxBatchSize } : {}),
     importedAt: (opts.now?.() ?? new Date()).toISOString(),
     ...(opts.warmup ? { warmup: opts.warmup } : {}),
   };

@@ -93,6 +93,8 @@ export const Manifest = z
     }),
     inputs: z.array(TensorSpec).min(1),
     outputs: z.array(TensorSpec).min(1),
+    /** Most rows one request (and one dynamic batch) may carry, e.g. Triton's max_batch_size. */
+    maxBatchSize: z.number().int().positive().optional(),
     /** Which input the named features fill (default: the first input). */
     featureTensor: z.string().optional(),
     features: z.array(FeatureSpec).default([]),

@@ -148,7 +148,8 @@ export class ModelRepository {
     if (!previous) this.setState(name, version, 'LOADING', '');
     const started = performance.now();
     try {
-      const { manifest, artifact } = await this.opts.source.read(name, version);
+      const { manifest, artifact, notes } = await this.opts.source.read(name, version);
+      for (const note of notes ?? []) logger.warn({ model: name, version }, `${name}@${version}: ${note}`);
       const lv = await loadVersion(manifest, artifact, this.opts.load(name));
       let versions = this.serving.get(name);
       if (!versions) this.serving.set(name, (versions = new Map()));

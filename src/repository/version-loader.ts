@@ -6,22 +6,15 @@ import { GatewayError } from '../errors/index.js';
 import { InlineRunner } from '../runtime/inline-runner.js';
 import type { ModelRunner, SessionOptions } from '../runtime/runner.js';
 import { WorkerRunner } from '../runtime/worker-runner.js';
+import { LoadFailure } from './load-failure.js';
 import { LoadedVersion } from './loaded-version.js';
 import { ortMessage } from '../runtime/ort-error.js';
-import { Manifest, WarmupSpec } from './manifest.js';
+import { Manifest, type WarmupSpec } from './manifest.js';
 import { signatureMismatches } from './signature-check.js';
+import { parseWarmupFile } from './warmup-file.js';
 import { inputsNamedIn, WARMUP_HELP, WarmupSampleError, warmupRequests } from './warmup.js';
 
-export type LoadFailureReason =
-  | 'missing_manifest' | 'invalid_manifest' | 'name_mismatch' | 'missing_artifact'
-  | 'hash_mismatch' | 'session_failed' | 'signature_mismatch' | 'warmup_failed';
-
-/** A refused version: the reason is a bounded metric label, the message a log line. */
-export class LoadFailure extends GatewayError {
-  constructor(readonly reason: LoadFailureReason, message: string) {
-    super('load_failed', 422, message);
-  }
-}
+export { LoadFailure, type LoadFailureReason } from './load-failure.js';
 
 export interface LoadOptions {
   session: SessionOptions;
@@ -58,7 +51,7 @@ export async function readManifest(dir: string, expect?: { name: string; version
 }
 
 /** A warmup.json beside the manifest: samples/dims for a model whose manifest has none. */
-async function readWarmupFile(dir: string): Promise<WarmupSpec | undefined> {
+export async function readWarmupFile(dir: string): Promise<WarmupSpec | undefined> {
   let raw: string;
   try {
     raw = await readFile(join(dir, 'warmup.json'), 'utf8');
@@ -71,9 +64,11 @@ async function readWarmupFile(dir: string): Promise<WarmupSpec | undefined> {
   } catch (err) {
     throw new LoadFailure('invalid_manifest', `warmup.json is not valid JSON: ${(err as Error).message}`);
   }
-  const parsed = WarmupSpec.safeParse(json);
-  if (!parsed.success) throw new LoadFailure('invalid_manifest', `warmup.json is invalid: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  try {
+    return parseWarmupFile(json);
+  } catch (err) {
+    throw new LoadFailure('invalid_manifest', `warmup.json is invalid: ${(err as Error).message}`);
+  }
 }
 
 /** Verify the artifact's sha256 against the manifest and return its bytes. */
@@ -154,10 +149,9 @@ async function warmUp(runner: ModelRunner, manifest: Manifest, runs: number): Pr
         await runner.run(req.feeds);
       } catch (err) {
         const words = ortMessage(err);
-        const inputs = inputsNamedIn(words, manifest).map((n) => `'${n}'`).join(', ');
         throw new LoadFailure(
           'warmup_failed',
-          `warm-up with ${req.describe} failed at input ${inputs}: onnxruntime said: ${words}. ${req.origin === 'generated' ? WARMUP_HELP : 'fix the sample'}`,
+          `warm-up with ${req.describe} failed ${inputsNamedIn(words, manifest)}: onnxruntime said: ${words}. ${req.origin === 'generated' ? WARMUP_HELP : 'fix the sample'}`,
         );
       }
       times.push(performance.now() - t0);

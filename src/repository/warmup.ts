@@ -73,10 +73,10 @@ function fromSample(manifest: Manifest, sample: WarmupSample, index: number): Wa
   return { feeds, origin: 'sample', describe: `warm-up sample ${index}` };
 }
 
-/** The inputs an onnxruntime message names (it quotes them as Name:'x' or "input: x"), else all. */
-export function inputsNamedIn(message: string, manifest: Manifest): string[] {
+/** Which inputs an onnxruntime message names (it quotes them as Name:'x' or "input: x"), as words for the log. */
+export function inputsNamedIn(message: string, manifest: Manifest): string {
   const named = manifest.inputs.map((i) => i.name).filter((n) => new RegExp(`['"\\s:(]${escape(n)}['"\\s:)]`).test(` ${message} `));
-  return named.length > 0 ? named : manifest.inputs.map((i) => i.name);
+  return named.length > 0 ? `at input ${named.map((n) => `'${n}'`).join(', ')}` : 'inside the graph (onnxruntime names no input; see the request above)';
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

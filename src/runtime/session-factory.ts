@@ -22,7 +22,8 @@ export async function createSession(model: Uint8Array, options: SessionOptions):
         intraOpNumThreads: options.intraOpThreads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
+        // Fatal only: a run that fails is reported once, by us, with the request it belongs to.
+        logSeverityLevel: 4,
       });
       return { session, provider, fallbacks };
     } catch (err) {

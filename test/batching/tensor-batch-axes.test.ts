@@ -31,3 +31,20 @@ describe('batch axis per tensor', () => {
     expect(batchShapeKey({ h: state(1, 0) }, axes)).not.toBe(batchShapeKey({ h: { ...state(1, 0), dims: [3, 1, 2] } }, axes));
   });
 });
+
+describe('inputs without a batch axis', () => {
+  const axes = { x: 0, sr: -1 };
+  const req = (rows: number, sr: bigint) => ({
+    x: { type: 'float32' as const, dims: [rows, 2], data: new Float32Array(rows * 2).fill(rows) },
+    sr: { type: 'int64' as const, dims: [], data: BigInt64Array.of(sr) },
+  });
+
+  it('share a batch only with requests that send the same value, passed once', () => {
+    expect(batchShapeKey(req(1, 16000n), axes)).toBe(batchShapeKey(req(3, 16000n), axes));
+    expect(batchShapeKey(req(1, 16000n), axes)).not.toBe(batchShapeKey(req(1, 8000n), axes));
+    expect(rowCount(req(3, 16000n), axes)).toBe(3);
+    const joined = concatFeeds([req(1, 16000n), req(3, 16000n)], axes);
+    expect(joined.x?.dims).toEqual([4, 2]);
+    expect(joined.sr?.dims).toEqual([]);
+  });
+});
