@@ -1,5 +1,6 @@
 import { GatewayError } from '../errors/index.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { ortErrorToGatewayError, ortMessage } from '../runtime/ort-error.js';
 import type { TensorMap } from '../runtime/tensor.js';
 import { batchShapeKey, concatFeeds, rowCount, splitOutputs, type BatchAxes } from './tensor-batch.js';
 
@@ -188,6 +189,11 @@ export class DynamicBatcher {
       (err: unknown) => {
         this.release();
         const failure = this.failure(err, batch.length);
+        if (failure.status === 400 && batch.length > 1) {
+          // One request's input was refused by the graph: run each alone so only that one fails.
+          for (const q of batch) this.execute(q.feeds, q.outputNames).then(q.resolve, (e: unknown) => q.reject(this.failure(e, 1)));
+          return;
+        }
         for (const q of batch) q.reject(failure);
       },
     );
@@ -199,7 +205,9 @@ export class DynamicBatcher {
   }
 
   private failure(err: unknown, requests: number): GatewayError {
-    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 300) ?? '';
+    const refused = ortErrorToGatewayError(err, `${this.model}@${this.version}`);
+    if (refused.status === 400) return refused;
+    const why = ortMessage(err).slice(0, 300);
     const what = requests === 1 ? 'a batch of 1 request' : `a batch of ${requests} requests`;
     return new GatewayError('inference_failed', 500, `inference failed for ${what} on ${this.model}@${this.version}: ${why}`, {
       cause: err,
