@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { PredictResult } from '../core/prediction-service.js';
+import { batchAxisOf, instanceRows } from '../repository/batch-axes.js';
 import { decodeTensorData, ortToOip, type HostTensor } from '../runtime/tensor.js';
 import type { AppEnv } from './app-env.js';
 
@@ -32,17 +33,15 @@ export function oipResponse(r: PredictResult, id: string) {
  * numbers; otherwise each entry is an object of output name -> that row's values.
  */
 export function v1Predictions(r: PredictResult): unknown[] {
-  const names = r.version.manifest.outputs.map((o) => o.name).filter((n) => r.outputs[n]);
+  const specs = r.version.manifest.outputs.filter((o) => r.outputs[o.name]);
+  const names = specs.map((o) => o.name);
   const tensors = names.map((n) => r.outputs[n] as HostTensor);
   const first = tensors[0];
-  if (!first) return [];
-  const rows = first.dims[0] ?? 1;
-  const rowsOf = (t: HostTensor) => {
-    const values = decodeTensorData(t);
-    const width = values.length / Math.max(1, t.dims[0] ?? 1);
-    return Array.from({ length: rows }, (_, i) => (width === 1 ? values[i] : values.slice(i * width, (i + 1) * width)));
-  };
-  if (tensors.length === 1) return rowsOf(first);
+  if (!first || !specs[0]) return [];
+  const rows = first.dims[batchAxisOf(specs[0]) ?? 0] ?? 1;
+  // Each output's rows come from its own batch axis (e.g. axis 1 of a stacked recurrent state).
+  const rowsOf = (t: HostTensor, i: number) => instanceRows(decodeTensorData(t), t.dims, specs[i] ? batchAxisOf(specs[i]) : 0, rows);
+  if (tensors.length === 1) return rowsOf(first, 0);
   const columns = tensors.map(rowsOf);
   return Array.from({ length: rows }, (_, i) => Object.fromEntries(names.map((n, j) => [n, columns[j]?.[i]])));
 }

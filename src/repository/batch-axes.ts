@@ -34,3 +34,18 @@ export function unbatchableReason(manifest: Manifest): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * One entry per instance for the JSON API: the values at index r of the tensor's batch axis
+ * (a single value when that is one element), or the whole tensor for each when it has no batch axis.
+ */
+export function instanceRows(values: readonly unknown[], dims: readonly number[], axis: number | null, rows: number): unknown[] {
+  if (axis === null || dims[axis] !== rows) return Array.from({ length: rows }, () => (values.length === 1 ? values[0] : values));
+  const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  return Array.from({ length: rows }, (_, r) => {
+    const row: unknown[] = [];
+    for (let o = 0; o < outer; o++) row.push(...values.slice((o * rows + r) * inner, (o * rows + r + 1) * inner));
+    return row.length === 1 ? row[0] : row;
+  });
+}

@@ -162,4 +162,28 @@ describe('third-party ONNX models, imported from the graph', () => {
     const vad = (await (await gw.app.request('/v2/models/silero-vad/versions/1')).json()) as { parameters: Record<string, unknown> };
     expect(vad.parameters).toMatchObject({ batchable: true });
   });
+
+  it('takes a multi-input model over the v1 JSON API: inputs by name, each instance one row, and answers as onnxruntime', async () => {
+    const rows = [sileroV4Request(1, 61), sileroV4Request(1, 62)];
+    const value = (req: OipTensor[], name: string) => req.find((t) => t.name === name)?.data ?? [];
+    const chunk = (xs: number[], n: number) => Array.from({ length: xs.length / n }, (_, i) => xs.slice(i * n, (i + 1) * n));
+    const instances = rows.map((req) => ({ input: value(req, 'input'), sr: 16000, h: chunk(value(req, 'h'), 64), c: chunk(value(req, 'c'), 64) }));
+    const res = await gw.app.request('/v1/models/silero-vad/versions/1/predict', json({ instances }));
+    expect(res.status).toBe(200);
+    const { predictions } = (await res.json()) as { predictions: { output: number; hn: number[] }[] };
+    for (const [i, req] of rows.entries()) {
+      const direct = await directRunAll(thirdPartyModel(THIRD_PARTY.sileroV4), req);
+      expect(predictions[i]?.output).toBeCloseTo(direct.output?.data[0] ?? NaN, 5);
+      predictions[i]?.hn.forEach((v, k) => expect(v).toBeCloseTo(direct.hn?.data[k] ?? NaN, 5));
+    }
+    const bad = async (body: unknown, error: RegExp) => {
+      const r = await gw.app.request('/v1/models/silero-vad/versions/1/predict', json(body));
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toMatch(error);
+    };
+    await bad({ instances: [{ ...instances[0], sr: undefined }] }, /instances\[0\]\.sr is missing \(input 'sr', INT64 \[\]\)/);
+    await bad({ instances: [instances[0], { ...instances[1], sr: 8000 }] }, /instances\[1\]\.sr must equal instances\[0\]\.sr/);
+    await bad({ instances: [{ ...instances[0], sr: 16000.5 }] }, /input 'sr' \(INT64\): element 0 must be an integer/);
+    await bad({ instances: [{ ...instances[0], h: [[1, 2]] }] }, /instances\[0\]\.h must be nested as \[2, 64\]/);
+  });
 });
