@@ -128,6 +128,7 @@ export class Governance {
     const report = settings.importModels
       ? await importModels(this.registry, this.opts.modelsDir, { production: this.opts.importProduction, logger, now: this.opts.now })
       : undefined;
+    for (const s of report?.skipped ?? []) this.hooks.repository().recordFailure(s.model, s.version, s.cause, s.reason);
     this.refresh();
     this.hooks.repository().onChange((e) => {
       try {

@@ -131,6 +131,16 @@ export class ModelRepository {
     return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name) || compareSemver(a.version, b.version));
   }
 
+  /**
+   * A version refused before it reached this repository (e.g. by the registry's import): shown
+   * like a failed load, in the log, `modelgate_model_load_failures_total` and the index.
+   */
+  recordFailure(name: string, version: string, reason: string, message: string): void {
+    this.opts.metrics.modelLoadFailures.inc({ model: name, reason });
+    this.opts.logger.error({ model: name, version, reason, err: message }, `refused to load ${name}@${version}: ${message}`);
+    if (!this.get(name, version)) this.setState(name, version, 'FAILED', message);
+  }
+
   state(name: string, version: string): IndexEntry | undefined {
     return this.states.get(`${name}@${version}`);
   }
