@@ -5,6 +5,7 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import { GatewayError, badRequest } from '../../errors/index.js';
 import { assertNames, isVersion } from '../../repository/names.js';
 import type { ModelRegistry } from '../../registry/lifecycle.js';
+import { manifestForUpload } from '../../registry/graph-upload.js';
 import { STAGES, type VersionRecord } from '../../registry/registry-store.js';
 import { Role, type TokenStore } from '../../registry/tokens.js';
 import type { GateProgress } from '../../registry/validation-gate.js';
@@ -103,7 +104,7 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
   app.post('/models/:model/versions', requireRole('deployer'), async (c) => {
     const model = c.req.param('model');
     names(model);
-    const upload = await readUpload(c);
+    const upload = await readUpload(c, model);
     const manifestName = (upload.manifest as { name?: unknown } | null)?.name;
     if (manifestName !== model) throw badRequest(`the manifest names model '${String(manifestName)}', not '${model}'`);
     const record = await registry.register(c.get('principal'), upload);
@@ -174,8 +175,12 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
   return app;
 }
 
-/** multipart/form-data: `manifest` (manifest.json), `model` (model.onnx), optional `holdout` (holdout.json). */
-async function readUpload(c: Context<AppEnv & AuthEnv>): Promise<{ manifest: unknown; artifact: Uint8Array; holdout?: Uint8Array }> {
+/**
+ * multipart/form-data: `manifest` (manifest.json), `model` (model.onnx), optional `holdout` (holdout.json).
+ * Without `manifest`, the manifest is read from the graph: fields `version`, optional `data_version`,
+ * `description` and a `warmup` sample (registry/graph-upload.ts).
+ */
+async function readUpload(c: Context<AppEnv & AuthEnv>, model: string): Promise<{ manifest: unknown; artifact: Uint8Array; holdout?: Uint8Array }> {
   const type = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data\b/i.test(type)) {
     throw new GatewayError(
@@ -194,10 +199,15 @@ async function readUpload(c: Context<AppEnv & AuthEnv>): Promise<{ manifest: unk
     if (Array.isArray(v)) throw badRequest(`the upload has more than one '${part}' part`);
     return typeof v === 'string' ? new TextEncoder().encode(v) : new Uint8Array(await v.arrayBuffer());
   };
-  const manifestBytes = await bytes('manifest', true);
+  const manifestBytes = await bytes('manifest', false);
   const artifact = await bytes('model', true);
   const holdout = await bytes('holdout', false);
-  if (!manifestBytes || !artifact) throw badRequest('manifest and model parts are required');
+  if (!artifact) throw badRequest('the model part is required');
+  if (!manifestBytes) {
+    const text = async (part: string) => ((v) => (v ? Buffer.from(v).toString('utf8') : undefined))(await bytes(part, false));
+    const fields = { version: await text('version'), dataVersion: await text('data_version'), description: await text('description'), warmup: await bytes('warmup', false) };
+    return { manifest: await manifestForUpload(model, artifact, fields), artifact, ...(holdout ? { holdout } : {}) };
+  }
   let manifest: unknown;
   try {
     manifest = JSON.parse(Buffer.from(manifestBytes).toString('utf8'));
