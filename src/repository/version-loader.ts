@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { GatewayError } from '../errors/index.js';
 import { InlineRunner } from '../runtime/inline-runner.js';
 import type { ModelRunner, SessionOptions } from '../runtime/runner.js';
 import { WorkerRunner } from '../runtime/worker-runner.js';
