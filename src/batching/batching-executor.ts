@@ -1,5 +1,6 @@
 import type { ExecOptions, ExecResult, InferenceExecutor } from '../contracts/executor.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { batchAxes, unbatchableReason } from '../repository/batch-axes.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
 import type { TensorMap } from '../runtime/tensor.js';
 import { DynamicBatcher, type BatcherSettings } from './dynamic-batcher.js';
@@ -41,9 +42,11 @@ export class BatchingExecutor implements InferenceExecutor {
     const known = this.batchers.get(key);
     // Identity, not name: a reloaded version gets a new batcher bound to its new session.
     if (known?.lv === lv) return known.batcher;
-    const policy = this.policyFor(lv.name);
+    const own = this.policyFor(lv.name);
+    // A version's own limit (Triton's max_batch_size) caps the configured batch size.
+    const policy = lv.manifest.maxBatchSize ? { ...own, maxBatchSize: Math.min(own.maxBatchSize, lv.manifest.maxBatchSize) } : own;
     const batcher = policy.enabled && batchable(lv)
-      ? new DynamicBatcher(lv.name, lv.version, policy, (feeds, names) => this.execute(lv, feeds, names), this.metrics)
+      ? new DynamicBatcher(lv.name, lv.version, policy, (feeds, names) => this.execute(lv, feeds, names), this.metrics, batchAxes(lv.manifest))
       : undefined;
     this.batchers.set(key, { lv, batcher });
     return batcher;
@@ -54,8 +57,7 @@ export class BatchingExecutor implements InferenceExecutor {
   }
 }
 
-/** Batching concatenates along dim 0: every input and output must have a dynamic first dim. */
+/** Batching joins along each tensor's batch axis: every input and output must have a dynamic one. */
 export function batchable(lv: LoadedVersion): boolean {
-  const { inputs, outputs } = lv.manifest;
-  return inputs.length > 0 && [...inputs, ...outputs].every((t) => t.shape.length > 0 && t.shape[0] === -1);
+  return lv.manifest.inputs.length > 0 && unbatchableReason(lv.manifest) === undefined;
 }

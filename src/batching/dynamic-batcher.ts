@@ -1,7 +1,8 @@
 import { GatewayError } from '../errors/index.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { ortErrorToGatewayError, ortMessage } from '../runtime/ort-error.js';
 import type { TensorMap } from '../runtime/tensor.js';
-import { batchShapeKey, concatFeeds, rowCount, splitOutputs } from './tensor-batch.js';
+import { batchShapeKey, concatFeeds, rowCount, splitOutputs, type BatchAxes } from './tensor-batch.js';
 
 export interface BatcherSettings {
   /** Rows per batch at most; a batch is sent as soon as it is full. */
@@ -56,6 +57,8 @@ export class DynamicBatcher {
     private readonly settings: BatcherSettings,
     private readonly execute: BatchExecute,
     metrics?: GatewayMetrics,
+    /** Per-tensor batch axis (default 0 for all). */
+    private readonly axes: BatchAxes = {},
   ) {
     this.maxInFlight = Math.max(1, settings.maxInFlight ?? 1);
     this.batchSize = metrics?.batchSize.labels({ model, version }) ?? NO_OBSERVER;
@@ -68,7 +71,7 @@ export class DynamicBatcher {
   }
 
   submit(feeds: TensorMap, outputNames: readonly string[] | undefined): Promise<TensorMap> {
-    const rows = rowCount(feeds);
+    const rows = rowCount(feeds, this.axes);
     if (rows > this.settings.maxBatchSize) {
       // Bigger than any batch: it is a batch of its own.
       this.batchSize.observe(1);
@@ -78,7 +81,7 @@ export class DynamicBatcher {
       });
     }
     return new Promise<TensorMap>((resolve, reject) => {
-      const shape = batchShapeKey(feeds);
+      const shape = batchShapeKey(feeds, this.axes);
       const head = this.queue[0];
       if (head && (head.shape !== shape || this.queuedRows + rows > this.settings.maxBatchSize)) {
         // It cannot join the batch being filled: that batch is as full as it gets.
@@ -163,7 +166,7 @@ export class DynamicBatcher {
     const single = batch.length === 1 ? batch[0] : undefined;
     let run: Promise<TensorMap>;
     try {
-      run = single ? this.execute(single.feeds, single.outputNames) : this.execute(concatFeeds(batch.map((q) => q.feeds)), undefined);
+      run = single ? this.execute(single.feeds, single.outputNames) : this.execute(concatFeeds(batch.map((q) => q.feeds), this.axes), undefined);
     } catch (err) {
       run = Promise.reject(err);
     }
@@ -175,7 +178,7 @@ export class DynamicBatcher {
         if (single) return single.resolve(outputs);
         let parts: TensorMap[];
         try {
-          parts = splitOutputs(outputs, batch.map((q) => q.rows), batch.map((q) => q.outputNames));
+          parts = splitOutputs(outputs, batch.map((q) => q.rows), batch.map((q) => q.outputNames), this.axes);
         } catch (err) {
           const failure = this.failure(err, batch.length);
           for (const q of batch) q.reject(failure);
@@ -186,6 +189,11 @@ export class DynamicBatcher {
       (err: unknown) => {
         this.release();
         const failure = this.failure(err, batch.length);
+        if (failure.status === 400 && batch.length > 1) {
+          // One request's input was refused by the graph: run each alone so only that one fails.
+          for (const q of batch) this.execute(q.feeds, q.outputNames).then(q.resolve, (e: unknown) => q.reject(this.failure(e, 1)));
+          return;
+        }
         for (const q of batch) q.reject(failure);
       },
     );
@@ -197,7 +205,9 @@ export class DynamicBatcher {
   }
 
   private failure(err: unknown, requests: number): GatewayError {
-    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 300) ?? '';
+    const refused = ortErrorToGatewayError(err, `${this.model}@${this.version}`);
+    if (refused.status === 400) return refused;
+    const why = ortMessage(err).slice(0, 300);
     const what = requests === 1 ? 'a batch of 1 request' : `a batch of ${requests} requests`;
     return new GatewayError('inference_failed', 500, `inference failed for ${what} on ${this.model}@${this.version}: ${why}`, {
       cause: err,

@@ -4,6 +4,8 @@ const USAGE = `usage: modelgate <command>
 
 commands:
   serve                 start the gateway (config/gateway.json + env)
+  import <file.onnx> --name M --version V [--warmup sample.json | --no-warmup]
+                        serve an ONNX file exported elsewhere (manifest read from the graph)
   register <dir>        register a version folder in the registry (deployer)
   promote <m> <v> <stage> [--reason R] [--override]
                         move a version: staging (deployer), production (approver, gate)
@@ -18,6 +20,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return (await import('./serve-command.js')).serveCommand();
+    case 'import':
+      return (await import('./import-command.js')).importCommand(args);
     case 'register':
       return (await import('./register-command.js')).registerCommand(args);
     case 'promote':

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { NAME_RE, SEMVER_RE } from '../repository/manifest.js';
+import { NAME_RE, isVersion } from '../repository/names.js';
 import { RegistrySettings } from './registry-schema.js';
+
+const version = () => z.string().refine(isVersion, 'a version is semver (1.2.0) or an integer (3)');
 
 const Provider = z.enum(['cuda', 'webgpu', 'cpu']);
 
@@ -24,7 +26,7 @@ export type BatchingSettings = z.infer<typeof BatchingSettings>;
 
 /** Mirror a share of traffic to a challenger version after the response is sent. */
 export const ShadowSettings = z.object({
-  version: z.string().regex(SEMVER_RE),
+  version: version(),
   percent: z.number().min(0).max(100),
   /** Outputs agree when every element differs by at most this (absolute) or this fraction (relative). */
   tolerance: z.number().min(0).default(0.01),
@@ -39,15 +41,15 @@ export const ModelSettings = z.object({
   batching: BatchingSettings.partial().optional(),
   shadow: ShadowSettings.optional(),
   /** Version served when a request names none and no flag decides (default: highest semver). */
-  defaultVersion: z.string().regex(SEMVER_RE).optional(),
+  defaultVersion: version().optional(),
   /** Aliases a request may pin (`x-model-version: canary`), alias -> version. */
-  aliases: z.record(z.string().regex(NAME_RE), z.string().regex(SEMVER_RE)).default({}),
+  aliases: z.record(z.string().regex(NAME_RE), version()).default({}),
   /** Provider preference for this model (default: runtime.executionProviders). */
   executionProviders: z.array(Provider).min(1).optional(),
   /** inline: on the main thread; worker: own thread; auto: decided from warm-up latency. */
   runner: z.enum(['auto', 'inline', 'worker']).default('auto'),
   /** Versions to load at start; default all found on disk. */
-  versions: z.array(z.string().regex(SEMVER_RE)).optional(),
+  versions: z.array(version()).optional(),
 });
 export type ModelSettings = z.infer<typeof ModelSettings>;
 

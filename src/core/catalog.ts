@@ -1,4 +1,5 @@
 import { modelNotFound, versionNotFound } from '../errors/index.js';
+import { unbatchableReason } from '../repository/batch-axes.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { VersionRouter } from '../routing/version-router.js';
@@ -35,15 +36,16 @@ export class ModelCatalog {
       name: lv.name,
       versions: this.repository.versions(lv.name).map((x) => x.version),
       platform: 'onnxruntime_onnx',
-      inputs: lv.manifest.inputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
+      inputs: lv.manifest.inputs.map(({ name, datatype, shape, batchAxis }) => ({ name, datatype, shape, ...(batchAxis !== undefined ? { parameters: { batch_axis: batchAxis } } : {}) })),
       outputs: lv.manifest.outputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
       parameters: {
         version: lv.version,
         stable_version: this.router.stable(lv.name).version,
         execution_provider: lv.runner.provider,
         runner: lv.runner.mode,
-        data_version: lv.manifest.dataVersion,
+        data_version: lv.manifest.dataVersion ?? null,
         artifact_sha256: lv.manifest.artifact.sha256,
+        ...unbatchable(lv),
       },
       features: lv.manifest.features,
       metrics: lv.manifest.metrics,
@@ -70,7 +72,7 @@ export class ModelCatalog {
       stable_version: this.router.stable(name).version,
       versions: this.repository.versions(name).map((lv) => ({
         version: lv.version,
-        data_version: lv.manifest.dataVersion,
+        data_version: lv.manifest.dataVersion ?? null,
         provider: lv.runner.provider,
         runner: lv.runner.mode,
         features: lv.manifest.features.map((f) => f.name),
@@ -78,4 +80,10 @@ export class ModelCatalog {
       })),
     }));
   }
+}
+
+/** Whether requests to this version can share a dynamic batch, and why not. */
+function unbatchable(lv: LoadedVersion): { batchable: boolean; unbatchable_reason?: string } {
+  const reason = unbatchableReason(lv.manifest);
+  return reason ? { batchable: false, unbatchable_reason: reason } : { batchable: true };
 }

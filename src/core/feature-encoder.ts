@@ -1,23 +1,25 @@
 import type { Instance } from '../contracts/prediction.js';
 import { invalidInput } from '../errors/index.js';
 import type { FeatureSpec, Manifest } from '../repository/manifest.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import { encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
+import { encodeNamedInput } from './instance-inputs.js';
 
 /**
- * Named features -> the version's feature tensor ([N, F] float32, manifest order). Checks that
- * every instance has exactly the manifest's features, of the right kind and inside their range.
+ * Named features -> the version's feature tensor ([N, F], manifest order, its own datatype);
+ * the model's other inputs by name, each with its own datatype (instance-inputs.ts). Checks that
+ * every instance has exactly these keys, of the right kind and inside their range.
  */
 export function encodeInstances(manifest: Manifest, instances: readonly Instance[], maxBatch: number): TensorMap {
   const features = manifest.features;
-  const tensorName = manifest.featureTensor ?? manifest.inputs[0]?.name;
-  if (features.length === 0 || !tensorName) {
-    throw invalidInput(`${manifest.name}@${manifest.version} declares no named features; use the V2 infer endpoint`);
-  }
+  const tensorName = features.length > 0 ? (manifest.featureTensor ?? manifest.inputs[0]?.name) : undefined;
+  const named = manifest.inputs.filter((i) => i.name !== tensorName);
   if (instances.length === 0) throw invalidInput('instances must not be empty');
   if (instances.length > maxBatch) throw invalidInput(`${instances.length} instances exceed the limit of ${maxBatch}`);
-  const known = new Set(features.map((f) => f.name));
+  const known = new Set([...features.map((f) => f.name), ...named.map((i) => i.name)]);
   const cols = features.length;
-  const data = new Float32Array(instances.length * cols);
+  const type = oipToOrt(manifest.inputs.find((i) => i.name === tensorName)?.datatype ?? 'FP32');
+  // FP32 (every trained demo model) is written in place; other datatypes are checked by the codec.
+  const data = type === 'float32' ? new Float32Array(instances.length * cols) : new Array<number>(instances.length * cols);
   for (let r = 0; r < instances.length; r++) {
     const inst = instances[r];
     if (typeof inst !== 'object' || inst === null || Array.isArray(inst)) {
@@ -25,7 +27,7 @@ export function encodeInstances(manifest: Manifest, instances: readonly Instance
     }
     for (const key of Object.keys(inst)) {
       if (!known.has(key)) {
-        throw invalidInput(`instances[${r}]: unknown feature '${key}'${suggest(key, known)}`, { expected: [...known] });
+        throw invalidInput(`instances[${r}]: unknown ${features.length > 0 ? 'feature' : 'input'} '${key}'${suggest(key, known)}`, { expected: [...known] });
       }
     }
     for (let c = 0; c < cols; c++) {
@@ -33,7 +35,12 @@ export function encodeInstances(manifest: Manifest, instances: readonly Instance
       data[r * cols + c] = featureValue(f, inst[f.name], r);
     }
   }
-  return { [tensorName]: { type: 'float32', dims: [instances.length, cols], data } };
+  const feeds: TensorMap = {};
+  if (tensorName) {
+    feeds[tensorName] = { type, dims: [instances.length, cols], data: data instanceof Float32Array ? data : encodeTensorData(type, data) };
+  }
+  for (const spec of named) feeds[spec.name] = encodeNamedInput(spec, instances);
+  return feeds;
 }
 
 function featureValue(f: FeatureSpec, v: unknown, row: number): number {

@@ -1,5 +1,6 @@
 import { invalidInput } from '../errors/index.js';
 import type { RequestTensor } from '../contracts/prediction.js';
+import { batchAxisOf } from '../repository/batch-axes.js';
 import type { Manifest } from '../repository/manifest.js';
 import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
 
@@ -11,6 +12,7 @@ export function encodeRequestTensors(manifest: Manifest, inputs: readonly Reques
   const specs = new Map(manifest.inputs.map((i) => [i.name, i]));
   const feeds: TensorMap = {};
   let batch: number | undefined;
+  maxBatch = Math.min(maxBatch, manifest.maxBatchSize ?? maxBatch);
   for (const t of inputs) {
     const spec = specs.get(t.name);
     if (!spec) {
@@ -23,14 +25,15 @@ export function encodeRequestTensors(manifest: Manifest, inputs: readonly Reques
     if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => spec.shape[i] !== -1 && spec.shape[i] !== d)) {
       throw invalidInput(`input '${t.name}' must have shape [${spec.shape.join(', ')}] (-1 = dynamic), got [${t.shape.join(', ')}]`);
     }
-    if (spec.shape[0] === -1) {
-      const b = t.shape[0] ?? 0;
+    const axis = batchAxisOf(spec);
+    if (axis !== null && spec.shape[axis] === -1) {
+      const b = t.shape[axis] ?? 0;
       if (b < 1) throw invalidInput(`input '${t.name}' has an empty batch`);
       if (b > maxBatch) throw invalidInput(`input '${t.name}' has a batch of ${b}, more than the limit of ${maxBatch}`);
       if (batch !== undefined && b !== batch) throw invalidInput(`inputs disagree on the batch size (${batch} vs ${b})`);
       batch = b;
     }
-    const flat = flatten(t.data);
+    const flat = flatten(t.data, t.name, t.shape);
     const want = elementCount(t.shape);
     if (flat.length !== want) {
       throw invalidInput(`input '${t.name}' has ${flat.length} elements but shape [${t.shape.join(', ')}] needs ${want}`);
@@ -48,18 +51,29 @@ export function encodeRequestTensors(manifest: Manifest, inputs: readonly Reques
   return feeds;
 }
 
-/** OIP allows the data of a tensor flat (row-major) or nested; both become one flat array. */
-function flatten(data: readonly unknown[]): unknown[] {
+/**
+ * OIP allows the data of a tensor flat (row-major) or nested; both become one flat array.
+ * Nested data must nest exactly as the shape says ([[1, 2], [3, 4]] for [2, 2]): a nesting
+ * that contradicts the declared shape is refused, not silently re-read row-major.
+ */
+function flatten(data: readonly unknown[], name: string, shape: readonly number[]): unknown[] {
   if (!data.some(Array.isArray)) return data as unknown[];
   const out: unknown[] = [];
-  const walk = (xs: readonly unknown[], depth: number) => {
-    if (depth > 32) throw invalidInput('tensor data is nested too deeply');
-    for (const x of xs) {
-      if (Array.isArray(x)) walk(x, depth + 1);
+  const walk = (xs: readonly unknown[], depth: number, path: string) => {
+    if (depth >= shape.length || xs.length !== shape[depth]) {
+      throw invalidInput(`input '${name}': data${path} has ${xs.length} elements where shape [${shape.join(', ')}] says ${shape[depth] ?? 'a value'}`);
+    }
+    const leaf = depth === shape.length - 1;
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      if (Array.isArray(x) === leaf) {
+        throw invalidInput(`input '${name}': data${path}[${i}] is ${leaf ? 'nested deeper than' : 'not nested as'} shape [${shape.join(', ')}] says`);
+      }
+      if (Array.isArray(x)) walk(x, depth + 1, `${path}[${i}]`);
       else out.push(x);
     }
   };
-  walk(data, 0);
+  walk(data, 0, '');
   return out;
 }
 

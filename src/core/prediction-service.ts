@@ -2,10 +2,11 @@ import { isLive, type CachedPrediction, type InferenceExecutor } from '../contra
 import type {
   CacheResult, ObservedPrediction, ParsedRequest, PredictAnswer, PredictCall, PredictionObserver,
 } from '../contracts/prediction.js';
-import { GatewayError, overloaded } from '../errors/index.js';
+import { overloaded } from '../errors/index.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { CounterSlot } from '../metrics/slots.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
+import { ortErrorToGatewayError } from '../runtime/ort-error.js';
 import type { TensorMap } from '../runtime/tensor.js';
 import { withParameters } from '../routing/request-context.js';
 import type { RouteDecision, VersionResolver } from '../routing/types.js';
@@ -101,8 +102,7 @@ export class PredictionService {
       return this.answer(call, parsed, decision, exec.cache, feeds, exec.outputs, exec.entry, started);
     } catch (err) {
       slots.error.inc();
-      if (err instanceof GatewayError) throw err;
-      throw new GatewayError('inference_failed', 500, `inference failed on ${lv.key}`, { cause: err });
+      throw ortErrorToGatewayError(err, lv.key);
     } finally {
       lv.release();
       this.inFlight--;

@@ -114,6 +114,7 @@ export class Governance {
     const report = settings.importModels
       ? await importModels(this.registry, this.opts.modelsDir, { production: this.opts.importProduction, logger, now: this.opts.now })
       : undefined;
+    for (const s of report?.skipped ?? []) this.opts.repository().recordFailure(s.model, s.version, s.cause, s.reason);
     this.refresh();
     this.opts.repository().onChange((e) => {
       try {

@@ -11,7 +11,7 @@ import type { RegistryStore, Stage, StoredGateResult, VersionRecord } from './re
 import { checkAlias, checkMove, fourEyesOverridden } from './stage-policy.js';
 import { authorize, type Principal } from './tokens.js';
 import type { GateProgress, GateSubject, ValidationGate } from './validation-gate.js';
-import { checkVersionRules } from './version-rules.js';
+import { checkVersionRules, type ImportContext } from './version-rules.js';
 
 export interface RegisterInput {
   /** The manifest as parsed JSON (validated here). */
@@ -19,6 +19,8 @@ export interface RegisterInput {
   artifact: Uint8Array;
   /** holdout.json bytes, the set the validation gate runs on. */
   holdout?: Uint8Array;
+  /** Set by the models/ folder import only (version-rules.ts ImportContext). */
+  importContext?: ImportContext;
 }
 
 export interface PromoteOptions {
@@ -93,7 +95,7 @@ export class ModelRegistry {
     }
     const holdout = input.holdout ? parseHoldout(input.holdout) : undefined;
     const { store, artifacts } = this.opts;
-    checkVersionRules(manifest, store.versions(manifest.name), store.byArtifact(sha));
+    checkVersionRules(manifest, store.versions(manifest.name), store.byArtifact(sha), input.importContext);
 
     // The graph must load and match its manifest before it is registered (422 otherwise).
     const lv = await loadVersion(manifest, input.artifact, { session: this.opts.session, runner: 'inline', workerThresholdMs: Infinity, warmupRuns: 1 });
@@ -104,12 +106,12 @@ export class ModelRegistry {
     const at = this.now().toISOString();
     const record = store.transaction(() => {
       // Again inside the write lock: another process may have registered meanwhile.
-      checkVersionRules(manifest, store.versions(manifest.name), store.byArtifact(sha));
+      checkVersionRules(manifest, store.versions(manifest.name), store.byArtifact(sha), input.importContext);
       const rec = {
         model: manifest.name,
         version: manifest.version,
-        dataVersion: manifest.dataVersion,
-        trainingDataHash: manifest.trainingDataHash,
+        dataVersion: manifest.dataVersion ?? null,
+        trainingDataHash: manifest.trainingDataHash ?? null,
         parentVersion: manifest.lineage.parentVersion,
         artifactSha256: sha,
         artifactBytes: input.artifact.byteLength,

@@ -7,8 +7,8 @@ export interface PredictionExplanation extends TraceRecord {
   /** The version as registered: lineage and artifact. */
   lineage: {
     stageNow: string;
-    dataVersion: string;
-    trainingDataHash: string;
+    dataVersion: string | null;
+    trainingDataHash: string | null;
     parentVersion: string | null;
     artifactSha256: string;
     learner: string | null;

@@ -10,8 +10,9 @@ export type Stage = (typeof STAGES)[number];
 export interface VersionRecord {
   model: string;
   version: string;
-  dataVersion: string;
-  trainingDataHash: string;
+  /** null: unknown (an imported model whose training data nobody recorded). */
+  dataVersion: string | null;
+  trainingDataHash: string | null;
   parentVersion: string | null;
   artifactSha256: string;
   artifactBytes: number;
@@ -98,8 +99,9 @@ interface GateRow {
 const toVersion = (r: VersionRow): VersionRecord => ({
   model: r.model,
   version: r.version,
-  dataVersion: r.data_version,
-  trainingDataHash: r.training_data_hash,
+  // The columns are NOT NULL from the first schema: '' stores "unknown".
+  dataVersion: r.data_version || null,
+  trainingDataHash: r.training_data_hash || null,
   parentVersion: r.parent_version,
   artifactSha256: r.artifact_sha256,
   artifactBytes: r.artifact_bytes,
@@ -202,7 +204,7 @@ export class RegistryStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'none', ?, ?, ?)`,
       )
       .run(
-        v.model, v.version, v.dataVersion, v.trainingDataHash, v.parentVersion, v.artifactSha256, v.artifactBytes,
+        v.model, v.version, v.dataVersion ?? '', v.trainingDataHash ?? '', v.parentVersion, v.artifactSha256, v.artifactBytes,
         v.holdoutSha256, JSON.stringify(v.manifest), v.registeredBy, v.registeredAt, v.registeredAt,
       );
   }

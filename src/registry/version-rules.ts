@@ -14,9 +14,19 @@ export type VersionRule =
 /** What the rules need to know of a registered version. */
 export interface RegisteredVersion {
   version: string;
-  dataVersion: string;
-  trainingDataHash: string;
+  dataVersion: string | null;
+  trainingDataHash: string | null;
   manifest: Pick<Manifest, 'inputs' | 'outputs' | 'features'>;
+}
+
+/**
+ * How the models/ folder import relaxes the rules: a version whose parent failed to import is
+ * judged on its own, and a version retried after a repair (`late`) is judged against its
+ * predecessor, not against versions registered while it was broken.
+ */
+export interface ImportContext {
+  failedParents: ReadonlySet<string>;
+  late: boolean;
 }
 
 const violation = (rule: VersionRule, message: string, details: Record<string, unknown> = {}) =>
@@ -48,6 +58,7 @@ export function checkVersionRules(
   candidate: Manifest,
   existing: readonly RegisteredVersion[],
   artifactOwner?: { model: string; version: string },
+  importContext?: ImportContext,
 ): void {
   const label = `${candidate.name}@${candidate.version}`;
   if (existing.some((v) => v.version === candidate.version)) {
@@ -60,9 +71,12 @@ export function checkVersionRules(
       { existing: `${artifactOwner.model}@${artifactOwner.version}` },
     );
   }
-  const previous = [...existing].sort((a, b) => compareSemver(a.version, b.version)).at(-1);
+  const ordered = [...existing].sort((a, b) => compareSemver(a.version, b.version));
+  const previous = importContext?.late ? ordered.filter((v) => compareSemver(v.version, candidate.version) < 0).at(-1) : ordered.at(-1);
+  // A parent that failed to import does not take its children down (no cascade): they are judged on their own.
+  const parentFailed = candidate.lineage.parentVersion !== null && importContext?.failedParents.has(candidate.lineage.parentVersion) === true;
   if (!previous) {
-    if (candidate.lineage.parentVersion) {
+    if (candidate.lineage.parentVersion && !parentFailed) {
       throw violation('unknown_parent', `${label} names parent ${candidate.lineage.parentVersion}, which is not registered`);
     }
     return;
@@ -83,7 +97,10 @@ export function checkVersionRules(
       { changed, latest: previous.version },
     );
   }
-  const sameDataVersion = existing.find((v) => v.dataVersion === candidate.dataVersion && v.trainingDataHash !== candidate.trainingDataHash);
+  // Unknown training data (an import) cannot contradict anything: the rule needs both sides known.
+  const sameDataVersion = candidate.dataVersion && candidate.trainingDataHash
+    ? existing.find((v) => v.dataVersion === candidate.dataVersion && v.trainingDataHash && v.trainingDataHash !== candidate.trainingDataHash)
+    : undefined;
   if (sameDataVersion) {
     throw violation(
       'data_change_requires_data_version',
@@ -92,7 +109,7 @@ export function checkVersionRules(
     );
   }
   const parent = candidate.lineage.parentVersion;
-  if (parent && !existing.some((v) => v.version === parent)) {
+  if (parent && !parentFailed && !existing.some((v) => v.version === parent)) {
     throw violation('unknown_parent', `${label} names parent ${parent}, which is not registered`);
   }
 }

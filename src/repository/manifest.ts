@@ -1,11 +1,8 @@
 import { z } from 'zod';
 
-/** Semantic version, MAJOR.MINOR.PATCH with optional pre-release/build (semver.org). */
-export const SEMVER_RE =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+import { isVersion, NAME_RE, NAME_RULE, VERSION_RULE } from './names.js';
 
-/** Names that are safe as a path segment and a metric label: no dots-only, no slashes. */
-export const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;
+export { NAME_RE, SEMVER_RE } from './names.js';
 
 /** Open Inference Protocol V2 tensor datatypes that an ONNX tensor can hold. */
 export const OipDatatype = z.enum([
@@ -14,11 +11,16 @@ export const OipDatatype = z.enum([
 ]);
 export type OipDatatype = z.infer<typeof OipDatatype>;
 
-/** A graph input or output: OIP datatype and shape, -1 for a dynamic dimension. */
+/**
+ * A graph input or output: OIP datatype and shape, -1 for a dynamic dimension, [] for a scalar.
+ * `batchAxis` is the dimension that grows with the batch (default 0; e.g. 1 for a recurrent
+ * state stacked as [layers, batch, hidden]); `null` says the tensor has no batch axis.
+ */
 export const TensorSpec = z.object({
   name: z.string().min(1),
   datatype: OipDatatype,
   shape: z.array(z.number().int().min(-1)),
+  batchAxis: z.number().int().min(0).nullable().optional(),
   description: z.string().optional(),
 });
 export type TensorSpec = z.infer<typeof TensorSpec>;
@@ -54,14 +56,36 @@ export const FeatureStats = z.object({
   histogram: Histogram,
 });
 
+/** One warm-up request: input name -> its data (flat or nested) and, optionally, its shape. */
+export const WarmupSample = z.record(
+  z.string(),
+  z.object({ data: z.array(z.unknown()), shape: z.array(z.number().int().min(0)).optional() }),
+);
+export type WarmupSample = z.infer<typeof WarmupSample>;
+
+/**
+ * How a version is warmed up before it serves: given samples, else a request built from the
+ * graph with `dims` (symbolic or input-qualified `input:axis` -> size) filling dynamic dims.
+ * `enabled: false` is the explicit opt-out (the first request then pays the warm-up).
+ */
+export const WarmupSpec = z.object({
+  enabled: z.boolean().default(true),
+  samples: z.array(WarmupSample).default([]),
+  dims: z.record(z.string(), z.number().int().positive()).default({}),
+});
+export type WarmupSpec = z.infer<typeof WarmupSpec>;
+
+const version = z.string().refine(isVersion, `version must be semver (MAJOR.MINOR.PATCH) or an integer: ${VERSION_RULE}`);
+
 export const Manifest = z
   .object({
-    name: z.string().regex(NAME_RE, 'name must be 1-64 of [a-zA-Z0-9_-], starting with a letter or digit'),
-    version: z.string().regex(SEMVER_RE, 'version must be semver (MAJOR.MINOR.PATCH)'),
+    name: z.string().regex(NAME_RE, `name must be: ${NAME_RULE}`),
+    version,
     description: z.string().default(''),
     task: z.enum(['regression', 'classification', 'other']).default('other'),
-    dataVersion: z.string().min(1),
-    trainingDataHash: z.string().regex(/^[0-9a-f]{64}$/, 'trainingDataHash must be a sha256 hex digest'),
+    /** Absent for an imported model whose training data is unknown: shown as unknown, never invented. */
+    dataVersion: z.string().min(1).optional(),
+    trainingDataHash: z.string().regex(/^[0-9a-f]{64}$/, 'trainingDataHash must be a sha256 hex digest').optional(),
     artifact: z.object({
       path: z.string().regex(/^[a-zA-Z0-9_.-]+\.onnx$/).default('model.onnx'),
       sha256: z.string().regex(/^[0-9a-f]{64}$/, 'artifact.sha256 must be a sha256 hex digest'),
@@ -69,28 +93,38 @@ export const Manifest = z
     }),
     inputs: z.array(TensorSpec).min(1),
     outputs: z.array(TensorSpec).min(1),
+    /** Most rows one request (and one dynamic batch) may carry, e.g. Triton's max_batch_size. */
+    maxBatchSize: z.number().int().positive().optional(),
     /** Which input the named features fill (default: the first input). */
     featureTensor: z.string().optional(),
     features: z.array(FeatureSpec).default([]),
     preprocessing: z.string().default(''),
     hyperparameters: z.record(z.string(), z.unknown()).default({}),
     metrics: z.record(z.string(), z.number()).default({}),
-    framework: z.object({
-      name: z.string(),
-      irVersion: z.number().int().positive(),
-      opset: z.number().int().positive(),
-      mlOpset: z.number().int().positive().optional(),
-      producer: z.string().optional(),
-    }),
+    /** What made the graph; for an import, read from the file (IR, opsets, producer), nothing guessed. */
+    framework: z
+      .object({
+        name: z.string().optional(),
+        irVersion: z.number().int().positive().optional(),
+        opset: z.number().int().positive().optional(),
+        mlOpset: z.number().int().positive().optional(),
+        /** Every opset import of the graph: domain ('' = ai.onnx) -> version. */
+        opsets: z.record(z.string(), z.number().int()).optional(),
+        producer: z.string().optional(),
+      })
+      .default({}),
     dependencies: z.record(z.string(), z.string()).default({}),
     lineage: z
       .object({
-        parentVersion: z.string().regex(SEMVER_RE).nullable().default(null),
+        parentVersion: version.nullable().default(null),
         learner: z.string().optional(),
         notes: z.string().optional(),
       })
       .default({ parentVersion: null }),
-    createdAt: z.iso.datetime(),
+    /** When the model was trained/exported; absent when unknown (imports set `importedAt`). */
+    createdAt: z.iso.datetime().optional(),
+    importedAt: z.iso.datetime().optional(),
+    warmup: WarmupSpec.optional(),
     referenceStats: z.record(z.string(), FeatureStats).default({}),
     holdout: z
       .object({ path: z.string().regex(/^[a-zA-Z0-9_.-]+\.json$/), rows: z.number().int().nonnegative() })

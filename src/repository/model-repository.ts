@@ -1,8 +1,9 @@
 import { modelNotFound, versionNotFound, GatewayError } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { unbatchableReason } from './batch-axes.js';
 import type { LoadedVersion } from './loaded-version.js';
-import { NAME_RE, SEMVER_RE } from './manifest.js';
+import { assertNames } from './names.js';
 import type { ModelSource } from './model-source.js';
 import { compareSemver, highestVersion } from './semver.js';
 import { LoadFailure, loadVersion, type LoadOptions } from './version-loader.js';
@@ -130,6 +131,16 @@ export class ModelRepository {
     return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name) || compareSemver(a.version, b.version));
   }
 
+  /**
+   * A version refused before it reached this repository (e.g. by the registry's import): shown
+   * like a failed load, in the log, `modelgate_model_load_failures_total` and the index.
+   */
+  recordFailure(name: string, version: string, reason: string, message: string): void {
+    this.opts.metrics.modelLoadFailures.inc({ model: name, reason });
+    this.opts.logger.error({ model: name, version, reason, err: message }, `refused to load ${name}@${version}: ${message}`);
+    if (!this.get(name, version)) this.setState(name, version, 'FAILED', message);
+  }
+
   state(name: string, version: string): IndexEntry | undefined {
     return this.states.get(`${name}@${version}`);
   }
@@ -147,7 +158,8 @@ export class ModelRepository {
     if (!previous) this.setState(name, version, 'LOADING', '');
     const started = performance.now();
     try {
-      const { manifest, artifact } = await this.opts.source.read(name, version);
+      const { manifest, artifact, notes } = await this.opts.source.read(name, version);
+      for (const note of notes ?? []) logger.warn({ model: name, version }, `${name}@${version}: ${note}`);
       const lv = await loadVersion(manifest, artifact, this.opts.load(name));
       let versions = this.serving.get(name);
       if (!versions) this.serving.set(name, (versions = new Map()));
@@ -163,6 +175,8 @@ export class ModelRepository {
         { model: name, version, provider: lv.runner.provider, runner: lv.runner.mode, warmupMs: round(lv.warmupMs) },
         previous ? 'model version reloaded' : 'model version loaded',
       );
+      const unbatchable = unbatchableReason(lv.manifest);
+      if (unbatchable) logger.info({ model: name, version, reason: unbatchable }, `${name}@${version} is served without dynamic batching: ${unbatchable}`);
       this.emit({ type: 'loaded', name, version });
       if (previous) await previous.retire();
       return lv;
@@ -210,10 +224,7 @@ export class ModelRepository {
   }
 }
 
-/** Names reach the filesystem: only [a-zA-Z0-9_-] names and semver versions pass. */
-function assertSafeName(name: string, version?: string): void {
-  if (!NAME_RE.test(name)) throw new GatewayError('bad_request', 400, 'invalid model name');
-  if (version !== undefined && !SEMVER_RE.test(version)) throw new GatewayError('bad_request', 400, 'invalid model version');
-}
+/** Names reach the filesystem: only [a-zA-Z0-9_-] names and semver/integer versions pass. */
+const assertSafeName = assertNames;
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

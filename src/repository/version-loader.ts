@@ -2,24 +2,18 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { GatewayError } from '../errors/index.js';
 import { InlineRunner } from '../runtime/inline-runner.js';
 import type { ModelRunner, SessionOptions } from '../runtime/runner.js';
 import { WorkerRunner } from '../runtime/worker-runner.js';
+import { LoadFailure } from './load-failure.js';
 import { LoadedVersion } from './loaded-version.js';
-import { Manifest } from './manifest.js';
-import { warmupFeeds } from './warmup.js';
+import { ortMessage } from '../runtime/ort-error.js';
+import { Manifest, type WarmupSpec } from './manifest.js';
+import { signatureMismatches } from './signature-check.js';
+import { parseWarmupFile } from './warmup-file.js';
+import { inputsNamedIn, WARMUP_HELP, WarmupSampleError, warmupRequests } from './warmup.js';
 
-export type LoadFailureReason =
-  | 'missing_manifest' | 'invalid_manifest' | 'name_mismatch' | 'missing_artifact'
-  | 'hash_mismatch' | 'session_failed' | 'signature_mismatch' | 'warmup_failed';
-
-/** A refused version: the reason is a bounded metric label, the message a log line. */
-export class LoadFailure extends GatewayError {
-  constructor(readonly reason: LoadFailureReason, message: string) {
-    super('load_failed', 422, message);
-  }
-}
+export { LoadFailure, type LoadFailureReason } from './load-failure.js';
 
 export interface LoadOptions {
   session: SessionOptions;
@@ -45,6 +39,7 @@ export async function readManifest(dir: string, expect?: { name: string; version
   const parsed = Manifest.safeParse(json);
   if (!parsed.success) throw new LoadFailure('invalid_manifest', `manifest.json is invalid: ${z.prettifyError(parsed.error)}`);
   const m = parsed.data;
+  if (!m.warmup) m.warmup = await readWarmupFile(dir);
   if (expect && (m.name !== expect.name || m.version !== expect.version)) {
     throw new LoadFailure(
       'name_mismatch',
@@ -52,6 +47,27 @@ export async function readManifest(dir: string, expect?: { name: string; version
     );
   }
   return m;
+}
+
+/** A warmup.json beside the manifest: samples/dims for a model whose manifest has none. */
+export async function readWarmupFile(dir: string): Promise<WarmupSpec | undefined> {
+  let raw: string;
+  try {
+    raw = await readFile(join(dir, 'warmup.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new LoadFailure('invalid_manifest', `warmup.json is not valid JSON: ${(err as Error).message}`);
+  }
+  try {
+    return parseWarmupFile(json);
+  } catch (err) {
+    throw new LoadFailure('invalid_manifest', `warmup.json is invalid: ${(err as Error).message}`);
+  }
 }
 
 /** Verify the artifact's sha256 against the manifest and return its bytes. */
@@ -94,7 +110,7 @@ export async function loadVersion(manifest: Manifest, model: Uint8Array, opts: L
   } catch (err) {
     await runner.dispose().catch(() => undefined);
     if (err instanceof LoadFailure) throw err;
-    throw new LoadFailure('warmup_failed', `warm-up inference failed: ${(err as Error).message}`);
+    throw new LoadFailure('warmup_failed', `warm-up inference failed: ${ortMessage(err)}`);
   }
 }
 
@@ -107,25 +123,38 @@ function workerSession(session: SessionOptions): SessionOptions {
   return { ...session, providers: providers.length > 0 ? providers : ['cpu'] };
 }
 
+/** Names, datatypes, ranks and fixed dims of the manifest against the graph onnxruntime loaded. */
 function checkSignature(manifest: Manifest, runner: ModelRunner): void {
-  const want = (names: { name: string }[]) => names.map((n) => n.name).sort().join(',');
-  const ins = [...runner.signature.inputNames].sort().join(',');
-  const outs = [...runner.signature.outputNames].sort().join(',');
-  if (ins !== want(manifest.inputs) || !manifest.outputs.every((o) => runner.signature.outputNames.includes(o.name))) {
-    throw new LoadFailure(
-      'signature_mismatch',
-      `the graph's inputs [${ins}] / outputs [${outs}] differ from the manifest's`,
-    );
+  const problems = signatureMismatches(manifest.inputs, manifest.outputs, runner.signature);
+  if (problems.length > 0) {
+    throw new LoadFailure('signature_mismatch', `the manifest does not match the graph: ${problems.join('; ')}`);
   }
 }
 
+/** Median latency of the warm-up runs; a refusal says which input, what onnxruntime said and how to fix it. */
 async function warmUp(runner: ModelRunner, manifest: Manifest, runs: number): Promise<number> {
-  const feeds = warmupFeeds(manifest);
+  let requests;
+  try {
+    requests = warmupRequests(manifest);
+  } catch (err) {
+    if (err instanceof WarmupSampleError) throw new LoadFailure('warmup_failed', err.message);
+    throw err;
+  }
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await runner.run(feeds);
-    times.push(performance.now() - t0);
+  for (const req of requests) {
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      try {
+        await runner.run(req.feeds);
+      } catch (err) {
+        const words = ortMessage(err);
+        throw new LoadFailure(
+          'warmup_failed',
+          `warm-up with ${req.describe} failed ${inputsNamedIn(words, manifest)}: onnxruntime said: ${words}. ${req.origin === 'generated' ? WARMUP_HELP : 'fix the sample'}`,
+        );
+      }
+      times.push(performance.now() - t0);
+    }
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)] ?? 0;

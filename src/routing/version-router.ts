@@ -1,6 +1,6 @@
 import { modelNotFound, versionNotFound, GatewayError } from '../errors/index.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
-import { SEMVER_RE } from '../repository/manifest.js';
+import { isVersion } from '../repository/names.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { Pin, RoutingContext } from '../contracts/prediction.js';
 import type { RouteDecision, VersionResolver } from './types.js';
@@ -60,7 +60,7 @@ export class VersionRouter implements VersionResolver {
   /** A version or alias -> the loaded version it names, if any. */
   lookup(model: string, versionOrAlias: string): LoadedVersion | undefined {
     const { repository } = this.opts;
-    if (SEMVER_RE.test(versionOrAlias)) return repository.get(model, versionOrAlias);
+    if (isVersion(versionOrAlias)) return repository.get(model, versionOrAlias);
     if (versionOrAlias === 'stable') return this.stable(model);
     if (versionOrAlias === 'latest') return repository.versions(model).at(-1);
     const aliased = this.opts.aliases(model)[versionOrAlias];
@@ -70,8 +70,8 @@ export class VersionRouter implements VersionResolver {
   private pinned(model: string, pin: Pin): LoadedVersion {
     const lv = this.lookup(model, pin.value);
     if (lv) return lv;
-    if (!SEMVER_RE.test(pin.value) && !/^[a-zA-Z0-9_-]{1,64}$/.test(pin.value)) {
-      throw new GatewayError('bad_request', 400, 'x-model-version must be a semver version or an alias');
+    if (!isVersion(pin.value) && !/^[a-zA-Z0-9_-]{1,64}$/.test(pin.value)) {
+      throw new GatewayError('bad_request', 400, 'x-model-version must be a version (semver or integer) or an alias');
     }
     throw versionNotFound(model, pin.value);
   }

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { graphSignature } from './graph-info.js';
 import { createSession } from './session-factory.js';
 import { fromOrtResults, toOrtFeeds } from './ort-codec.js';
 import { transferables, type WorkerInit, type WorkerReady, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     type: 'ready',
     provider,
     fallbacks,
-    signature: { inputNames: [...session.inputNames], outputNames: [...session.outputNames] },
+    signature: { inputNames: [...session.inputNames], outputNames: [...session.outputNames], ...graphSignature(session) },
   };
   port.postMessage(ready);
 

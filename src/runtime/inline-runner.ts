@@ -1,4 +1,5 @@
 import type ort from 'onnxruntime-node';
+import { graphSignature } from './graph-info.js';
 import { createSession } from './session-factory.js';
 import { fromOrtResults, toOrtFeeds } from './ort-codec.js';
 import type { ExecutionProvider, ModelRunner, SessionOptions, SessionSignature } from './runner.js';
@@ -18,7 +19,7 @@ export class InlineRunner implements ModelRunner {
 
   static async create(model: Uint8Array, options: SessionOptions): Promise<InlineRunner> {
     const { session, provider, fallbacks } = await createSession(model, options);
-    const signature = { inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
+    const signature = { inputNames: [...session.inputNames], outputNames: [...session.outputNames], ...graphSignature(session) };
     return new InlineRunner(session, provider, signature, fallbacks);
   }
 

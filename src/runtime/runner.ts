@@ -1,3 +1,4 @@
+import type { GraphSignature } from './graph-info.js';
 import type { TensorMap } from './tensor.js';
 
 export type ExecutionProvider = 'cuda' | 'webgpu' | 'cpu';
@@ -9,8 +10,8 @@ export interface SessionOptions {
   intraOpThreads: number;
 }
 
-/** Input/output names and element types a session reports, for request validation. */
-export interface SessionSignature {
+/** Input/output names, element types and shapes a session reports (checked against the manifest at load). */
+export interface SessionSignature extends GraphSignature {
   inputNames: string[];
   outputNames: string[];
 }

@@ -22,7 +22,8 @@ export async function createSession(model: Uint8Array, options: SessionOptions):
         intraOpNumThreads: options.intraOpThreads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
+        // Fatal only: a run that fails is reported once, by us, with the request it belongs to.
+        logSeverityLevel: 4,
       });
       return { session, provider, fallbacks };
     } catch (err) {
@@ -37,7 +38,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions):
 ort.env.logLevel = 'fatal';
 
 /** The first line of an ORT error, without the build's source paths and C++ symbols it embeds. */
-const firstLine = (err: unknown): string =>
+export const firstLine = (err: unknown): string =>
   (String(err instanceof Error ? err.message : err).split('\n')[0] ?? '')
     .replace(/(?:\/[\w.+-]+)+(?::\d+)?/g, '')
     .replace(/\S*::\S*(?:\([^)]*\))?\S*/g, '')

@@ -83,6 +83,8 @@ export function encodeTensorData(type: TensorType, values: readonly unknown[]): 
       if (out instanceof BigInt64Array || out instanceof BigUint64Array) out[i] = BigInt(v);
       else (out as Int32Array)[i] = v;
     } else if (type === 'float16') {
+      // Like float32 overflow: a value that would silently become Infinity is refused.
+      if (Math.abs(v) > 65504) throw new TensorEncodeError(`element ${i} overflows float16 (largest finite value 65504)`);
       (out as Uint16Array)[i] = toHalf(v);
     } else {
       if (type === 'float32' && Math.abs(v) > 3.4028234663852886e38) {
@@ -94,14 +96,31 @@ export function encodeTensorData(type: TensorType, values: readonly unknown[]): 
   return out;
 }
 
-/** Decode a host tensor's data to JSON-friendly values (int64 as numbers, fp16 as floats). */
+/**
+ * Decode a host tensor's data to JSON-friendly values (int64 as numbers, fp16 as floats).
+ * JSON has no NaN or Infinity (JSON.stringify would write null): non-finite floats become the
+ * strings "NaN", "Infinity" and "-Infinity", as in the protobuf JSON mapping (documented in the README).
+ */
 export function decodeTensorData(t: HostTensor): (number | string | boolean)[] {
   const d = t.data;
   if (Array.isArray(d)) return d;
   if (t.type === 'bool') return Array.from(d as Uint8Array, (x) => x !== 0);
-  if (t.type === 'float16') return Array.from(d as Uint16Array, fromHalf);
+  if (t.type === 'float16') return finite(Array.from(d as Uint16Array, fromHalf));
   if (d instanceof BigInt64Array || d instanceof BigUint64Array) return Array.from(d, (x) => Number(x));
-  return Array.from(d as Float32Array);
+  const values = Array.from(d as Float32Array);
+  return t.type === 'float32' || t.type === 'float64' ? finite(values) : values;
+}
+
+/** Non-finite floats as their JSON-safe names; the common all-finite case allocates nothing more. */
+function finite(values: number[]): (number | string)[] {
+  let out: (number | string)[] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isFinite(v)) continue;
+    out ??= values.slice();
+    out[i] = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  }
+  return out ?? values;
 }
 
 function allocate(type: TensorType, n: number): TensorData {

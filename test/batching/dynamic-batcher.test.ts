@@ -100,7 +100,7 @@ describe('DynamicBatcher', () => {
 
   it('fails only the requests of a failed batch, each with a clear error; the next batch succeeds', async () => {
     const runner = new FakeRunner();
-    runner.failWhen = (i) => (i === 0 ? new Error("Non-zero status code returned while running Gemm node 'fc1'") : undefined);
+    runner.failWhen = (i) => (i === 0 ? new Error('Failed to allocate memory for requested buffer of size 4096') : undefined);
     const { b } = batcher({ maxBatchSize: 3, maxQueueDelayMicros: 1_000 }, runner);
     const calls = Array.from({ length: 6 }, (_, i) => b.submit(xFeeds([[i, i]]), undefined));
     const settled = await Promise.allSettled(calls);
@@ -110,7 +110,7 @@ describe('DynamicBatcher', () => {
       expect(err).toBeInstanceOf(GatewayError);
       expect(err.code).toBe('inference_failed');
       expect(err.status).toBe(500);
-      expect(err.message).toBe("inference failed for a batch of 3 requests on m@1.0.0: Non-zero status code returned while running Gemm node 'fc1'");
+      expect(err.message).toBe("inference failed for a batch of 3 requests on m@1.0.0: Failed to allocate memory for requested buffer of size 4096");
     }
     expect(settled.slice(3).map((s) => y((s as PromiseFulfilledResult<TensorMap>).value))).toEqual([[6, 6], [8, 8], [10, 10]]);
     expect(y(await b.submit(xFeeds([[7, 7]]), undefined))).toEqual([14, 14]);

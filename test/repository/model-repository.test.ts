@@ -30,7 +30,7 @@ describe('model repository', () => {
   it('refuses a version with a bad hash or an invalid manifest, counts it, and loads the others', async () => {
     const dir = copyDemoModels();
     writeFileSync(join(dir, 'property-valuation', '1.1.0', 'model.onnx'), Buffer.from('tampered'));
-    editManifest(dir, '2.0.0', (m) => delete m.trainingDataHash);
+    editManifest(dir, '2.0.0', (m) => (m.trainingDataHash = 'not-a-digest'));
     gw = await startGateway(dir, { flags: { file: '/none.json' } });
     expect(gw.repository.versions('property-valuation').map((v) => v.version)).toEqual(['1.0.0']);
 
@@ -85,7 +85,7 @@ describe('model repository', () => {
   it('a retired version frees its session only after its in-flight requests finish', async () => {
     let disposed = false;
     const runner = {
-      mode: 'inline' as const, provider: 'cpu' as const, signature: { inputNames: [], outputNames: [] }, fallbacks: [],
+      mode: 'inline' as const, provider: 'cpu' as const, signature: { inputNames: [], outputNames: [], inputs: [], outputs: [] }, fallbacks: [],
       run: async () => ({}), dispose: async () => { disposed = true; },
     };
     const manifest = JSON.parse(readFileSync(join(process.cwd(), 'models/property-valuation/1.0.0/manifest.json'), 'utf8'));

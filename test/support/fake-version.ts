@@ -16,7 +16,7 @@ export interface FakeRun {
 export class FakeRunner implements ModelRunner {
   readonly mode = 'inline' as const;
   readonly provider = 'cpu' as const;
-  readonly signature = { inputNames: ['x'], outputNames: ['y', 'z'] };
+  readonly signature = { inputNames: ['x'], outputNames: ['y', 'z'], inputs: [], outputs: [] };
   readonly fallbacks = [];
   readonly runs: FakeRun[] = [];
   gate: Promise<void> | undefined;

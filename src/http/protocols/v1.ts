@@ -1,4 +1,5 @@
 import type { Instance, ParsedRequest, Protocol } from '../../contracts/prediction.js';
+import { batchAxisOf, instanceRows } from '../../repository/batch-axes.js';
 import type { LoadedVersion } from '../../repository/loaded-version.js';
 import { decodeTensorData, type HostTensor, type TensorMap } from '../../runtime/tensor.js';
 import { PredictBody } from '../oip-schema.js';
@@ -20,16 +21,18 @@ function shapeOk(json: unknown): json is PredictBody {
  */
 export function v1Predictions(lv: LoadedVersion, outputs: TensorMap): unknown[] {
   const names = outputOrder(lv, outputs);
+  const specs = names.map((n) => lv.manifest.outputs.find((o) => o.name === n));
   const tensors = names.map((n) => outputs[n] as HostTensor);
   const first = tensors[0];
   if (!first) return [];
-  const rows = first.dims[0] ?? 1;
-  const rowsOf = (t: HostTensor) => {
-    const values = decodeTensorData(t);
-    const width = values.length / Math.max(1, t.dims[0] ?? 1);
-    return Array.from({ length: rows }, (_, i) => (width === 1 ? values[i] : values.slice(i * width, (i + 1) * width)));
+  const axis = (i: number) => {
+    const spec = specs[i];
+    return spec ? batchAxisOf(spec) : 0;
   };
-  if (tensors.length === 1) return rowsOf(first);
+  const rows = first.dims[axis(0) ?? 0] ?? 1;
+  // Each output's rows come from its own batch axis (e.g. axis 1 of a stacked recurrent state).
+  const rowsOf = (t: HostTensor, i: number) => instanceRows(decodeTensorData(t), t.dims, axis(i), rows);
+  if (tensors.length === 1) return rowsOf(first, 0);
   const columns = tensors.map(rowsOf);
   return Array.from({ length: rows }, (_, i) => Object.fromEntries(names.map((n, j) => [n, columns[j]?.[i]])));
 }

@@ -3,8 +3,9 @@ import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { GatewayError, badRequest } from '../../errors/index.js';
-import { NAME_RE, SEMVER_RE } from '../../repository/manifest.js';
+import { assertNames, isVersion } from '../../repository/names.js';
 import type { ModelRegistry } from '../../registry/lifecycle.js';
+import { manifestForUpload } from '../../registry/graph-upload.js';
 import { STAGES, type VersionRecord } from '../../registry/registry-store.js';
 import { Role, type TokenStore } from '../../registry/tokens.js';
 import type { GateProgress } from '../../registry/validation-gate.js';
@@ -23,7 +24,7 @@ const PromoteBody = z.object({
   reason: z.string().max(1000).optional(),
   override: z.boolean().optional(),
 });
-const AliasBody = z.object({ version: z.string().regex(SEMVER_RE), reason: z.string().max(1000).optional() });
+const AliasBody = z.object({ version: z.string().refine(isVersion, 'version must be semver or an integer'), reason: z.string().max(1000).optional() });
 const TokenBody = z.object({ principal: z.string().min(1).max(64), role: Role });
 
 /** A version as the API shows it (the manifest on the detail route only). */
@@ -43,10 +44,7 @@ export const versionView = (v: VersionRecord) => ({
   stage_updated_at: v.stageUpdatedAt,
 });
 
-function names(model: string, version?: string): void {
-  if (!NAME_RE.test(model)) throw badRequest('invalid model name');
-  if (version !== undefined && !SEMVER_RE.test(version)) throw badRequest('invalid model version');
-}
+const names = assertNames;
 
 /**
  * The registry's admin API under /admin: versions with lineage, registration by upload
@@ -106,7 +104,7 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
   app.post('/models/:model/versions', requireRole('deployer'), async (c) => {
     const model = c.req.param('model');
     names(model);
-    const upload = await readUpload(c);
+    const upload = await readUpload(c, model);
     const manifestName = (upload.manifest as { name?: unknown } | null)?.name;
     if (manifestName !== model) throw badRequest(`the manifest names model '${String(manifestName)}', not '${model}'`);
     const record = await registry.register(c.get('principal'), upload);
@@ -177,8 +175,12 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
   return app;
 }
 
-/** multipart/form-data: `manifest` (manifest.json), `model` (model.onnx), optional `holdout` (holdout.json). */
-async function readUpload(c: Context<AppEnv & AuthEnv>): Promise<{ manifest: unknown; artifact: Uint8Array; holdout?: Uint8Array }> {
+/**
+ * multipart/form-data: `manifest` (manifest.json), `model` (model.onnx), optional `holdout` (holdout.json).
+ * Without `manifest`, the manifest is read from the graph: fields `version`, optional `data_version`,
+ * `description` and a `warmup` sample (registry/graph-upload.ts).
+ */
+async function readUpload(c: Context<AppEnv & AuthEnv>, model: string): Promise<{ manifest: unknown; artifact: Uint8Array; holdout?: Uint8Array }> {
   const type = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data\b/i.test(type)) {
     throw new GatewayError(
@@ -197,10 +199,15 @@ async function readUpload(c: Context<AppEnv & AuthEnv>): Promise<{ manifest: unk
     if (Array.isArray(v)) throw badRequest(`the upload has more than one '${part}' part`);
     return typeof v === 'string' ? new TextEncoder().encode(v) : new Uint8Array(await v.arrayBuffer());
   };
-  const manifestBytes = await bytes('manifest', true);
+  const manifestBytes = await bytes('manifest', false);
   const artifact = await bytes('model', true);
   const holdout = await bytes('holdout', false);
-  if (!manifestBytes || !artifact) throw badRequest('manifest and model parts are required');
+  if (!artifact) throw badRequest('the model part is required');
+  if (!manifestBytes) {
+    const text = async (part: string) => ((v) => (v ? Buffer.from(v).toString('utf8') : undefined))(await bytes(part, false));
+    const fields = { version: await text('version'), dataVersion: await text('data_version'), description: await text('description'), warmup: await bytes('warmup', false) };
+    return { manifest: await manifestForUpload(model, artifact, fields), artifact, ...(holdout ? { holdout } : {}) };
+  }
   let manifest: unknown;
   try {
     manifest = JSON.parse(Buffer.from(manifestBytes).toString('utf8'));

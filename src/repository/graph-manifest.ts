@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { GatewayError } from '../errors/index.js';
+import { graphProvenance, graphSignature, type GraphTensor } from '../runtime/graph-info.js';
+import { createSession } from '../runtime/session-factory.js';
+import { Manifest, type TensorSpec, type WarmupSpec } from './manifest.js';
+import { assertNames } from './names.js';
+import { oipDatatypeOf } from './signature-check.js';
+
+export interface ImportOptions {
+  name: string;
+  version: string;
+  dataVersion?: string;
+  description?: string;
+  warmup?: WarmupSpec;
+  /** Overrides read from a Triton config.pbtxt (names, datatypes, dims, max_batch_size). */
+  tensors?: { inputs?: TensorSpec[]; outputs?: TensorSpec[] };
+  maxBatchSize?: number;
+  now?: () => Date;
+}
+
+/**
+ * `modelgate import`: the manifest of an ONNX file, read from its graph. Inputs and outputs
+ * (OIP datatypes, -1 for dynamic dims, [] for scalars), IR version, opsets, producer and sha256
+ * come from the file; training facts it does not hold (data hash, metrics) stay absent.
+ */
+export async function manifestFromGraph(model: Uint8Array, opts: ImportOptions): Promise<Manifest> {
+  assertNames(opts.name, opts.version);
+  let provenance;
+  try {
+    provenance = graphProvenance(model);
+  } catch (err) {
+    throw new GatewayError('bad_request', 400, `not an ONNX model: ${(err as Error).message}`);
+  }
+  let signature;
+  try {
+    const { session } = await createSession(model, { providers: ['cpu'], intraOpThreads: 1 });
+    signature = graphSignature(session);
+    await session.release();
+  } catch (err) {
+    throw new GatewayError('bad_request', 400, `onnxruntime cannot load this model: ${(err as Error).message}`);
+  }
+  const batchSymbol = signature.inputs.find((t) => (t.shape?.length ?? 0) > 0)?.symbols[0] ?? '';
+  const spec = (t: GraphTensor): TensorSpec => {
+    const datatype = oipDatatypeOf(t);
+    if (!datatype) throw new GatewayError('bad_request', 400, `tensor '${t.name}' has type ${t.type}, which modelgate cannot serve`);
+    const shape = t.shape ?? [];
+    // The batch axis follows the first input's named batch dim (e.g. 'batch' at dim 1 of a stacked state).
+    const axis = batchSymbol ? t.symbols.indexOf(batchSymbol) : -1;
+    return { name: t.name, datatype, shape, ...(shape.length === 0 ? { batchAxis: null } : axis > 0 ? { batchAxis: axis } : {}) };
+  };
+  const { opsets } = provenance;
+  const manifest = {
+    name: opts.name,
+    version: opts.version,
+    description: opts.description ?? '',
+    ...(opts.dataVersion ? { dataVersion: opts.dataVersion } : {}),
+    artifact: { path: 'model.onnx', sha256: createHash('sha256').update(model).digest('hex'), bytes: model.byteLength },
+    inputs: opts.tensors?.inputs ?? signature.inputs.map(spec),
+    outputs: opts.tensors?.outputs ?? signature.outputs.map(spec),
+    framework: {
+      ...(provenance.irVersion ? { irVersion: provenance.irVersion } : {}),
+      ...(opsets[''] ? { opset: opsets[''] } : {}),
+      opsets,
+      ...(provenance.producer ? { producer: provenance.producer } : {}),
+    },
+    ...(opts.maxBatchSize ? { maxBatchSize: opts.maxBatchSize } : {}),
+    importedAt: (opts.now?.() ?? new Date()).toISOString(),
+    ...(opts.warmup ? { warmup: opts.warmup } : {}),
+  };
+  return Manifest.parse(manifest);
+}
