@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Hono } from 'hono';
+import { buildInfo } from './build-info.js';
 import type { GatewayConfig } from './config/schema.js';
 import { buildExecutor } from './core/build-executor.js';
 import type { InferenceExecutor } from './core/executor.js';
@@ -57,6 +58,7 @@ export class Gateway {
   constructor(readonly config: GatewayConfig, private readonly options: GatewayOptions = {}) {
     this.logger = options.logger ?? createLogger(config.logLevel);
     this.metrics = options.metrics ?? new GatewayMetrics();
+    this.metrics.buildInfo.set({ ...buildInfo() }, 1);
     const settings = (model: string) => config.models[model];
     // --- governance (issue #5): opened before the repository, which loads from its source ---
     const gov = options.registry?.enabled

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { VerifyResult } from '../audit/audit-log.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type Database from 'better-sqlite3';
 import { InlineTraceSink, WorkerTraceSink } from '../audit/trace-sink.js';
@@ -35,6 +36,9 @@ export interface GovernanceOptions {
   now?: () => Date;
 }
 
+
+/** How often the audit chain is re-verified in the background (and on every GET /admin/audit/verify). */
+const AUDIT_VERIFY_INTERVAL_MS = 5 * 60_000;
 /** How governance reaches what serves: the repository, created after (it reads `source`). */
 export interface ServingHooks {
   repository: () => ModelRepository;
@@ -63,6 +67,7 @@ export class Governance {
   private stageIndex = new Map<string, Stage>();
   private lastDataVersion = -1;
   private pollTimer: NodeJS.Timeout | undefined;
+  private verifyTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -101,7 +106,7 @@ export class Governance {
     const authenticate = (t: string) => tokens.authenticate(t);
     this.routes = new Hono<AppEnv>();
     this.routes.route('/', registryRoutes({ registry, audit, tokens }));
-    this.routes.route('/', auditRoutes({ audit, traces: this.traces, store, authenticate }));
+    this.routes.route('/', auditRoutes({ audit, verify: () => this.verifyAudit(), traces: this.traces, store, authenticate }));
     this.refresh();
   }
 
@@ -137,6 +142,10 @@ export class Governance {
       }
     });
     this.writer?.start();
+    this.verifyAudit();
+    // One pass reads every audit row (governance events, thousands at most: milliseconds).
+    this.verifyTimer = setInterval(() => this.verifyAudit(), AUDIT_VERIFY_INTERVAL_MS);
+    this.verifyTimer.unref();
     if (settings.pollIntervalMs > 0) {
       this.pollTimer = setInterval(() => void this.poll(), settings.pollIntervalMs);
       this.pollTimer.unref();
@@ -162,6 +171,14 @@ export class Governance {
     return this.syncing;
   }
 
+  /** Verify the audit chain and publish the result as `modelgate_audit_chain_ok` (1 ok, 0 broken). */
+  verifyAudit(): VerifyResult {
+    const result = this.handle.audit.verify();
+    this.opts.metrics.auditChainOk.set({ store: 'sqlite' }, result.ok ? 1 : 0);
+    if (!result.ok) this.opts.logger.error({ brokenAt: result.brokenAt, reason: result.reason }, 'audit log: the hash chain does not verify');
+    return result;
+  }
+
   /** Write every queued trace record now and wait for it (tests, shutdown). */
   async flushTraces(): Promise<void> {
     await this.writer?.drain();
@@ -169,6 +186,7 @@ export class Governance {
 
   async close(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
+    clearInterval(this.verifyTimer);
     await this.syncing.catch(() => undefined);
     await this.writer?.close();
     this.traceDb.close();

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AuditLog } from '../../audit/audit-log.js';
+import type { AuditLog, VerifyResult } from '../../audit/audit-log.js';
 import type { TraceStore } from '../../audit/trace-store.js';
 import { badRequest, notFound } from '../../errors/index.js';
 import { explainPrediction } from '../../registry/prediction-explainer.js';
@@ -10,6 +10,8 @@ import { roleGuard, type Authenticate } from '../middleware/auth.js';
 
 export interface AuditHttpDeps {
   audit: AuditLog;
+  /** Verifies the chain and records the outcome (the modelgate_audit_chain_ok gauge); default: audit.verify(). */
+  verify?: () => VerifyResult;
   traces: TraceStore;
   store: RegistryStore;
   authenticate: Authenticate;
@@ -33,7 +35,7 @@ export function auditRoutes(deps: AuditHttpDeps): Hono<AppEnv> {
     return c.json(deps.audit.page(q.data));
   });
 
-  app.get('/audit/verify', requireRole('viewer'), (c) => c.json(deps.audit.verify()));
+  app.get('/audit/verify', requireRole('viewer'), (c) => c.json(deps.verify ? deps.verify() : deps.audit.verify()));
 
   app.get('/predictions/:requestId', requireRole('viewer'), (c) => {
     const requestId = c.req.param('requestId');
