@@ -2,11 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { K8S_DIR, PROMETHEUS_RULE_FILE, hasKubectl, kubectlDifference, overlayErrors, overlays, prometheusRuleYaml } from './kit.js';
+import { COMPOSE_FILE, composeErrors, composeFile } from './compose-check.js';
 import { render } from './kustomize.js';
 import { SCHEMA_SOURCE } from './schema-check.js';
 
 /**
- * npm run deploy:check            render every overlay of deploy/k8s and validate it (CI)
+ * npm run deploy:check            render every overlay of deploy/k8s and validate it, and the compose file (CI)
  * npm run deploy:render -- <name> print one overlay's manifests (kubectl apply -f -)
  * npm run deploy:sync             regenerate the PrometheusRule from deploy/observability/alerts.yml
  */
@@ -37,6 +38,10 @@ if (command === 'render') {
     for (const e of errors) console.log(`     ${e}`);
     failed += errors.length;
   }
+  const compose = composeErrors(composeFile());
+  console.log(`${compose.length ? 'FAIL' : 'ok  '} ${COMPOSE_FILE}: ${compose.length ? `${compose.length} errors` : 'valid'} (compose-spec JSON schema, ajv)`);
+  for (const e of compose) console.log(`     ${e}`);
+  failed += compose.length;
   if (failed > 0) process.exit(1);
 } else {
   throw new Error(`unknown command ${command}: check | render <overlay> | sync`);
