@@ -1,11 +1,12 @@
 # syntax=docker/dockerfile:1.7
 # modelgate: multi-stage build, non-root runtime, healthcheck on OIP readiness.
 #
-# CPU (default):  docker build -t modelgate .
-# NVIDIA GPU:     docker build -t modelgate:cuda \
+# CPU (default):  docker build -t modelgate:0.1.0 .
+# NVIDIA GPU:     docker build -t modelgate:0.1.0-cuda \
 #                   --build-arg ONNXRUNTIME_NODE_INSTALL=cuda12 \
 #                   --build-arg RUNTIME_BASE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04 .
-#                 docker run --gpus all -e MODELGATE_EXECUTION_PROVIDERS=cuda,cpu -p 8080:8080 modelgate:cuda
+#                 docker run --gpus all -e MODELGATE_EXECUTION_PROVIDERS=cuda,cpu -p 8080:8080 modelgate:0.1.0-cuda
+# Tags match deploy/k8s (modelgate:0.1.0, modelgate:0.1.0-cuda for the gpu overlay).
 ARG NODE_IMAGE=node:20-bookworm-slim
 ARG RUNTIME_BASE=node:20-bookworm-slim
 
@@ -38,9 +39,15 @@ COPY --from=build /app/dist/src ./dist/src
 COPY package.json ./
 COPY config ./config
 COPY models ./models
-RUN (id -u node >/dev/null 2>&1 || useradd --uid 1000 --create-home node) \
- && mkdir -p /app/data && chown -R node /app/data
-USER node
+# Run as uid/gid 1000 whatever the base calls it: `node` in node images, `ubuntu` in the
+# nvidia/cuda ubuntu24.04 images (where `useradd --uid 1000` fails: the uid exists); create it
+# only when the base has none. Numeric USER so Kubernetes' runAsNonRoot can verify it.
+ARG APP_UID=1000
+RUN set -eu; \
+    getent group "${APP_UID}" >/dev/null || groupadd --gid "${APP_UID}" modelgate; \
+    getent passwd "${APP_UID}" >/dev/null || useradd --uid "${APP_UID}" --gid "${APP_UID}" --no-create-home --shell /usr/sbin/nologin modelgate; \
+    mkdir -p /app/data && chown -R "${APP_UID}:${APP_UID}" /app/data
+USER ${APP_UID}:${APP_UID}
 EXPOSE 8080
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \

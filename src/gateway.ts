@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Hono } from 'hono';
 import { buildExecutor } from './build-executor.js';
+import { buildInfo } from './build-info.js';
 import type { CachingExecutor } from './cache/caching-executor.js';
 import type { GatewayConfig } from './config/schema.js';
 import { NullAuditSink, type AuditSink } from './contracts/audit.js';
@@ -59,6 +60,7 @@ export class Gateway {
   constructor(readonly config: GatewayConfig, private readonly options: GatewayOptions = {}) {
     this.logger = options.logger ?? createLogger(config.logLevel);
     this.metrics = options.metrics ?? new GatewayMetrics();
+    this.metrics.buildInfo.set({ ...buildInfo() }, 1);
     const settings = (model: string) => config.models[model];
     const session = { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads };
     const gov = config.registry.enabled

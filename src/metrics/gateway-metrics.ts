@@ -31,6 +31,8 @@ export class GatewayMetrics {
   readonly shed: SlotCounter<'reason'>;
   readonly inFlight: Gauge;
   readonly traceRecords: SlotCounter<'result'>;
+  readonly auditChainOk: Gauge<'store'>;
+  readonly buildInfo: Gauge<'version' | 'node' | 'onnxruntime'>;
   /** Values read at scrape time (set by the components that own them). */
   readonly gaugeSources = { inFlight: (): number => 0 };
 
@@ -38,10 +40,11 @@ export class GatewayMetrics {
     this.registry = registry;
     const r = [registry];
     if (options.processMetrics !== false) {
-      collectDefaultMetrics({ register: registry, prefix: 'modelgate_' });
+      // Unprefixed (process_cpu_seconds_total, nodejs_heap_size_used_bytes, ...) so stock Node.js dashboards work.
+      collectDefaultMetrics({ register: registry });
       // prom-client's *_total gauges fail `promtool check metrics`; the per-type gauges stay.
       for (const g of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
-        registry.removeSingleMetric(`modelgate_nodejs_${g}`);
+        registry.removeSingleMetric(`nodejs_${g}`);
       }
     }
     this.httpRequests = new SlotCounter({
@@ -125,6 +128,15 @@ export class GatewayMetrics {
     this.traceRecords = new SlotCounter({
       name: 'modelgate_trace_records_total', help: 'Prediction trace records by result (written, dropped).',
       labelNames: ['result'], registers: r,
+    });
+    this.auditChainOk = new Gauge({
+      // Labelled so that no sample exists until a registry verified its chain (an unlabelled gauge would read 0).
+      name: 'modelgate_audit_chain_ok', help: '1 when the audit log hash chain verified at the last check, 0 when broken.',
+      labelNames: ['store'], registers: r,
+    });
+    this.buildInfo = new Gauge({
+      name: 'modelgate_build_info', help: 'Always 1: the gateway version and its Node.js and onnxruntime versions.',
+      labelNames: ['version', 'node', 'onnxruntime'], registers: r,
     });
   }
 }

@@ -1,3 +1,4 @@
+import type { VerifyResult } from '../audit/audit-log.js';
 import { PredictionTrace } from '../audit/prediction-trace.js';
 import { TraceLog } from '../audit/trace-log.js';
 import { traceDirOf, type RegistrySettings } from '../config/registry-schema.js';
@@ -31,6 +32,9 @@ export interface GovernanceOptions {
   repository: () => ModelRepository;
 }
 
+/** How often the audit chain is re-verified in the background (and on every GET /admin/audit/verify). */
+const AUDIT_VERIFY_INTERVAL_MS = 5 * 60_000;
+
 /** The actor of loads and unloads the gateway does by itself. */
 const SYSTEM = 'system';
 
@@ -53,6 +57,7 @@ export class Governance {
   private stageIndex = new Map<string, Stage>();
   private lastDataVersion = -1;
   private pollTimer: NodeJS.Timeout | undefined;
+  private verifyTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: GovernanceOptions) {
@@ -124,6 +129,10 @@ export class Governance {
       }
     });
     this.trace?.log.start();
+    this.verifyAudit();
+    // One pass reads every audit row (governance events, thousands at most: milliseconds).
+    this.verifyTimer = setInterval(() => this.verifyAudit(), AUDIT_VERIFY_INTERVAL_MS);
+    this.verifyTimer.unref();
     if (settings.pollIntervalMs > 0) {
       this.pollTimer = setInterval(() => void this.poll(), settings.pollIntervalMs);
       this.pollTimer.unref();
@@ -149,6 +158,14 @@ export class Governance {
     return this.syncing;
   }
 
+  /** Verify the audit chain and publish the result as `modelgate_audit_chain_ok` (1 ok, 0 broken). */
+  verifyAudit(): VerifyResult {
+    const result = this.handle.audit.verify();
+    this.opts.metrics.auditChainOk.set({ store: 'sqlite' }, result.ok ? 1 : 0);
+    if (!result.ok) this.opts.logger.error({ brokenAt: result.brokenAt, reason: result.reason }, 'audit log: the hash chain does not verify');
+    return result;
+  }
+
   /** Write every trace record appended so far (tests, shutdown). */
   async flushTraces(): Promise<void> {
     await this.trace?.log.drain();
@@ -156,6 +173,7 @@ export class Governance {
 
   async close(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
+    clearInterval(this.verifyTimer);
     await this.syncing.catch(() => undefined);
     await this.trace?.log.close();
     this.handle.close();

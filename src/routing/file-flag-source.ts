@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Unleash } from 'unleash-client';
 import { z } from 'zod';
@@ -22,10 +22,33 @@ export function parseFlags(text: string): ClientFeatures {
   return parsed.data;
 }
 
+export interface FileFlagSourceOptions {
+  /** Watch the folder for edits (default true). */
+  watch?: boolean;
+  /** Also compare the file's realpath/mtime/size this often (ms), for changes no event reports; 0 = never. */
+  pollIntervalMs?: number;
+}
+
+/** What identifies one version of the file without reading it: where the path resolves, and its stat. */
+async function signatureOf(path: string): Promise<string> {
+  try {
+    const [real, st] = await Promise.all([realpath(path), stat(path)]);
+    return `${real}\0${st.mtimeMs}\0${st.size}\0${st.ino}`;
+  } catch {
+    return '\0missing';
+  }
+}
+
 /**
  * The embedded flag source: config/flags.json in Unleash's client-features format, evaluated
- * offline by unleash-client. Edits are picked up by watching the file's folder (editors replace
- * files); an edit that does not parse or validate keeps the last good flags.
+ * offline by unleash-client. An edit that does not parse or validate keeps the last good flags.
+ *
+ * Reloads watch the whole folder, not the file name: editors and config tools replace the file
+ * by an atomic rename, and Kubernetes mounts a ConfigMap as `flags.json -> ..data/flags.json`
+ * and swaps the `..data` symlink by renaming `..data_tmp` over it, so the only event names
+ * `..data`. Every event in the folder (debounced) and a slow poll of the file's
+ * realpath/mtime/size (for a symlink into another folder, or an event the platform dropped)
+ * re-read the file; unchanged content is a no-op.
  */
 export class FileFlagSource implements FlagSource {
   readonly kind = 'file' as const;
@@ -33,6 +56,9 @@ export class FileFlagSource implements FlagSource {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastText = '';
+  private lastSignature = '';
+  private poller: NodeJS.Timeout | undefined;
+  private closed = false;
   private reloading: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -42,10 +68,10 @@ export class FileFlagSource implements FlagSource {
   ) {}
 
   /** Load the file (a missing file means "no flags": every model serves its stable version). */
-  static async create(path: string, logger: Logger, metrics: GatewayMetrics, opts: { watch?: boolean } = {}): Promise<FileFlagSource> {
+  static async create(path: string, logger: Logger, metrics: GatewayMetrics, opts: FileFlagSourceOptions = {}): Promise<FileFlagSource> {
     const source = new FileFlagSource(resolve(path), logger, metrics);
     await source.reload();
-    if (opts.watch !== false) source.startWatching();
+    if (opts.watch !== false) source.startWatching(opts.pollIntervalMs ?? 2_000);
     return source;
   }
 
@@ -64,14 +90,17 @@ export class FileFlagSource implements FlagSource {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.watcher?.close();
     clearTimeout(this.timer);
+    clearInterval(this.poller);
     await this.reloading;
     this.client?.destroy();
     this.client = undefined;
   }
 
   private async reloadOnce(): Promise<void> {
+    this.lastSignature = await signatureOf(this.path);
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -100,18 +129,26 @@ export class FileFlagSource implements FlagSource {
     this.logger.info({ file: basename(this.path), flags: flags.features.length }, 'flags loaded');
   }
 
-  private startWatching(): void {
-    const name = basename(this.path);
+  private startWatching(pollIntervalMs: number): void {
+    const schedule = () => {
+      if (this.closed) return;
+      clearTimeout(this.timer);
+      // Coalesce the several events one save or one ConfigMap swap makes; well inside the 200 ms budget.
+      this.timer = setTimeout(() => void this.reload(), 15);
+    };
     try {
-      this.watcher = watch(dirname(this.path), (_event, file) => {
-        if (file !== null && file !== name) return;
-        clearTimeout(this.timer);
-        // Coalesce the several events one save makes; well inside the 200 ms budget.
-        this.timer = setTimeout(() => void this.reload(), 15);
-      });
+      this.watcher = watch(dirname(this.path), schedule);
       this.watcher.on('error', (err) => this.logger.warn({ err: err.message }, 'flags file watch failed'));
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'cannot watch the flags file; edits need a restart');
+      this.logger.warn({ err: (err as Error).message }, 'cannot watch the flags folder; relying on the poll');
+    }
+    if (pollIntervalMs > 0) {
+      this.poller = setInterval(() => {
+        void signatureOf(this.path).then((sig) => {
+          if (sig !== this.lastSignature) schedule();
+        });
+      }, pollIntervalMs);
+      this.poller.unref();
     }
   }
 }

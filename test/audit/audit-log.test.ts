@@ -124,11 +124,14 @@ describe('audit log through the gateway', () => {
       ]),
     );
     expect(await (await g.call('/admin/audit/verify', { token: bob })).json()).toMatchObject({ ok: true, rows: all.records.length });
+    const chainGauge = async () => /^modelgate_audit_chain_ok\{store="sqlite"\} (\d)$/m.exec(await (await g.call('/metrics')).text())?.[1];
+    expect(await chainGauge()).toBe('1');
 
     const target = all.records.find((r) => r.action === 'gate.run');
     tamper(g.dbPath, `UPDATE audit_log SET actor = 'mallory' WHERE seq = ${target?.seq}`);
     const verify = await g.call('/admin/audit/verify', { token: bob });
     expect(verify.status).toBe(200);
     expect(await verify.json()).toMatchObject({ ok: false, brokenAt: target?.seq, reason: expect.stringMatching(/edited/) });
+    expect(await chainGauge()).toBe('0');
   });
 });

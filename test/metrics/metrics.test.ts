@@ -83,14 +83,18 @@ describe('GET /metrics', () => {
     expect(routes).toContainEqual({ model: MODEL, version: '1.1.0', route: 'pinned', reason: 'path' });
   });
 
-  it('reports load state and execution provider per version, and process metrics', () => {
+  it('reports load state and execution provider per version, process metrics under their stock names, build info', () => {
     expect(samples(text, 'modelgate_model_state')).toContainEqual({ model: MODEL, version: '1.1.0', state: 'ready' });
     const info = samples(text, 'modelgate_model_info');
     expect(info.map((i) => i.version).sort()).toEqual(['1.0.0', '1.1.0', '2.0.0']);
     for (const i of info) expect(i.provider).toBe('cpu');
-    expect(text).toMatch(/^modelgate_process_cpu_user_seconds_total /m);
-    expect(text).toMatch(/^modelgate_process_resident_memory_bytes /m);
-    expect(text).toMatch(/^modelgate_nodejs_eventloop_lag_seconds /m);
+    for (const stock of ['process_cpu_seconds_total', 'process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+      expect(text).toMatch(new RegExp(`^${stock} `, 'm'));
+    }
+    expect(text).not.toMatch(/^modelgate_(process|nodejs)_/m);
+    const [build] = samples(text, 'modelgate_build_info');
+    expect(build).toEqual({ version: '0.1.0', node: process.versions.node, onnxruntime: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(text).toMatch(/^modelgate_build_info\{[^}]*\} 1$/m);
   });
 
   it('never holds a user id, request id or raw URL', () => {

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AuditLog } from '../../audit/audit-log.js';
+import type { AuditLog, VerifyResult } from '../../audit/audit-log.js';
 import type { TraceLog } from '../../audit/trace-log.js';
 import { badRequest, notFound } from '../../errors/index.js';
 import { explainPrediction } from '../../registry/prediction-explainer.js';
@@ -10,6 +10,8 @@ import { roleGuard, type Authenticate } from '../middleware/auth.js';
 
 export interface AuditHttpDeps {
   audit: AuditLog;
+  /** Verifies the chain and records the outcome (the modelgate_audit_chain_ok gauge); default: audit.verify(). */
+  verify?: () => VerifyResult;
   /** The prediction trace; undefined when it is switched off. */
   traces: TraceLog | undefined;
   store: RegistryStore;
@@ -34,7 +36,7 @@ export function auditRoutes(deps: AuditHttpDeps): Hono<AppEnv> {
     return c.json(deps.audit.page(q.data));
   });
 
-  app.get('/audit/verify', requireRole('viewer'), (c) => c.json(deps.audit.verify()));
+  app.get('/audit/verify', requireRole('viewer'), (c) => c.json(deps.verify ? deps.verify() : deps.audit.verify()));
 
   app.get('/predictions/:requestId', requireRole('viewer'), async (c) => {
     const requestId = c.req.param('requestId');

@@ -9,6 +9,6 @@ export function governanceRoutes(gov: Governance): Hono<AppEnv> {
   const { registry, audit, tokens, store } = gov.handle;
   const app = new Hono<AppEnv>();
   app.route('/', registryRoutes({ registry, audit, tokens }));
-  app.route('/', auditRoutes({ audit, traces: gov.trace?.log, store, authenticate: (t) => tokens.authenticate(t) }));
+  app.route('/', auditRoutes({ audit, verify: () => gov.verifyAudit(), traces: gov.trace?.log, store, authenticate: (t) => tokens.authenticate(t) }));
   return app;
 }
