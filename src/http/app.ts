@@ -5,6 +5,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { maxBody } from './middleware/max-body.js';
 import { requestId } from './middleware/request-id.js';
+import { consoleRoutes } from './routes/console.js';
 import { oipRoutes } from './routes/oip.js';
 import { repositoryRoutes } from './routes/repository.js';
 import { routingAdminRoutes } from './routes/routing-admin.js';
@@ -23,6 +24,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   app.route('/v2/repository', repositoryRoutes(deps));
   app.route('/v2', oipRoutes(deps));
   app.route('/v1', v1Routes(deps));
+  app.route('/console', consoleRoutes());
   // First: the routing admin's '*' guard (admin token) would otherwise also guard these role-based routes.
   for (const routes of deps.adminRoutes ?? []) app.route('/admin', routes);
   app.route('/admin', routingAdminRoutes(deps));
