@@ -47,7 +47,7 @@ export class AuditView {
         verify.ok ? `Chain verified: ${verify.rows} rows, none edited or missing.` : `Chain BROKEN at row ${verify.brokenAt ?? '?'}: ${verify.reason ?? ''}`,
       ),
       table(
-        'audit log',
+        'audit log rows, newest first',
         ['#', 'Time', 'Actor', 'Action', 'Target', 'Reason'],
         [...records].reverse().map((r) => [String(r.seq), r.at.replace('T', ' ').slice(0, 19), r.actor, r.action, r.target, r.reason ?? '']),
         { class: 'audit-table' },

@@ -9,6 +9,8 @@ export interface ConsoleContext {
   notify: (message: string, kind?: 'ok' | 'error') => void;
   /** Reload models, routing and the audit log after an action. */
   refresh: () => Promise<void>;
+  /** After an action whose button is gone (its view was re-rendered), move focus to the status line. */
+  settleFocus: () => void;
 }
 
 /** Run an action: report its result or the gateway's refusal, then refresh the views. */
@@ -20,4 +22,5 @@ export async function act(ctx: ConsoleContext, what: string, run: () => Promise<
     ctx.notify(`${what} failed: ${(err as Error).message}`, 'error');
   }
   await ctx.refresh();
+  ctx.settleFocus();
 }

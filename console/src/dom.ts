@@ -44,3 +44,18 @@ export function table(label: string, head: string[], rows: Child[][], attrs: Att
 
 export const fmt = (n: number | null | undefined, digits = 2): string =>
   n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits);
+
+const nameOf = (el: Element): string | null => el.getAttribute('aria-label') ?? el.textContent;
+
+/**
+ * Replace a live view's content without losing the keyboard: focus moves to the control of the
+ * same name in the new content, else to `fallback`.
+ */
+export function refill(container: Element, nodes: Node[], fallback: HTMLElement): void {
+  const active = document.activeElement;
+  const key = active && container.contains(active) ? nameOf(active) : undefined;
+  container.replaceChildren(...nodes);
+  if (key === undefined) return;
+  const same = [...container.querySelectorAll<HTMLElement>('button, a, input, textarea, [tabindex]')].find((e) => nameOf(e) === key);
+  (same ?? fallback).focus();
+}

@@ -2,7 +2,7 @@ import { Api, ApiError } from './api.js';
 import { AuditView } from './audit-view.js';
 import { LiveCharts } from './charts.js';
 import type { ConsoleContext } from './context.js';
-import { fill, h } from './dom.js';
+import { fill, h, refill } from './dom.js';
 import { lookupView } from './lookup-view.js';
 import { modelsView } from './models-view.js';
 import { routingPanel } from './routing-panel.js';
@@ -54,7 +54,7 @@ function section(id: string, title: string, ...body: Node[]): HTMLElement {
 }
 
 function showConsole(api: Api, me: Principal): void {
-  const status = h('p', { id: 'status', role: 'status', class: 'status' });
+  const status = h('p', { id: 'status', role: 'status', class: 'status', tabindex: -1 });
   const models = h('div', { 'data-view': 'models' });
   const routing = h('div', { 'data-view': 'routing' });
   const live = new LiveCharts();
@@ -63,7 +63,7 @@ function showConsole(api: Api, me: Principal): void {
 
   let summaries: ModelSummary[] = [];
   const details = new Map<string, VersionDetail>();
-  const renderModels = () => fill(models, modelsView(ctx, summaries, details, (m) => live.states(m)));
+  const renderModels = () => refill(models, [modelsView(ctx, summaries, details, (m) => live.states(m))], status);
 
   const ctx: ConsoleContext = {
     api,
@@ -71,6 +71,9 @@ function showConsole(api: Api, me: Principal): void {
     notify: (message, kind = 'ok') => {
       status.textContent = message;
       status.className = `status ${kind}`;
+    },
+    settleFocus: () => {
+      if (!document.activeElement || document.activeElement === document.body) status.focus();
     },
     refresh: async () => {
       try {
@@ -81,8 +84,7 @@ function showConsole(api: Api, me: Principal): void {
           ),
         );
         live.setModels(new Map(summaries.map((m) => [m.name, m.versions.map((v) => v.version)])));
-        // Do not rebuild a view under the keyboard: focus would be lost mid-navigation.
-        if (!models.contains(document.activeElement)) renderModels();
+        renderModels();
         const views = await Promise.all(
           summaries.map((m) =>
             api.get<RoutingView>(`/admin/models/${encodeURIComponent(m.name)}/routing`).then(
@@ -91,7 +93,7 @@ function showConsole(api: Api, me: Principal): void {
             ),
           ),
         );
-        if (!routing.contains(document.activeElement)) fill(routing, ...views);
+        refill(routing, views, status);
       } catch (err) {
         ctx.notify(`Could not load the registry: ${(err as Error).message}`, 'error');
       }
@@ -103,7 +105,7 @@ function showConsole(api: Api, me: Principal): void {
   live.onScrape = () => {
     // Load state comes from /metrics: re-render the models table only when it changed.
     const key = summaries.map((m) => [...live.states(m.name)].map(([v, s]) => `${v}:${s.state}`).join()).join('|');
-    if (key !== loadStateKey && !models.contains(document.activeElement)) {
+    if (key !== loadStateKey) {
       loadStateKey = key;
       renderModels();
     }
