@@ -23,12 +23,19 @@ const CHARTS: { key: Metric; title: string; unit: string }[] = [
   { key: 'cache', title: 'Cache hit rate (whole model)', unit: '%' },
 ];
 
+/** The version's colour in the charts, as a key beside its row (the charts have no legend of their own). */
+function swatch(i: number): HTMLElement {
+  const el = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+  el.style.background = COLORS[i % COLORS.length] ?? '#333'; // CSSOM: allowed by the CSP
+  return el;
+}
+
 /** One model's live panel: a readout table (the numbers, readable by anyone) and the charts. */
 class ModelPanel {
   readonly el: HTMLElement;
   private readonly readout: HTMLTableSectionElement;
   private readonly cacheLine: HTMLElement;
-  private readonly charts: { key: Metric; plot: uPlot; data: (number | null)[][] }[] = [];
+  private readonly charts: { key: Metric; plot: uPlot; box: HTMLElement; data: (number | null)[][] }[] = [];
   private readonly times: number[] = [];
 
   constructor(
@@ -73,12 +80,13 @@ class ModelPanel {
         [this.times, ...data] as uPlot.AlignedData,
         box,
       );
-      this.charts.push({ key: c.key, plot, data });
+      this.charts.push({ key: c.key, plot, box, data });
     }
   }
 
-  resize(width: number): void {
-    for (const c of this.charts) c.plot.setSize({ width, height: 150 });
+  /** Each chart takes its grid cell's width (one column on a narrow screen). */
+  resize(): void {
+    for (const c of this.charts) c.plot.setSize({ width: Math.max(200, c.box.clientWidth), height: 150 });
   }
 
   push(at: number, stats: VersionStats[], cacheHitRate: number | null): void {
@@ -100,7 +108,7 @@ class ModelPanel {
         h(
           'tr',
           { 'data-version': s.version },
-          h('th', { scope: 'row' }, s.version),
+          h('th', { scope: 'row' }, swatch(this.versions.indexOf(s.version)), s.version),
           h('td', { class: 'rps' }, fmt(s.rps, 1)),
           h('td', { class: 'share' }, total > 0 ? `${fmt((100 * s.rps) / total, 0)} %` : '–'),
           h('td', { class: 'errors' }, s.errorRate === null ? '–' : `${fmt(s.errorRate * 100, 1)} %`),
@@ -159,8 +167,7 @@ export class LiveCharts {
   }
 
   private resize(): void {
-    const width = Math.max(240, Math.min(480, (this.el.clientWidth || 320) - 8));
-    for (const p of this.panels.values()) p.resize(width);
+    for (const p of this.panels.values()) p.resize();
   }
 
   private async scrape(): Promise<void> {

@@ -36,10 +36,11 @@ function promotionCell(ctx: ConsoleContext, model: string, d: VersionDetail | un
   if (stage !== 'staging') return '';
   // Four eyes: the registrant may not approve their own version (an admin may, audited as an override).
   const own = d.registered_by === ctx.me.name;
-  const fourEyes = h('span', { class: 'four-eyes' }, `four eyes: registered by ${d.registered_by}; ${own ? 'needs another approver' : `approver ${ctx.me.name} differs`}`);
-  if (!can(ctx.me, 'approveProduction')) return h('span', {}, 'awaiting an approver · ', fourEyes);
+  const eyes = (text: string) => h('span', { class: 'four-eyes' }, `four eyes: ${text}`);
+  if (!can(ctx.me, 'approveProduction')) return eyes(`awaiting an approver other than ${d.registered_by}`);
   const override = own && ctx.me.role === 'admin';
-  if (own && !override) return h('span', {}, fourEyes);
+  if (own && !override) return eyes(`you registered ${label}: another approver must approve it`);
+  const fourEyes = eyes(own ? 'you registered it: approving is an audited override' : `registered by ${d.registered_by}, approved by ${ctx.me.name}`);
   return h('span', {}, h('button', {
     type: 'button',
     'aria-label': `Approve ${label} for production`,

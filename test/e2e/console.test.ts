@@ -21,7 +21,7 @@ describe.skipIf(!requireService('chromium', chromiumAvailable()))('ops console i
   let server: ServerProcess;
   let browser: BrowserContext;
   let page: Page;
-  let viewerToken = '';
+  const tokens: Record<string, string> = {};
   let traffic = true;
   let sent = 0;
   const cspViolations: string[] = [];
@@ -52,12 +52,14 @@ describe.skipIf(!requireService('chromium', chromiumAvailable()))('ops console i
     const flagsFile = join(dir, 'flags.json');
     writeFlags(flagsFile, [flag(MODEL, { variants: CANARY_90_10 })]);
     server = await startServerProcess({ MODELGATE_ADMIN_TOKEN: ADMIN, MODELGATE_FLAGS_FILE: flagsFile });
-    const created = await fetch(`${server.url}/admin/tokens`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ principal: 'vera', role: 'viewer' }),
-    });
-    viewerToken = ((await created.json()) as { token: string }).token;
+    for (const [principal, role] of [['vera', 'viewer'], ['alice', 'deployer'], ['bob', 'approver']] as const) {
+      const created = await fetch(`${server.url}/admin/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ principal, role }),
+      });
+      tokens[principal] = ((await created.json()) as { token: string }).token;
+    }
     void drive();
     void drive();
     browser = await launchChromium();
@@ -117,8 +119,10 @@ describe.skipIf(!requireService('chromium', chromiumAvailable()))('ops console i
     await expect.poll(() => audit.locator('tbody tr').first().textContent()).toMatch(/bootstrap-admin|admin/);
     expect(await audit.locator('tbody tr').first().textContent()).toMatch(/rollback.*property-valuation.*console e2e: canary misbehaves/);
     expect(await page.locator('[data-verify]').textContent()).toMatch(/Chain verified/);
-    await page.locator('#live').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: 'docs/console.png', fullPage: false });
+    // The README's screenshot: the rollback in the routing panel and the canary's line dropping to 0.
+    await new Promise((r) => setTimeout(r, 2500));
+    await page.evaluate(`document.querySelector('[data-routing="${MODEL}"]').scrollIntoView()`);
+    await page.screenshot({ path: 'docs/console.png' });
   });
 
   it('clears the rollback: the flag routes 90/10 again, audited', async () => {
@@ -177,14 +181,40 @@ describe.skipIf(!requireService('chromium', chromiumAvailable()))('ops console i
   it('a viewer sees everything it may read and is offered no rollback; the gateway refuses one anyway', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     expect(await page.evaluate('[sessionStorage.length, localStorage.length]')).toEqual([0, 0]);
-    await signIn(viewerToken, true);
+    await signIn(tokens.vera ?? '', true);
     await expect.poll(() => page.locator('#who').textContent()).toContain('Signed in as vera (viewer)');
     expect(await page.evaluate('localStorage.length')).toBe(1); // "remember" ticked
     await expect.poll(() => page.locator(`table[data-model="${MODEL}"]`).count()).toBe(1);
     await expect.poll(() => page.locator('[data-view="routing"]').textContent()).toMatch(/Rollback needs the deployer role; you are viewer|routing unavailable/);
     expect(await page.getByRole('button', { name: /Roll back/ }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^(Load|Unload|Request promotion|Approve)/ }).count()).toBe(0);
-    const refused = await fetch(`${server.url}/admin/models/${MODEL}/rollback`, { method: 'POST', headers: { authorization: `Bearer ${viewerToken}` } });
+    const refused = await fetch(`${server.url}/admin/models/${MODEL}/rollback`, { method: 'POST', headers: { authorization: `Bearer ${tokens.vera ?? ''}` } });
     expect(refused.status).toBe(403);
+  });
+
+  it('a deployer requests a promotion, an approver approves it for production (four eyes shown), both audited', async () => {
+    const versions = page.locator(`table[data-model="${MODEL}"]`);
+    const switchTo = async (who: string, role: string) => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await signIn(tokens[who] ?? '');
+      await expect.poll(() => page.locator('#who').textContent()).toContain(`Signed in as ${who} (${role})`);
+      await expect.poll(() => versions.count()).toBe(1);
+    };
+    await switchTo('alice', 'deployer');
+    await page.getByRole('button', { name: `Request promotion of ${MODEL}@1.1.0 to staging` }).click();
+    await page.getByRole('dialog').getByLabel('Reason').fill('canary looks good');
+    await page.getByRole('dialog').getByRole('button', { name: 'Request promotion' }).click();
+    await expect.poll(() => versions.textContent()).toMatch(/1\.1\.0staging/);
+    expect(await versions.textContent()).toContain('four eyes: awaiting an approver other than');
+    expect(await page.getByRole('button', { name: /^Approve/ }).count()).toBe(0);
+
+    await switchTo('bob', 'approver');
+    expect(await versions.textContent()).toMatch(/four eyes: registered by [\w:.-]+, approved by bob/);
+    await page.getByRole('button', { name: `Approve ${MODEL}@1.1.0 for production` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => versions.textContent(), { timeout: 10_000 }).toMatch(/1\.1\.0production/);
+    expect(await versions.textContent()).toMatch(/1\.0\.0archived/);
+    await expect.poll(() => page.locator('.audit-table').textContent()).toMatch(/bobversion\.stageproperty-valuation@1\.1\.0/);
+    expect(await page.locator('.audit-table').textContent()).toMatch(/aliceversion\.stageproperty-valuation@1\.1\.0canary looks good/);
   });
 });
