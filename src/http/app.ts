@@ -4,6 +4,7 @@ import type { HttpApp, HttpDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { RequestServing } from './middleware/serving.js';
 import { governanceRoutes } from './routes/governance.js';
+import { consoleRoutes } from './routes/console.js';
 import { oipRoutes } from './routes/oip.js';
 import { mountPredictionRoutes } from './routes/predict.js';
 import { repositoryRoutes } from './routes/repository.js';
@@ -26,6 +27,7 @@ export function createApp(deps: HttpDeps): HttpApp {
   app.route('/v2/repository', repositoryRoutes(deps));
   app.route('/v2', oipRoutes(deps));
   app.route('/v1', v1Routes(deps));
+  app.route('/console', consoleRoutes());
   // First: the routing admin's '*' guard (admin token) would otherwise also guard these role-based routes.
   if (deps.governance) app.route('/admin', governanceRoutes(deps.governance));
   app.route('/admin', routingAdminRoutes(deps));

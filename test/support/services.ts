@@ -6,6 +6,7 @@ const START_COMMANDS: Readonly<Record<string, string>> = {
   unleash: 'scripts/services/unleash.sh start',
   postgres: 'scripts/services/postgres.sh',
   redis: 'scripts/services/redis.sh start',
+  chromium: 'scripts/services/chromium.sh',
 };
 
 function startCommand(name: string): string {
