@@ -1,6 +1,9 @@
 import { BatchingExecutor, type BatchingPolicy } from './batching/batching-executor.js';
 import { CachingExecutor } from './cache/caching-executor.js';
 import { LruPredictionCache } from './cache/lru-prediction-cache.js';
+import { RedisTier } from './cache/redis-tier.js';
+import { TieredPredictionCache } from './cache/tiered-prediction-cache.js';
+import { tierMetrics } from './cache/tier-metrics.js';
 import type { PredictionCache } from './cache/prediction-cache.js';
 import type { BatchingSettings, CacheSettings, GatewayConfig } from './config/schema.js';
 import { DirectExecutor } from './core/direct-executor.js';
@@ -26,13 +29,21 @@ export function buildExecutor(
   const batchingFor = perModel((m): BatchingPolicy => merge<BatchingSettings>(config.batching, config.models[m]?.batching));
   const direct = new DirectExecutor(metrics);
   const batching = new BatchingExecutor(direct, batchingFor, metrics);
-  const cache = options.cache ?? new LruPredictionCache({ limitsFor: cacheFor, metrics });
+  const cache = options.cache ?? defaultCache(config.cache, cacheFor, metrics);
   const caching = new CachingExecutor(batching, cache, (m) => cacheFor(m).enabled, metrics);
   repository.onChange((e) => {
     batching.drop(e.name, e.version);
     void Promise.resolve(caching.invalidate(e.name, e.version)).catch(() => undefined);
   });
   return caching;
+}
+
+/** The in-memory LRU, behind which sits the Redis tier when `cache.redis.url` is set. */
+function defaultCache(settings: GatewayConfig['cache'], limitsFor: (m: string) => CacheSettings, metrics: GatewayMetrics): PredictionCache {
+  const lru = new LruPredictionCache({ limitsFor, metrics });
+  const { url, ...redis } = settings.redis;
+  if (!url) return lru;
+  return new TieredPredictionCache(lru, new RedisTier({ url, ...redis, metrics: tierMetrics(metrics) }));
 }
 
 /** Global settings overridden by a model's own (only the keys it sets). */

@@ -56,6 +56,7 @@ export class Gateway {
   /** The registry (source of versions, production = stable, audit log, trace), when enabled. */
   readonly governance: Governance | undefined;
   private ready = false;
+  private readonly caching: CachingExecutor | undefined;
 
   constructor(readonly config: GatewayConfig, private readonly options: GatewayOptions = {}) {
     this.logger = options.logger ?? createLogger(config.logLevel);
@@ -95,6 +96,7 @@ export class Gateway {
       aliases: (m) => (gov ? { ...settings(m)?.aliases, ...gov.aliases(m) } : (settings(m)?.aliases ?? {})),
     });
     const caching = options.executor ? undefined : buildExecutor(config, this.repository, this.metrics);
+    this.caching = caching;
     const executor = options.executor ?? (caching as CachingExecutor);
     const observers: PredictionObserver[] = [...(gov?.observers ?? [])];
     if (Object.values(config.models).some((m) => m.shadow)) {
@@ -152,5 +154,6 @@ export class Gateway {
     await this.governance?.close();
     await this.repository.close();
     await this.flags?.close();
+    await this.caching?.close();
   }
 }

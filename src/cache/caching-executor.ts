@@ -45,7 +45,7 @@ export class CachingExecutor implements InferenceExecutor {
       count.bypass.inc();
       return this.answer(await this.compute(lv, feeds, outputNames, opts, key, generation), 'bypass');
     }
-    const cached = this.read(key);
+    const cached = this.read(key, feeds);
     const hit = cached instanceof Promise ? await cached : cached;
     if (hit) {
       count.hit.inc();
@@ -68,6 +68,11 @@ export class CachingExecutor implements InferenceExecutor {
     if (version === undefined) g.all++;
     else g.versions.set(version, (g.versions.get(version) ?? 0) + 1);
     return this.cache.invalidate(model, version);
+  }
+
+  /** Release the cache's connections (a shared tier); the gateway calls it on close. */
+  async close(): Promise<void> {
+    await this.cache.close?.();
   }
 
   private answer(r: Computed, cache: CacheResult): ExecResult {
@@ -95,9 +100,9 @@ export class CachingExecutor implements InferenceExecutor {
   }
 
   /** The cached entry, synchronously when the tier answers synchronously; a failing tier is a miss. */
-  private read(key: PredictionCacheKey): CachedPrediction | undefined | Promise<CachedPrediction | undefined> {
+  private read(key: PredictionCacheKey, feeds: TensorMap): CachedPrediction | undefined | Promise<CachedPrediction | undefined> {
     try {
-      const got = this.cache.get(key);
+      const got = this.cache.get(key, feeds);
       return got instanceof Promise ? got.catch(() => undefined) : got;
     } catch {
       return undefined;

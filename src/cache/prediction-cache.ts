@@ -19,10 +19,13 @@ export interface PredictionCacheStats {
  * immutable and shared: `set` takes ownership of the tensors it is given.
  */
 export interface PredictionCache {
-  get(key: PredictionCacheKey): MaybePromise<CachedPrediction | undefined>;
+  /** `feeds` (the canonical inputs of `key`) lets a shared tier make a local entry of what it finds. */
+  get(key: PredictionCacheKey, feeds?: TensorMap): MaybePromise<CachedPrediction | undefined>;
   /** Store a prediction; returns its entry. */
   set(key: PredictionCacheKey, outputs: TensorMap, feeds: TensorMap): MaybePromise<CachedPrediction>;
   /** Drop every entry of one version (or of every version of the model); returns how many. */
   invalidate(model: string, version?: string): MaybePromise<number>;
   stats(): PredictionCacheStats;
+  /** Release connections (a shared tier). */
+  close?(): Promise<void>;
 }

@@ -54,6 +54,16 @@ function mergeEnv(file: Record<string, unknown>, env: NodeJS.ProcessEnv): Record
     flags.unleash = unleash;
     cfg.flags = flags;
   }
+  if (env.MODELGATE_REDIS_URL) {
+    const cache = { ...((file.cache as Record<string, unknown> | undefined) ?? {}) };
+    cache.redis = { ...((cache.redis as Record<string, unknown> | undefined) ?? {}), url: env.MODELGATE_REDIS_URL };
+    cfg.cache = cache;
+  }
+  if (env.MODELGATE_TRUSTED_PROXIES) {
+    const t = env.MODELGATE_TRUSTED_PROXIES.trim();
+    const trustedProxies = /^\d+$/.test(t) ? Number(t) : t.split(',').map((s) => s.trim()).filter(Boolean);
+    cfg.http = { ...((file.http as Record<string, unknown> | undefined) ?? {}), trustedProxies };
+  }
   if (env.MODELGATE_FLAGS_FILE) cfg.flags = { ...((cfg.flags as Record<string, unknown> | undefined) ?? {}), file: env.MODELGATE_FLAGS_FILE };
   cfg.runtime = runtime;
   cfg.limits = limits;

@@ -16,6 +16,24 @@ export const CacheSettings = z.object({
 });
 export type CacheSettings = z.infer<typeof CacheSettings>;
 
+/** The shared (L2) prediction cache tier; the gateway uses it when `url` is set. */
+export const RedisCacheSettings = z.object({
+  url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  keyPrefix: z.string().default('modelgate:'),
+  /** Lifetime of an entry in Redis. */
+  ttlMs: z.number().int().positive().default(300_000),
+  /** Bound on one Redis command: slower is a miss (L1 only), never a slow prediction. */
+  timeoutMs: z.number().int().positive().default(30),
+  /** Consecutive failures that stop using Redis for breakerCooldownMs. */
+  breakerFailures: z.number().int().positive().default(3),
+  breakerCooldownMs: z.number().int().positive().default(1000),
+});
+export type RedisCacheSettings = z.infer<typeof RedisCacheSettings>;
+
+/** Proxies whose X-Forwarded-For / Forwarded entries are believed: a hop count, or their addresses/CIDRs. 0 trusts none. */
+export const TrustedProxies = z.union([z.number().int().min(0).max(32), z.array(z.string().min(1)).max(256)]);
+export type TrustedProxies = z.infer<typeof TrustedProxies>;
+
 /** Dynamic batching (Triton's dynamic_batching): flush at maxBatchSize or after maxQueueDelayMicros. */
 export const BatchingSettings = z.object({
   enabled: z.boolean().default(false),
@@ -79,7 +97,8 @@ export const GatewayConfig = z.object({
   adminToken: z.string().min(16).optional(),
   shutdownGraceMs: z.number().int().min(0).default(10_000),
   models: z.record(z.string().regex(NAME_RE), ModelSettings).default({}),
-  cache: CacheSettings.prefault({}),
+  cache: CacheSettings.extend({ redis: RedisCacheSettings.prefault({}) }).prefault({}),
+  http: z.object({ trustedProxies: TrustedProxies.default(0) }).prefault({}),
   batching: BatchingSettings.prefault({}),
   flags: z
     .object({
