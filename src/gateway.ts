@@ -113,7 +113,7 @@ export class Gateway {
       observers,
     });
     const { app, serving } = createApp({
-      settings: { maxBodyBytes: config.limits.maxBodyBytes, adminToken: config.adminToken },
+      settings: { maxBodyBytes: config.limits.maxBodyBytes, adminToken: config.adminToken, trustedProxies: config.http.trustedProxies },
       service: this.service,
       catalog: new ModelCatalog(this.repository, this.router, () => this.ready),
       routing: new RoutingControl({

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { NAME_RE, isVersion } from '../repository/names.js';
 import { RegistrySettings } from './registry-schema.js';
@@ -31,7 +32,14 @@ export const RedisCacheSettings = z.object({
 export type RedisCacheSettings = z.infer<typeof RedisCacheSettings>;
 
 /** Proxies whose X-Forwarded-For / Forwarded entries are believed: a hop count, or their addresses/CIDRs. 0 trusts none. */
-export const TrustedProxies = z.union([z.number().int().min(0).max(32), z.array(z.string().min(1)).max(256)]);
+export const TrustedProxies = z.union([z.number().int().min(0).max(32), z.array(z.string().refine(isCidr, 'an IP address or CIDR (10.0.0.0/8)')).max(256)]);
+
+function isCidr(s: string): boolean {
+  const [addr = '', prefix, extra] = s.split('/');
+  const kind = isIP(addr);
+  if (kind === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (kind === 4 ? 32 : 128));
+}
 export type TrustedProxies = z.infer<typeof TrustedProxies>;
 
 /** Dynamic batching (Triton's dynamic_batching): flush at maxBatchSize or after maxQueueDelayMicros. */

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { TrustedProxies } from '../config/schema.js';
 import type { ModelCatalog } from '../core/catalog.js';
 import type { PredictionService } from '../core/prediction-service.js';
 import type { RoutingControl } from '../core/rollback.js';
@@ -14,6 +15,8 @@ export interface HttpSettings {
   maxBodyBytes: number;
   /** Bearer token for /v2/repository and the routing admin; unset disables them. */
   adminToken: string | undefined;
+  /** Proxies whose forwarding headers give the client address (stickiness fallback); default 0: none. */
+  trustedProxies?: TrustedProxies;
 }
 
 /** What the HTTP layer talks to: the data plane (predict, catalog, routing control) and the repository's lifecycle. */

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { Pin, RoutingContext } from '../contracts/prediction.js';
 import { GatewayError } from '../errors/index.js';
 import type { AppEnv } from './app-env.js';
+import type { ClientAddress } from './client-address.js';
 import { header, requestHeaders } from './request-headers.js';
 
 const CONTEXT_HEADER = /^x-context-([a-z0-9_-]{1,64})$/;
@@ -12,10 +13,10 @@ const bounded = (v: string | string[] | undefined): string | undefined => (typeo
 
 /**
  * The routing context a request's headers give: x-user-id, x-session-id, x-tenant-id,
- * x-context-<name> properties and the client address. The body's `parameters` are added by the
+ * x-context-<name> properties and the client address (forwarded through trusted proxies only). The body's `parameters` are added by the
  * data plane once it has the body (routing/request-context.ts).
  */
-export function headerContext(c: Context<AppEnv>): RoutingContext {
+export function headerContext(c: Context<AppEnv>, clientAddress: ClientAddress): RoutingContext {
   const h = requestHeaders(c);
   const properties: Record<string, string> = {};
   for (const name in h) {
@@ -28,7 +29,7 @@ export function headerContext(c: Context<AppEnv>): RoutingContext {
     userId: bounded(h['x-user-id']),
     sessionId: bounded(h['x-session-id']),
     tenantId: bounded(h['x-tenant-id']),
-    remoteAddress: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress,
+    remoteAddress: clientAddress((c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress, h),
     properties,
   };
 }

@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import type { Protocol } from '../../contracts/prediction.js';
 import type { AppEnv } from '../app-env.js';
+import { clientAddressResolver } from '../client-address.js';
 import type { HttpDeps } from '../deps.js';
 import type { RequestServing } from '../middleware/serving.js';
 import { oipProtocol } from '../protocols/oip.js';
@@ -14,6 +15,7 @@ import { checkNames } from './names.js';
  * @hono/node-server writes as is (no web Headers built and converted back: 5-6 µs a request).
  */
 export function mountPredictionRoutes(app: Hono<AppEnv>, deps: HttpDeps, serving: RequestServing): void {
+  const clientAddress = clientAddressResolver(deps.settings.trustedProxies ?? 0);
   const route = (template: string, protocol: Protocol) => (c: Context<AppEnv>) =>
     serving.serve(c, template, async (requestId) => {
       const model = c.req.param('model') as string;
@@ -26,7 +28,7 @@ export function mountPredictionRoutes(app: Hono<AppEnv>, deps: HttpDeps, serving
         protocol,
         body,
         pin: versionPin(c, pathVersion),
-        context: headerContext(c),
+        context: headerContext(c, clientAddress),
         requestId,
         noCache: noCacheRequested(c),
       });
