@@ -3,7 +3,8 @@
 const USAGE = `usage: modelgate <command>
 
 commands:
-  serve                 start the gateway (config/gateway.json + env)
+  serve [--workers N|auto]
+                        start the gateway (config/gateway.json + env); N processes share the port
   import <file.onnx> --name M --version V [--warmup sample.json | --no-warmup]
                         serve an ONNX file exported elsewhere (manifest read from the graph)
   register <dir>        register a version folder in the registry (deployer)
@@ -19,7 +20,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
     case 'serve':
-      return (await import('./serve-command.js')).serveCommand();
+      return (await import('./serve-command.js')).serveCommand(args);
     case 'import':
       return (await import('./import-command.js')).importCommand(args);
     case 'register':

@@ -2,13 +2,16 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { loadConfig } from '../config/load-config.js';
 import { Gateway } from '../gateway.js';
+import { joinClusterIfWorker, startClusterPrimary } from './cluster.js';
 
-/** `modelgate serve`: load config and models, listen, and shut down gracefully on SIGTERM/SIGINT. */
-export async function serveCommand(): Promise<void> {
+/** `modelgate serve [--workers N|auto]`: load config and models, listen, and shut down gracefully on SIGTERM/SIGINT. */
+export async function serveCommand(args: string[] = []): Promise<void> {
   const config = loadConfig();
+  if (startClusterPrimary(args, config)) return;
   const gateway = new Gateway(config);
   const { logger } = gateway;
   await gateway.start();
+  joinClusterIfWorker(gateway);
   const server = serve({ fetch: gateway.app.fetch, port: config.port, hostname: config.host }) as Server;
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));

@@ -34,7 +34,7 @@ export function createApp(deps: HttpDeps): HttpApp {
 
   app.get('/metrics', async (c) => {
     c.header('content-type', deps.metrics.registry.contentType);
-    return c.body(await deps.metrics.registry.metrics());
+    return c.body(await deps.metrics.exposition());
   });
   return { app, serving };
 }

@@ -35,6 +35,8 @@ export class GatewayMetrics {
   readonly buildInfo: Gauge<'version' | 'node' | 'onnxruntime'>;
   /** Values read at scrape time (set by the components that own them). */
   readonly gaugeSources = { inFlight: (): number => 0 };
+  /** The text /metrics answers; a cluster worker sets it to the primary's sum over every worker. */
+  exposition: () => Promise<string> = () => this.registry.metrics();
 
   constructor(registry = new Registry(), options: { processMetrics?: boolean } = {}) {
     this.registry = registry;
@@ -87,11 +89,11 @@ export class GatewayMetrics {
     });
     this.modelState = new Gauge({
       name: 'modelgate_model_state', help: '1 for the state each model version is in (loading, ready, failed, unloaded).',
-      labelNames: ['model', 'version', 'state'], registers: r,
+      labelNames: ['model', 'version', 'state'], registers: r, aggregator: 'max',
     });
     this.modelInfo = new Gauge({
       name: 'modelgate_model_info', help: 'Loaded model versions with their execution provider and runner.',
-      labelNames: ['model', 'version', 'provider', 'runner'], registers: r,
+      labelNames: ['model', 'version', 'provider', 'runner'], registers: r, aggregator: 'max',
     });
     this.modelLoadFailures = new SlotCounter({
       name: 'modelgate_model_load_failures_total', help: 'Model versions refused or failed at load, by reason.',
@@ -132,11 +134,11 @@ export class GatewayMetrics {
     this.auditChainOk = new Gauge({
       // Labelled so that no sample exists until a registry verified its chain (an unlabelled gauge would read 0).
       name: 'modelgate_audit_chain_ok', help: '1 when the audit log hash chain verified at the last check, 0 when broken.',
-      labelNames: ['store'], registers: r,
+      labelNames: ['store'], registers: r, aggregator: 'min',
     });
     this.buildInfo = new Gauge({
       name: 'modelgate_build_info', help: 'Always 1: the gateway version and its Node.js and onnxruntime versions.',
-      labelNames: ['version', 'node', 'onnxruntime'], registers: r,
+      labelNames: ['version', 'node', 'onnxruntime'], registers: r, aggregator: 'max',
     });
   }
 }
