@@ -24,12 +24,20 @@ export interface ServerProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
+export interface ServerProcessOptions {
+  /** Arguments after `serve` (e.g. ['--workers', '2']). */
+  args?: string[];
+  /** The log line that says it serves (default 'modelgate listening'). */
+  ready?: string;
+}
+
 /** Start the built gateway (`node dist/src/cli/main.js serve`) as its own process and wait until it listens. */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string> = {}, opts: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const ready = opts.ready ?? 'modelgate listening';
   const port = await freePort();
   // Each server gets its own registry and trace databases, never the working tree's data/.
   const data = mkdtempSync(join(tmpdir(), 'modelgate-e2e-'));
-  const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve'], {
+  const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', ...(opts.args ?? [])], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', MODELGATE_REGISTRY_DB: join(data, 'registry.db'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -39,7 +47,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}`)), 60_000);
     const check = () => {
-      if (out.includes('modelgate listening')) {
+      if (out.includes(ready)) {
         clearTimeout(timer);
         child.stdout?.off('data', check);
         resolve();
