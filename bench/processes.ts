@@ -1,6 +1,6 @@
 // Child processes of the benchmark: target servers and load generators, each its own node process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { LoadResult, LoadSpec } from './load.js';
 
@@ -9,6 +9,8 @@ export interface Server {
   child: ChildProcess;
   /** The last lines it wrote, for errors. */
   output: () => string;
+  /** Whether it has written `text` (searched in its first 64 KB of output and in the last lines). */
+  saw: (text: string) => boolean;
 }
 
 /** A port free on 127.0.0.1 right now. */
@@ -27,23 +29,26 @@ export function freePort(): Promise<number> {
 export function startServer(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Server {
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
+  let head = '';
   const keep = (b: Buffer) => {
-    tail = (tail + b.toString('utf8')).slice(-4000);
+    const text = b.toString('utf8');
+    tail = (tail + text).slice(-4000);
+    if (head.length < 65_536) head += text;
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  return { name, child, output: () => tail };
+  return { name, child, output: () => tail, saw: (text) => head.includes(text) || tail.includes(text) };
 }
 
-/** Poll `url` until it answers 200; fail if the process exits or `timeoutMs` passes. */
-export async function waitReady(server: Server, url: string, timeoutMs = 60_000): Promise<void> {
+/** Poll `url` until it answers 200 (and `readyLog` was written); fail if the process exits or `timeoutMs` passes. */
+export async function waitReady(server: Server, url: string, timeoutMs = 60_000, readyLog?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.child.exitCode !== null) throw new Error(`${server.name} exited (${server.child.exitCode}): ${server.output()}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
       await res.body?.cancel();
-      if (res.status === 200) return;
+      if (res.status === 200 && (readyLog === undefined || server.saw(readyLog))) return;
     } catch {
       // not listening yet
     }
@@ -87,8 +92,32 @@ export function runLoad(loadScript: string, spec: LoadSpec, cwd: string, serverP
   });
 }
 
-/** CPU time (user + system, all threads) a process has used so far, in ms (Linux /proc; undefined elsewhere). */
+/**
+ * CPU time (user + system, all threads) a process and its child processes (a cluster's workers)
+ * have used so far, in ms (Linux /proc; undefined elsewhere).
+ */
 export function cpuMs(pid: number | undefined): number | undefined {
+  const own = ownCpuMs(pid);
+  if (pid === undefined || own === undefined) return own;
+  let total = own;
+  for (const child of childPids(pid)) total += ownCpuMs(child) ?? 0;
+  return total;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    const out: number[] = [];
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (list) out.push(...list.split(/\s+/).map(Number));
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+function ownCpuMs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -32,6 +32,8 @@ interface ServerDef {
   argv: (port: number) => string[];
   env?: (port: number) => NodeJS.ProcessEnv;
   ready: string;
+  /** A log line that must also have appeared (a cluster: every worker listening, not just the first). */
+  readyLog?: string;
 }
 
 interface Load {
@@ -57,8 +59,8 @@ const PV = '/v1/models/property-valuation/predict';
 const PV_OIP = '/v2/models/property-valuation/infer';
 const HEAVY = '/v2/models/mlp-heavy/infer';
 
-const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}): ServerDef => ({
-  argv: () => [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `profiles-${stamp}`, config + (extraEnv.MODELGATE_TRACE ? '-notrace' : ''))}`] : []), GATEWAY, 'serve'],
+const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}, serveArgs: string[] = []): ServerDef => ({
+  argv: () => [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `profiles-${stamp}`, config + (extraEnv.MODELGATE_TRACE ? '-notrace' : ''))}`] : []), GATEWAY, 'serve', ...serveArgs],
   env: (port) => ({
     MODELGATE_CONFIG: join(root, 'bench', 'configs', `${config}.json`),
     PORT: String(port),
@@ -69,6 +71,8 @@ const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}): ServerDef =>
   }),
   ready: '/v2/health/ready',
 });
+/** `serve --workers 2`; info logs so the primary's 'cluster ready' line is seen. */
+const cluster2 = (config: string): ServerDef => ({ ...gateway(config, { LOG_LEVEL: 'info' }, ['--workers', '2']), readyLog: 'modelgate cluster ready' });
 const baseline = (kind: string, ...extra: string[]): ServerDef => ({ argv: (port) => [BASELINES, kind, String(port), ...extra], ready: '/' });
 
 const SERVERS: Record<string, ServerDef> = {
@@ -80,6 +84,8 @@ const SERVERS: Record<string, ServerDef> = {
   canary: gateway('canary'),
   heavy: gateway('uncached'),
   'heavy-batched': gateway('heavy-batched'),
+  'cached-cluster': cluster2('cached'),
+  'uncached-cluster': cluster2('uncached'),
 };
 
 const LOADS: Load[] = [
@@ -97,6 +103,10 @@ const LOADS: Load[] = [
   { id: 'canary', label: 'gateway 90/10 canary (flags, 10k users)', server: 'canary', path: PV, body: PREDICT_BODY, connections: 64, users: 10_000, tally: 'x-model-version' },
   { id: 'heavy', label: 'gateway mlp-heavy per request (worker)', server: 'heavy', path: HEAVY, body: HEAVY_BODY, connections: 64 },
   { id: 'heavy-batched', label: 'gateway mlp-heavy batched (worker)', server: 'heavy-batched', path: HEAVY, body: HEAVY_BODY, connections: 64 },
+  { id: 'hit-single', label: 'gateway cache hit v1, 1 process', server: 'cached', path: PV, body: PREDICT_BODY, connections: 64, tally: 'x-cache' },
+  { id: 'hit-cluster', label: 'gateway cache hit v1, --workers 2', server: 'cached-cluster', path: PV, body: PREDICT_BODY, connections: 64, tally: 'x-cache' },
+  { id: 'miss-single', label: 'gateway uncached v1, 1 process', server: 'uncached', path: PV, body: PREDICT_BODY, connections: 64 },
+  { id: 'miss-cluster', label: 'gateway uncached v1, --workers 2', server: 'uncached-cluster', path: PV, body: PREDICT_BODY, connections: 64 },
 ];
 
 const GROUPS: Group[] = [
@@ -105,6 +115,7 @@ const GROUPS: Group[] = [
   { id: 'one-connection', loads: ['ort-c1', 'uncached-c1'], reps: 1 },
   { id: 'canary', loads: ['canary'], reps: 1, probe: probeCanary },
   { id: 'heavy', loads: ['heavy', 'heavy-batched'], reps },
+  { id: 'cluster', loads: ['hit-single', 'hit-cluster', 'miss-single', 'miss-cluster'], reps },
 ];
 
 /** Each ratio: a over b, from the same repetition (so from loads run back to back). */
@@ -117,6 +128,8 @@ const PAIRS: Pair[] = [
   { name: 'mlp-heavy batched / per request (req/s)', a: 'heavy-batched', b: 'heavy', metric: 'rps', goal: '>= 1.5', ok: (x) => x >= 1.5 },
   { name: 'uncached v1 / minimal Hono + ORT, v1 body (req/s)', a: 'uncached-v1', b: 'ort-v1', metric: 'rps' },
   { name: 'canary 90/10 / uncached v1 (req/s)', a: 'canary', b: 'uncached-v1', metric: 'rps' },
+  { name: 'cluster (2 workers) / single process, cache hit (req/s)', a: 'hit-cluster', b: 'hit-single', metric: 'rps' },
+  { name: 'cluster (2 workers) / single process, miss (req/s)', a: 'miss-cluster', b: 'miss-single', metric: 'rps' },
 ];
 
 /** Is flag routing wired? 200 distinct users must be routed by flag to both versions. */
@@ -143,7 +156,7 @@ async function runGroup(g: Group, scenarios: Map<string, Scenario>): Promise<voi
       const port = await freePort();
       const server = startServer(name, def.argv(port), def.env?.(port) ?? {}, root);
       servers.set(name, { server, base: `http://127.0.0.1:${port}` });
-      await waitReady(server, `http://127.0.0.1:${port}${def.ready}`);
+      await waitReady(server, `http://127.0.0.1:${port}${def.ready}`, 60_000, def.readyLog);
     }
     const pending = await g.probe?.((s) => servers.get(s)?.base ?? '');
     for (let rep = 0; rep < g.reps; rep++) {

@@ -60,6 +60,15 @@ describe.skipIf(!requireService('redis', redisServerInstalled()))('Redis L2 pred
     expect(await metric(b, 'modelgate_cache_tier_lookups_total', { tier: 'redis', result: 'hit' })).toBeGreaterThanOrEqual(1);
   });
 
+  it('an L1 hit never asks Redis', async () => {
+    await predict(a, 1804);
+    const asked = async () => (await metric(a, 'modelgate_cache_tier_lookups_total', { tier: 'redis', result: 'hit' }))
+      + (await metric(a, 'modelgate_cache_tier_lookups_total', { tier: 'redis', result: 'miss' }));
+    const before = await asked();
+    for (let i = 0; i < 5; i++) expect((await predict(a, 1804)).cache).toBe('hit');
+    expect(await asked()).toBe(before);
+  });
+
   it('a version reloaded on one replica is invalidated on the other (its L1 and Redis)', async () => {
     await predict(a, 1802);
     await waitFor(async () => (await predict(b, 1802)).cache === 'hit');
