@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runPrimary } from '../cluster/primary.js';
 import { joinCluster } from '../cluster/worker.js';
-import type { GatewayConfig } from '../config/schema.js';
+import { loadConfig } from '../config/load-config.js';
 import type { Gateway } from '../gateway.js';
 import { createLogger } from '../logger.js';
 
@@ -28,9 +28,10 @@ export function parseWorkers(args: string[]): number {
 }
 
 /** True when this process became a cluster primary (it serves nothing itself): `serve` stops there. */
-export function startClusterPrimary(args: string[], config: GatewayConfig): boolean {
+export function startClusterPrimary(args: string[]): boolean {
   const workers = parseWorkers(args);
   if (workers <= 1 || !cluster.isPrimary) return false;
+  const config = loadConfig();
   runPrimary({ workers, logger: createLogger(config.logLevel), graceMs: config.shutdownGraceMs });
   return true;
 }

@@ -20,7 +20,9 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
     case 'serve':
-      return (await import('./serve-command.js')).serveCommand(args);
+      // A cluster primary loads no gateway code (no onnxruntime, no sessions): it only forks workers.
+      if ((await import('./cluster.js')).startClusterPrimary(args)) return;
+      return (await import('./serve-command.js')).serveCommand();
     case 'import':
       return (await import('./import-command.js')).importCommand(args);
     case 'register':

@@ -2,12 +2,11 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { loadConfig } from '../config/load-config.js';
 import { Gateway } from '../gateway.js';
-import { joinClusterIfWorker, startClusterPrimary } from './cluster.js';
+import { joinClusterIfWorker } from './cluster.js';
 
-/** `modelgate serve [--workers N|auto]`: load config and models, listen, and shut down gracefully on SIGTERM/SIGINT. */
-export async function serveCommand(args: string[] = []): Promise<void> {
+/** `modelgate serve`: load config and models, listen, and shut down gracefully on SIGTERM/SIGINT. */
+export async function serveCommand(): Promise<void> {
   const config = loadConfig();
-  if (startClusterPrimary(args, config)) return;
   const gateway = new Gateway(config);
   const { logger } = gateway;
   await gateway.start();
