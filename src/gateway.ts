@@ -112,6 +112,7 @@ export class Gateway {
       flags: () => this.flags,
       audit: () => this.audit,
       adminRoutes: gov ? [gov.routes] : [],
+      authenticate: gov ? (token) => gov.handle.tokens.authenticate(token) : undefined,
     });
   }
 
@@ -128,15 +129,24 @@ export class Gateway {
     this.ready = true;
   }
 
-  /** Fail readiness, wait for in-flight predictions (up to the grace period), free sessions. */
+  /** Fail readiness now (SIGTERM): load balancers stop sending while requests are still served. */
+  failReadiness(): void {
+    this.ready = false;
+  }
+
+  /**
+   * After the listener stopped: wait for in-flight predictions (up to the grace period), then
+   * flush the prediction trace and close the audit log (governance), and only then free the
+   * sessions, so nothing answered is missing from the trace and no request sees "not loaded".
+   */
   async close(graceMs = this.config.shutdownGraceMs): Promise<void> {
     this.ready = false;
     const deadline = Date.now() + graceMs;
     while ((this.inFlight.count > 0 || this.service.pending > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    await this.repository.close();
     await this.flags?.close();
     await this.governance?.close();
+    await this.repository.close();
   }
 }

@@ -1,3 +1,4 @@
+import { UsageError } from './usage-error.js';
 import { buildModels } from '../training/build-models.js';
 
 /**
@@ -11,14 +12,14 @@ export async function modelsCommand(args: string[]): Promise<void> {
     const arg = args[i];
     if (arg === '--out') {
       const value = args[++i];
-      if (!value) throw new Error('--out needs a directory');
+      if (!value) throw new UsageError('--out needs a directory');
       out = value;
     } else if (arg?.startsWith('--out=')) {
       out = arg.slice('--out='.length);
     } else if (arg === '--no-heavy') {
       heavy = false;
     } else {
-      throw new Error(`unknown option '${arg}' (usage: models [--out <dir>] [--no-heavy])`);
+      throw new UsageError(`unknown option '${arg}'`);
     }
   }
   const t0 = performance.now();

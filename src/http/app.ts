@@ -5,6 +5,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { maxBody } from './middleware/max-body.js';
 import { requestId } from './middleware/request-id.js';
+import { allowedMethods } from './method-not-allowed.js';
 import { oipRoutes } from './routes/oip.js';
 import { repositoryRoutes } from './routes/repository.js';
 import { routingAdminRoutes } from './routes/routing-admin.js';
@@ -14,7 +15,7 @@ import { v1Routes } from './routes/v1.js';
 export function createApp(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(deps.logger));
-  app.notFound(notFoundHandler);
+  app.notFound(notFoundHandler(allowedMethods(app)));
   app.use('*', deps.inFlight.middleware);
   app.use('*', requestId());
   app.use('*', httpMetrics(deps.metrics));
@@ -23,7 +24,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   app.route('/v2/repository', repositoryRoutes(deps));
   app.route('/v2', oipRoutes(deps));
   app.route('/v1', v1Routes(deps));
-  // First: the routing admin's '*' guard (admin token) would otherwise also guard these role-based routes.
+  // Every ops route names its own minimum role (one token model); no sub-app guards '*'.
   for (const routes of deps.adminRoutes ?? []) app.route('/admin', routes);
   app.route('/admin', routingAdminRoutes(deps));
 

@@ -10,6 +10,7 @@ import type { FlagSource } from '../routing/flag-source.js';
 import type { RollbackOverrides } from '../routing/rollback-overrides.js';
 import type { VersionRouter } from '../routing/version-router.js';
 import type { AppEnv } from './app-env.js';
+import type { Authenticate } from './middleware/auth.js';
 
 /** What the HTTP layer talks to: the data plane and the read side of the repository. */
 export interface HttpDeps {
@@ -27,6 +28,8 @@ export interface HttpDeps {
   /** The flag source, once started. */
   flags: () => FlagSource | undefined;
   audit: () => AuditSink;
+  /** Bearer token -> principal for the ops routes (the registry's tokens); default: the admin token alone. */
+  authenticate?: Authenticate;
   /** Sub-apps mounted at /admin before the routing admin (the registry's, guarded per route by role). */
   adminRoutes?: Hono<AppEnv>[];
 }
