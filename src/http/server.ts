@@ -2,6 +2,15 @@ import { getRequestListener } from '@hono/node-server';
 import { createServer, IncomingMessage, ServerResponse, type OutgoingHttpHeader, type OutgoingHttpHeaders, type Server } from 'node:http';
 import type { ServerSettings } from '../config/schema.js';
 
+/** A declared remainder up to this size is read and discarded quickly enough to keep the connection. */
+const DRAINABLE_BYTES = 1024 * 1024;
+
+const drainable = (req: IncomingMessage): boolean => {
+  if (req.headers['transfer-encoding'] !== undefined) return false;
+  const length = Number(req.headers['content-length']);
+  return Number.isFinite(length) && length <= DRAINABLE_BYTES;
+};
+
 /** What node needs from the app: Hono's `fetch`. */
 export type FetchHandler = Parameters<typeof getRequestListener>[0];
 
@@ -10,9 +19,10 @@ export type FetchHandler = Parameters<typeof getRequestListener>[0];
  * when a connection must not be reused, so a client never sends its next request on a socket the
  * server is about to close (that request would be reset, not answered):
  * - while draining (after SIGTERM): every response closes its connection;
- * - when the response goes out before the request body was fully received (413, an auth refusal
- *   before the body was read): @hono/node-server discards the rest of such a body for at most
- *   500 ms and then destroys the socket.
+ * - a 413 sent before the body was received, when the rest is chunked (unknown length) or large:
+ *   @hono/node-server discards the rest of such a body for at most 500 ms, then destroys the
+ *   socket. Other early answers (400, 401 before the body was read) keep the connection: their
+ *   small remainder is discarded, and closing would reset the request whose body is in flight.
  */
 export class HttpServer {
   readonly server: Server;
@@ -27,7 +37,7 @@ export class HttpServer {
         reasonOrHeaders?: string | OutgoingHttpHeaders | OutgoingHttpHeader[],
         headers?: OutgoingHttpHeaders | OutgoingHttpHeader[],
       ): this {
-        if (self.draining || !this.req.complete) this.setHeader('connection', 'close');
+        if (self.draining || (statusCode === 413 && !this.req.complete && !drainable(this.req))) this.setHeader('connection', 'close');
         return typeof reasonOrHeaders === 'string' ? super.writeHead(statusCode, reasonOrHeaders, headers) : super.writeHead(statusCode, reasonOrHeaders);
       }
     }

@@ -3,6 +3,8 @@ import { Agent, request } from 'node:http';
 /** One answered or failed request of a load run. */
 export interface Outcome {
   id: string;
+  method: string;
+  path: string;
   status: number;
   /** The response's Connection header ('close' once the server drains). */
   connection: string | undefined;
@@ -41,13 +43,21 @@ export async function keepAliveLoad(opts: {
     new Promise((resolve) => {
       const sentAt = Date.now();
       const req = request(
-        { agent, host: base.hostname, port: base.port, method: spec.method, path: spec.path, headers: { 'x-request-id': id, ...spec.headers } },
+        { agent, host: base.hostname, port: base.port, method: spec.method, path: spec.path, headers: {
+            'x-request-id': id,
+            // node's client sends a DELETE/OPTIONS body with neither length nor chunking: always declare it.
+            ...(spec.body !== undefined ? { 'content-length': String(Buffer.byteLength(spec.body)) } : {}),
+            ...spec.headers,
+          },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (d: Buffer) => chunks.push(d));
           res.on('end', () =>
             resolve({
               id,
+              method: spec.method,
+              path: spec.path,
               status: res.statusCode ?? 0,
               connection: res.headers.connection,
               retryAfter: res.headers['retry-after'] as string | undefined,
@@ -55,10 +65,10 @@ export async function keepAliveLoad(opts: {
               sentAt,
             }),
           );
-          res.on('error', (err: NodeJS.ErrnoException) => resolve({ id, status: 0, connection: undefined, retryAfter: undefined, body: '', error: err.code ?? err.message, sentAt }));
+          res.on('error', (err: NodeJS.ErrnoException) => resolve({ id, method: spec.method, path: spec.path, status: 0, connection: undefined, retryAfter: undefined, body: '', error: err.code ?? err.message, sentAt }));
         },
       );
-      req.on('error', (err: NodeJS.ErrnoException) => resolve({ id, status: 0, connection: undefined, retryAfter: undefined, body: '', error: err.code ?? err.message, sentAt }));
+      req.on('error', (err: NodeJS.ErrnoException) => resolve({ id, method: spec.method, path: spec.path, status: 0, connection: undefined, retryAfter: undefined, body: '', error: err.code ?? err.message, sentAt }));
       req.end(spec.body);
     });
   const worker = async (w: number) => {
