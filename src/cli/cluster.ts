@@ -6,42 +6,41 @@ import { joinCluster } from '../cluster/worker.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Gateway } from '../gateway.js';
 import { createLogger } from '../logger.js';
+import { UsageError } from './usage-error.js';
 
-export const SERVE_USAGE = `usage: modelgate serve [--workers N|auto]
+/**
+ * `modelgate serve [--workers N|auto]`. With N > 1 this process becomes the cluster primary and
+ * loads no gateway code (no onnxruntime, no sessions: ~70 MB instead of ~150 MB); the workers it
+ * forks run this again, see that they are workers, and serve.
+ */
+export async function serveWithWorkers(args: string[]): Promise<void> {
+  const workers = parseWorkers(args);
+  if (workers > 1 && cluster.isPrimary) {
+    const config = loadConfig();
+    const { drainDelayMs, shutdownTimeoutMs } = config.server;
+    runPrimary({ workers, logger: createLogger(config.logLevel), graceMs: drainDelayMs + shutdownTimeoutMs });
+    return;
+  }
+  return (await import('./serve-command.js')).serveCommand(args);
+}
 
-  --workers N|auto   serve from N processes (node:cluster; auto: one per core); default 1.
-                     Each worker loads its own model sessions (memory grows per worker).
-`;
-
-/** `--workers` of `modelgate serve`: a usage error exits with 2. */
+/** `--workers`: a whole number from 1, or `auto` (one per core); default 1. */
 export function parseWorkers(args: string[]): number {
   let raw: string | undefined;
   try {
     raw = parseArgs({ args, options: { workers: { type: 'string' } }, strict: true, allowPositionals: false }).values.workers;
   } catch (err) {
-    return usage(err instanceof Error ? err.message : String(err));
+    throw new UsageError((err as Error).message.split('. ')[0] ?? 'invalid arguments');
   }
   if (raw === undefined) return 1;
   if (raw === 'auto') return availableParallelism();
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 256) return usage(`--workers must be a whole number from 1 to 256 or 'auto', got '${raw}'`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 256) {
+    throw new UsageError(`--workers must be a whole number from 1 to 256 or 'auto', got '${raw.slice(0, 50)}'`);
+  }
   return Number(raw);
-}
-
-/** True when this process became a cluster primary (it serves nothing itself): `serve` stops there. */
-export function startClusterPrimary(args: string[]): boolean {
-  const workers = parseWorkers(args);
-  if (workers <= 1 || !cluster.isPrimary) return false;
-  const config = loadConfig();
-  runPrimary({ workers, logger: createLogger(config.logLevel), graceMs: config.shutdownGraceMs });
-  return true;
 }
 
 /** In a cluster worker: share metrics and admin actions with the other workers (no-op otherwise). */
 export function joinClusterIfWorker(gateway: Gateway): void {
   if (cluster.isWorker) joinCluster(gateway);
-}
-
-function usage(message: string): never {
-  process.stderr.write(`modelgate serve: ${message}\n\n${SERVE_USAGE}`);
-  process.exit(2);
 }

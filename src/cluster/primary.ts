@@ -6,7 +6,7 @@ import { isWorkerMessage, type PrimaryMessage } from './messages.js';
 export interface PrimaryOptions {
   workers: number;
   logger: Logger;
-  /** How long workers get to drain after SIGTERM before they are killed. */
+  /** How long workers get to drain after SIGTERM (their drain delay + shutdown timeout) before they are killed. */
   graceMs: number;
 }
 
@@ -70,14 +70,19 @@ export function runPrimary(opts: PrimaryOptions): void {
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
     logger.info({ signal, workers: workers.length }, 'cluster shutting down: every worker drains');
-    const exited = workers.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
-    for (const w of workers) w.process.kill('SIGTERM');
-    // A worker stuck past its own grace period is killed, so the primary always exits.
+    let failed = false;
+    const exited = workers.map(
+      (w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', (code: number | null) => ((failed ||= code !== 0), resolve())))),
+    );
+    // SIGINT from a terminal reaches every process of the group, workers included: a second
+    // signal from here would make them exit at once instead of draining.
+    if (signal !== 'SIGINT') for (const w of workers) w.process.kill('SIGTERM');
+    // A worker stuck past its own shutdown timeout is killed, so the primary always exits.
     const timer = setTimeout(() => workers.forEach((w) => w.isDead() || w.process.kill('SIGKILL')), opts.graceMs + 5_000);
     void Promise.all(exited).then(() => {
       clearTimeout(timer);
-      logger.info('cluster shutdown complete');
-      process.exit(exitCode);
+      logger.info({ clean: !failed }, 'cluster shutdown complete');
+      process.exit(failed ? 1 : exitCode);
     });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

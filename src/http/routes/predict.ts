@@ -16,8 +16,8 @@ import { checkNames } from './names.js';
  */
 export function mountPredictionRoutes(app: Hono<AppEnv>, deps: HttpDeps, serving: RequestServing): void {
   const clientAddress = clientAddressResolver(deps.settings.trustedProxies ?? 0);
-  const route = (template: string, protocol: Protocol) => (c: Context<AppEnv>) =>
-    serving.serve(c, template, async (requestId) => {
+  const route = (template: string, protocol: Protocol) =>
+    serving.route(template, async (c: Context<AppEnv>, requestId: string) => {
       const model = c.req.param('model') as string;
       const pathVersion = c.req.param('version');
       checkNames(model, pathVersion);
