@@ -31,6 +31,9 @@ describe('modelgate CLI', () => {
   it.each([
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['serve', '--port', '9'], /Unknown option '--port'/],
+    [['serve', '--workers', '0'], /--workers must be a whole number/],
+    [['serve', '--workers', 'many'], /--workers must be a whole number/],
+    [['serve', '--workers'], /argument missing/],
     [['promote', 'm'], /usage: modelgate promote/],
     [['token', 'create', 'x', '--role'], /argument missing/],
     [['import', '--colour'], /Unknown option '--colour'/],
