@@ -36,6 +36,8 @@ describe.skipIf(!requireService('redis', redisServerInstalled()))('Redis L2 pred
   let modelsDir: string;
   let a: Gateway;
   let b: Gateway;
+  /** Bodies not seen before (L1 misses), so each asks Redis. */
+  let fresh = 3000;
   beforeAll(async () => {
     redis = await startRedis();
     modelsDir = copyDemoModels();
@@ -79,7 +81,21 @@ describe.skipIf(!requireService('redis', redisServerInstalled()))('Redis L2 pred
     await waitFor(async () => (await predict(a, 1802)).cache === 'hit');
   });
 
+  it('Redis slow (blocked): predictions answer 200 from L1 and the model, the timeouts are counted', async () => {
+    const before = await metric(a, 'modelgate_cache_tier_errors_total', { tier: 'redis', op: 'get' });
+    await redis.stall(2);
+    const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => predict(a, 2500 + i)));
+    expect(replies.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(await metric(a, 'modelgate_cache_tier_errors_total', { tier: 'redis', op: 'get' })).toBeGreaterThan(before);
+    // Wait out the stall so the next test starts from a responsive server.
+    await waitFor(async () => (await predict(a, fresh++)).status === 200 && (await metric(a, 'modelgate_cache_tier_up', { tier: 'redis' })) === 1, 10_000);
+  });
+
   it('Redis killed mid-traffic: every request answers 200, errors are counted, then Redis is used again', async () => {
+    const losses = async () => (await metric(a, 'modelgate_cache_tier_errors_total', { tier: 'redis', op: 'get' }))
+      + (await metric(a, 'modelgate_cache_tier_errors_total', { tier: 'redis', op: 'set' }))
+      + (await metric(a, 'modelgate_cache_tier_lookups_total', { tier: 'redis', result: 'skipped' }));
+    const lostBefore = await losses();
     const statuses: number[] = [];
     let killed = false;
     for (let round = 0; round < 40; round++) {
@@ -93,16 +109,13 @@ describe.skipIf(!requireService('redis', redisServerInstalled()))('Redis L2 pred
     }
     expect(killed).toBe(true);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
-    const lost = (await metric(a, 'modelgate_cache_tier_errors_total', { tier: 'redis', op: 'get' }))
-      + (await metric(a, 'modelgate_cache_tier_errors_total', { tier: 'redis', op: 'set' }))
-      + (await metric(a, 'modelgate_cache_tier_lookups_total', { tier: 'redis', result: 'skipped' }));
+    const lost = (await losses()) - lostBefore;
     expect(lost).toBeGreaterThan(0);
     expect(await metric(a, 'modelgate_cache_tier_up', { tier: 'redis' })).toBe(0);
-    console.info(`redis killed mid-traffic: ${statuses.length} requests, 0 errors; replica A counted ${lost} skipped or failed L2 calls`);
+    console.info(`redis killed mid-traffic: ${statuses.length} requests, 0 errors; replica A counted ${lost} skipped or failed L2 calls (of ${statuses.length / 2} it served)`);
 
     await redis.restart();
     // The circuit closes on the first probe that succeeds once the client has reconnected: traffic drives it.
-    let fresh = 3000;
     await waitFor(async () => (await predict(a, fresh++)).status === 200 && (await metric(a, 'modelgate_cache_tier_up', { tier: 'redis' })) === 1, 10_000);
     await waitFor(async () => (await predict(b, 1803)).cache === 'hit', 5_000);
   });

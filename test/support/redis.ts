@@ -18,6 +18,8 @@ export interface RedisServer {
   kill: () => Promise<void>;
   /** Start it again on the same port. */
   restart: () => Promise<void>;
+  /** Block the server for `seconds` (DEBUG SLEEP): every command waits meanwhile. */
+  stall: (seconds: number) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -26,7 +28,9 @@ export async function startRedis(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'modelgate-redis-'));
   let child: ChildProcess | undefined;
   const launch = async () => {
-    child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    // DEBUG SLEEP lets a test make the server slow (it refuses DEBUG by default).
+    const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, '--enable-debug-command', 'local'];
+    child = spawn('redis-server', args, { stdio: 'ignore' });
     await waitForPing(port);
   };
   const kill = async () => {
@@ -42,6 +46,14 @@ export async function startRedis(): Promise<RedisServer> {
     port,
     kill,
     restart: launch,
+    stall: async (seconds) => {
+      const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+      c.on('error', () => undefined);
+      await c.ping();
+      // Not awaited: the reply comes only when the sleep ends.
+      void c.call('DEBUG', 'SLEEP', String(seconds)).catch(() => undefined).finally(() => c.disconnect());
+      await new Promise((r) => setTimeout(r, 20));
+    },
     stop: async () => {
       await kill();
       rmSync(dir, { recursive: true, force: true });
