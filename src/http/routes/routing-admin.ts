@@ -23,9 +23,9 @@ export function routingAdminRoutes(deps: HttpDeps): Hono<AppEnv> {
   app.post('/models/:model/rollback', async (c) => {
     const m = model(c.req.param('model'));
     const body = await readOptionalJson(c, RollbackBody);
-    return c.json(routing.rollback(m, 'admin', body?.reason));
+    return c.json(await routing.rollback(m, 'admin', body?.reason));
   });
 
-  app.delete('/models/:model/rollback', (c) => c.json(routing.clearRollback(model(c.req.param('model')), 'admin')));
+  app.delete('/models/:model/rollback', async (c) => c.json(await routing.clearRollback(model(c.req.param('model')), 'admin')));
   return app;
 }
