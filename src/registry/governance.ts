@@ -15,6 +15,7 @@ import { importModels, type ImportReport } from './import-models.js';
 import { openRegistry, type RegistryHandle } from './open-registry.js';
 import type { Stage } from './registry-store.js';
 import { RegistrySource } from './registry-source.js';
+import { RepositoryBroadcast } from './repository-broadcast.js';
 
 export interface GovernanceOptions {
   settings: RegistrySettings;
@@ -64,6 +65,11 @@ export class Governance {
   /** model -> its serving versions as last reconciled: a sync loads/unloads only where this changed. */
   private serving = new Map<string, string>();
   private unlisten: (() => Promise<void>) | undefined;
+  private readonly broadcast: RepositoryBroadcast;
+  /** > 0 while loads/unloads follow a registry change made here (audited, not announced: peers follow the registry). */
+  private following = 0;
+  /** > 0 while loads/unloads follow another process's registry change (audited by that process on PostgreSQL). */
+  private catchingUp = 0;
   private pollTimer: NodeJS.Timeout | undefined;
   private verifyTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
@@ -75,13 +81,14 @@ export class Governance {
       logger: opts.logger,
       now: opts.now,
       hooks: {
-        beforeServe: async (model, version) => {
-          const repo = opts.repository();
-          if (!repo.get(model, version)) await repo.load(model, version);
-        },
+        beforeServe: (model, version) =>
+          this.during('following', async () => {
+            const repo = opts.repository();
+            if (!repo.get(model, version)) await repo.load(model, version);
+          }),
         changed: async (model) => {
           await this.refresh();
-          await this.reconcile(model);
+          await this.during('following', () => this.reconcile(model));
         },
       },
     });
@@ -89,6 +96,7 @@ export class Governance {
     this.source = new RegistrySource(store, artifacts);
     this.audit = audit;
     const trace = opts.settings.trace;
+    this.broadcast = new RepositoryBroadcast(this.handle.engine, opts.repository, opts.logger);
     const records = opts.metrics.traceRecords;
     this.trace = trace.enabled
       ? new PredictionTrace(
@@ -134,10 +142,14 @@ export class Governance {
     for (const s of report?.skipped ?? []) this.opts.repository().recordFailure(s.model, s.version, s.cause, s.reason);
     await this.refresh();
     for (const m of await this.handle.store.modelNames()) this.serving.set(m, (await this.handle.store.servingVersions(m)).join(' '));
+    const shared = this.handle.engine.kind === 'postgres';
     this.opts.repository().onChange((e) => {
+      if (this.broadcast.isReplay(e) || (shared && this.catchingUp > 0)) return;
       this.audit
         .append({ actor: SYSTEM, action: e.type === 'loaded' ? 'model.load' : 'model.unload', target: `${e.name}@${e.version}` })
         .catch((err: unknown) => logger.error({ err, model: e.name, version: e.version }, 'audit log: could not record a load/unload'));
+      // A load/unload through the repository API: every replica makes it.
+      if (shared && this.following === 0 && this.catchingUp === 0) this.broadcast.announce(e);
     });
     this.trace?.log.start();
     await this.verifyAudit();
@@ -149,7 +161,9 @@ export class Governance {
       this.pollTimer.unref();
     }
     // Another replica's change arrives within milliseconds; the poll stays the safety net.
-    this.unlisten = await this.handle.engine.onAnnounce(() => void this.poll(true));
+    this.unlisten = await this.handle.engine.onAnnounce((what) => {
+      if (!this.broadcast.handle(what)) void this.poll(true);
+    });
     return report;
   }
 
@@ -171,9 +185,11 @@ export class Governance {
         if (this.serving.get(m) !== wanted) changed.push(m);
         this.serving.set(m, wanted);
       }
-      for (const m of changed) await this.reconcile(m, 'load');
-      await this.refresh();
-      for (const m of changed) await this.reconcile(m, 'unload');
+      await this.during('catchingUp', async () => {
+        for (const m of changed) await this.reconcile(m, 'load');
+        await this.refresh();
+        for (const m of changed) await this.reconcile(m, 'unload');
+      });
     }).catch((err: unknown) => this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'registry sync failed; retrying at the next poll'));
     return this.syncing;
   }
@@ -198,6 +214,16 @@ export class Governance {
     await this.syncing.catch(() => undefined);
     await this.trace?.log.close();
     await this.handle.close();
+  }
+
+  /** Run fn with a cause counter raised: loads and unloads it makes are attributed to that cause. */
+  private async during<T>(cause: 'following' | 'catchingUp', fn: () => Promise<T>): Promise<T> {
+    this[cause]++;
+    try {
+      return await fn();
+    } finally {
+      this[cause]--;
+    }
   }
 
   /** Re-read the caches the request path uses (a few small queries). */

@@ -24,7 +24,7 @@ export interface SqlEngine extends SqlQueries {
   changeToken(): Promise<string>;
   /** Tell other replicas to re-read (PostgreSQL NOTIFY, delivered on commit); a no-op on SQLite. */
   announce(what: string): Promise<void>;
-  /** Call fn when another process announces a change; returns the unsubscribe. SQLite: never (the poll covers it). */
+  /** Call fn when another process (not this engine) announces a change; returns the unsubscribe. SQLite: never (the poll covers it). */
   onAnnounce(fn: (what: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { SqlEngine } from '../sql-engine.js';
 import { migratePostgres } from './pg-migrations.js';
@@ -22,6 +23,8 @@ const numbered = (sql: string): string => {
  */
 export class PgEngine implements SqlEngine {
   readonly kind = 'postgres';
+  /** Prefixes this engine's announcements, so it does not act on its own (its process already has). */
+  private readonly origin = `${randomUUID()}|`;
   private readonly tx = new AsyncLocalStorage<{ client: pg.PoolClient; open: boolean }>();
   private listener: pg.Client | undefined;
   private readonly subscribers = new Set<(what: string) => void>();
@@ -91,7 +94,7 @@ export class PgEngine implements SqlEngine {
   }
 
   async announce(what: string): Promise<void> {
-    await this.run('SELECT pg_notify(?, ?)', [CHANNEL, what]);
+    await this.run('SELECT pg_notify(?, ?)', [CHANNEL, this.origin + what]);
   }
 
   async onAnnounce(fn: (what: string) => void): Promise<() => Promise<void>> {
@@ -113,7 +116,10 @@ export class PgEngine implements SqlEngine {
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url, application_name: 'modelgate-listen' });
     client.on('notification', (n) => {
-      for (const fn of this.subscribers) fn(n.payload ?? '');
+      const payload = n.payload ?? '';
+      if (payload.startsWith(this.origin)) return;
+      const what = payload.slice(payload.indexOf('|') + 1);
+      for (const fn of this.subscribers) fn(what);
     });
     client.on('error', () => {
       if (this.listener !== client) return;
