@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +145,12 @@ describe.skipIf(!requireService('postgres', pgUp))('replicas share one PostgreSQ
   it('keeps one audit chain that verifies, each change audited once', async () => {
     const [a, , c] = replicas as [ServerProcess, ServerProcess, ServerProcess];
     expect(await (await fetch(`${c.url}/admin/audit/verify`, { headers: admin })).json()).toMatchObject({ ok: true });
+    // The CLI walks the same chain in PostgreSQL.
+    const cli = execFileSync(process.execPath, ['dist/src/cli/main.js', 'audit', 'verify'], {
+      env: { ...process.env, MODELGATE_DATABASE_URL: db.url },
+      encoding: 'utf8',
+    });
+    expect(cli).toMatch(/^audit log OK: \d+ rows/);
     const page = (await (await fetch(`${a.url}/admin/audit?limit=1000`, { headers: admin })).json()) as {
       records: { action: string; target: string; after: unknown }[];
     };
