@@ -1,4 +1,5 @@
-// `node dist/bench/profile-summary.js <file.cpuprofile> [top]`: where a --cpu-prof profile spent its self time.
+// `node dist/bench/profile-summary.js <file.cpuprofile> [top] [--requests=N]`: where a --cpu-prof profile
+// spent its time (idle excluded); with the number of requests served, each line also in µs a request.
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
@@ -25,13 +26,18 @@ function area(url: string, fn: string): string {
 }
 
 function main(): void {
-  const [file, topArg] = process.argv.slice(2);
-  if (!file) throw new Error('usage: profile-summary.js <file.cpuprofile> [top]');
+  const args = process.argv.slice(2);
+  const requests = Number(args.find((a) => a.startsWith('--requests='))?.slice('--requests='.length) ?? 0);
+  const [file, topArg] = args.filter((a) => !a.startsWith('--'));
+  if (!file) throw new Error('usage: profile-summary.js <file.cpuprofile> [top] [--requests=N]');
   const top = Number(topArg ?? 25);
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  p.samples.forEach((id, i) => {
+    if (byId.get(id)?.callFrame.functionName === '(idle)') return;
+    self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
+  });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const fns = new Map<string, number>();
   const areas = new Map<string, number>();
@@ -59,12 +65,13 @@ function main(): void {
       inclusive.set(key, (inclusive.get(key) ?? 0) + us);
     }
   }
-  const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
+  const pct = (us: number) =>
+    `${((100 * us) / total).toFixed(1).padStart(5)} %${requests > 0 ? `  ${(us / requests).toFixed(2).padStart(6)} µs/req` : ''}`;
   const print = (title: string, m: Map<string, number>, n: number) => {
     process.stdout.write(`\n${title}\n`);
     for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) process.stdout.write(`${pct(us)}  ${k}\n`);
   };
-  process.stdout.write(`${file}: ${(total / 1e6).toFixed(2)} s sampled\n`);
+  process.stdout.write(`${file}: ${(total / 1e6).toFixed(2)} s busy (idle excluded)${requests > 0 ? `, ${requests} requests: ${(total / requests).toFixed(1)} µs a request` : ''}\n`);
   print('self time by area', areas, 20);
   print('self time by function', fns, top);
   print('inclusive time of gateway functions', inclusive, top);

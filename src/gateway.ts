@@ -130,6 +130,7 @@ export class Gateway {
       metrics: this.metrics,
       logger: this.logger,
       governance: gov,
+      authenticate: gov ? (token) => gov.handle.tokens.authenticate(token) : undefined,
     });
     this.app = app;
     this.serving = serving;
@@ -144,15 +145,24 @@ export class Gateway {
     this.ready = true;
   }
 
-  /** Fail readiness, wait for in-flight requests and predictions (up to the grace period), flush, free sessions. */
+  /** Fail readiness now (SIGTERM): load balancers stop sending while requests are still served. */
+  failReadiness(): void {
+    this.ready = false;
+  }
+
+  /**
+   * After the listener stopped: wait for in-flight predictions (up to the grace period), then
+   * flush the prediction trace and close the audit log (governance), and only then free the
+   * sessions, so nothing answered is missing from the trace and no request sees "not loaded".
+   */
   async close(graceMs = this.config.shutdownGraceMs): Promise<void> {
     this.ready = false;
     const deadline = Date.now() + graceMs;
     while ((this.serving.inFlight > 0 || this.service.pending > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));
     }
+    await this.flags?.close();
     await this.governance?.close();
     await this.repository.close();
-    await this.flags?.close();
   }
 }

@@ -12,7 +12,7 @@ const isMap = (v: Json | undefined): v is Map => typeof v === 'object' && v !== 
 const map = (v: Json | undefined): Map => (isMap(v) ? v : {});
 const list = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
 const RESTRICTED_VOLUMES = ['configMap', 'emptyDir', 'persistentVolumeClaim', 'secret', 'projected', 'downwardAPI', 'csi', 'ephemeral'];
-/** The gateway's drain after SIGTERM when MODELGATE_DRAIN_DELAY_MS is unset (assumed) and the config's default shutdownGraceMs. */
+/** The gateway's drain delay after SIGTERM when MODELGATE_DRAIN_DELAY_MS is unset (server.drainDelayMs' default). */
 const DEFAULT_DRAIN_DELAY_MS = 5_000;
 const CLOSE_MARGIN_MS = 2_000;
 
@@ -91,27 +91,30 @@ function deploymentErrors(d: K8sObject, objects: K8sObject[]): string[] {
   return errors;
 }
 
-/** terminationGracePeriodSeconds must cover preStop + the gateway's drain delay + shutdownGraceMs + closing. */
+/** terminationGracePeriodSeconds must cover preStop + the gateway's drain delay + its shutdown timeout + closing. */
 function shutdownBudgetErrors(graceSeconds: number, c: Map, env: Map[], objects: K8sObject[]): string[] {
   const command = list(map(map(map(c.lifecycle).preStop).exec).command);
   if (command[0] !== 'sleep') return ['no preStop sleep: the pod must keep serving while Endpoints drop it'];
   const preStopMs = Number(command[1]) * 1000;
   const delay = env.find((e) => e.name === 'MODELGATE_DRAIN_DELAY_MS')?.value;
   const drainDelayMs = delay === undefined ? DEFAULT_DRAIN_DELAY_MS : Number(delay);
-  const graceMs = shutdownGraceMsOf(map(find(objects, 'ConfigMap', 'modelgate-config')?.data)['gateway.json']);
-  const needed = preStopMs + drainDelayMs + graceMs + CLOSE_MARGIN_MS;
-  return graceSeconds * 1000 < needed ? [`terminationGracePeriodSeconds ${graceSeconds} < preStop ${preStopMs} + drain delay ${drainDelayMs} + shutdownGraceMs ${graceMs} + ${CLOSE_MARGIN_MS} ms`] : [];
+  const timeout = env.find((e) => e.name === 'MODELGATE_SHUTDOWN_TIMEOUT_MS')?.value;
+  const timeoutMs = timeout === undefined ? shutdownTimeoutMsOf(map(find(objects, 'ConfigMap', 'modelgate-config')?.data)['gateway.json']) : Number(timeout);
+  const needed = preStopMs + drainDelayMs + timeoutMs + CLOSE_MARGIN_MS;
+  return graceSeconds * 1000 < needed
+    ? [`terminationGracePeriodSeconds ${graceSeconds} < preStop ${preStopMs} + drain delay ${drainDelayMs} + shutdown timeout ${timeoutMs} + ${CLOSE_MARGIN_MS} ms`]
+    : [];
 }
 
-/** shutdownGraceMs of the mounted gateway.json (its default when the file is invalid: reported elsewhere). */
-function shutdownGraceMsOf(text: Json | undefined): number {
+/** server.shutdownTimeoutMs of the mounted gateway.json (its default when the file is invalid: reported elsewhere). */
+function shutdownTimeoutMsOf(text: Json | undefined): number {
   try {
     const parsed = GatewayConfig.safeParse(JSON.parse(String(text ?? '{}')));
-    if (parsed.success) return parsed.data.shutdownGraceMs;
+    if (parsed.success) return parsed.data.server.shutdownTimeoutMs;
   } catch {
     // not JSON: configMapErrors says so
   }
-  return GatewayConfig.parse({}).shutdownGraceMs;
+  return GatewayConfig.parse({}).server.shutdownTimeoutMs;
 }
 
 function configMapErrors(data: Map): string[] {

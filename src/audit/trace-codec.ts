@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { decodeTensorData, type HostTensor, type TensorMap, type TensorType } from '../runtime/tensor.js';
+import { decodeTensorData, tensorDataFromBytes, type HostTensor, type TensorMap, type TensorType } from '../runtime/tensor.js';
 
 /** One traced prediction as the API shows it. */
 export interface TraceRecord {
@@ -232,24 +232,7 @@ function decodeTensors(buf: Buffer): NonNullable<TraceRecord['output']> {
     p += 4;
     const bytes = Uint8Array.prototype.slice.call(buf, p, p + len);
     p += len;
-    out[name] = { type, shape: dims, data: decodeTensorData({ type, dims, data: view(type, bytes) }) };
+    out[name] = { type, shape: dims, data: decodeTensorData({ type, dims, data: tensorDataFromBytes(type, bytes) }) };
   }
   return out;
-}
-
-function view(type: TensorType, b: Uint8Array): HostTensor['data'] {
-  const buf = b.buffer;
-  switch (type) {
-    case 'float32': return new Float32Array(buf);
-    case 'float64': return new Float64Array(buf);
-    case 'int8': return new Int8Array(buf);
-    case 'int16': return new Int16Array(buf);
-    case 'int32': return new Int32Array(buf);
-    case 'int64': return new BigInt64Array(buf);
-    case 'uint16': case 'float16': return new Uint16Array(buf);
-    case 'uint32': return new Uint32Array(buf);
-    case 'uint64': return new BigUint64Array(buf);
-    case 'string': return JSON.parse(Buffer.from(buf).toString('utf8')) as string[];
-    default: return new Uint8Array(buf);
-  }
 }

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load-config.js';
+import { UsageError } from './usage-error.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { openEngine } from '../registry/open-registry.js';
 import { parseArgs } from './registry-cli.js';
@@ -27,7 +28,7 @@ export async function auditCommand(args: string[]): Promise<void> {
     } else if (sub === 'list') {
       const page = await log.page({ after: Number(parsed.options.get('after') ?? 0), limit: Number(parsed.options.get('limit') ?? 100) });
       for (const r of page.records) process.stdout.write(`${JSON.stringify(r)}\n`);
-    } else throw new Error(USAGE);
+    } else throw new UsageError(USAGE);
   } finally {
     await engine.close();
   }

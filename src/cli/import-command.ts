@@ -7,10 +7,8 @@ import { readTritonConfig } from '../repository/triton-config.js';
 import { loadVersion } from '../repository/version-loader.js';
 import { parseWarmupFile } from '../repository/warmup-file.js';
 import { cliPrincipal, parseArgs, withRegistry } from './registry-cli.js';
+import { UsageError } from './usage-error.js';
 
-const USAGE = `usage: modelgate import <file.onnx> --name <model> --version <semver|integer>
-         [--data-version <id>] [--description <text>] [--warmup <sample.json> | --no-warmup]
-         [--models-dir <dir>] [--register [--token <token>]] [--force]`;
 
 /**
  * \`modelgate import\`: an ONNX file a user exported elsewhere -> a served, versioned model.
@@ -22,8 +20,8 @@ export async function importCommand(args: string[]): Promise<void> {
   const [file] = parsed.positional;
   const name = parsed.options.get('name');
   const version = parsed.options.get('version');
-  if (!file || parsed.positional.length !== 1 || !name || !version) throw new Error(USAGE);
-  if (parsed.options.has('warmup') && parsed.flags.has('no-warmup')) throw new Error('--warmup and --no-warmup exclude each other');
+  if (!file || parsed.positional.length !== 1 || !name || !version) throw new UsageError('a file, --name and --version are required');
+  if (parsed.options.has('warmup') && parsed.flags.has('no-warmup')) throw new UsageError('--warmup and --no-warmup exclude each other');
 
   const model = new Uint8Array(await readFile(file).catch((err: Error) => {
     throw new Error(`cannot read ${file}: ${err.message}`);

@@ -1,49 +1,59 @@
 #!/usr/bin/env node
-/** The `modelgate` command. */
-const USAGE = `usage: modelgate <command>
+/**
+ * The `modelgate` command. Exit codes: 0 done (and every `--help`), 1 the command failed,
+ * 2 the command line is wrong (one line saying why, then the usage, on stderr).
+ */
+import { COMMANDS } from './commands.js';
+import { UsageError } from './usage-error.js';
+
+const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
+const USAGE = `usage: modelgate <command> [options]   (modelgate <command> --help for its options)
 
 commands:
-  serve                 start the gateway (config/gateway.json + env)
-  import <file.onnx> --name M --version V [--warmup sample.json | --no-warmup]
-                        serve an ONNX file exported elsewhere (manifest read from the graph)
-  register <dir>        register a version folder in the registry (deployer)
-  promote <m> <v> <stage> [--reason R] [--override]
-                        move a version: staging (deployer), production (approver, gate)
-  validate <m> <v>      run the validation gate against the production version
-  audit verify|list     walk the audit log's hash chain / print it
-  token create|list|revoke
-                        manage role tokens (admin)
+${Object.entries(COMMANDS)
+  .map(([name, spec]) => `  ${name.padEnd(width)}${spec.summary}`)
+  .join('\n')}
 `;
 
-async function main(argv: string[]): Promise<void> {
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+
+async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  switch (command) {
-    case 'serve':
-      return (await import('./serve-command.js')).serveCommand();
-    case 'import':
-      return (await import('./import-command.js')).importCommand(args);
-    case 'register':
-      return (await import('./register-command.js')).registerCommand(args);
-    case 'promote':
-      return (await import('./promote-command.js')).promoteCommand(args);
-    case 'validate':
-      return (await import('./validate-command.js')).validateCommand(args);
-    case 'audit':
-      return (await import('./audit-command.js')).auditCommand(args);
-    case 'token':
-      return (await import('./token-command.js')).tokenCommand(args);
-    case undefined:
-    case 'help':
-    case '--help':
-      process.stdout.write(USAGE);
-      return;
-    default:
-      process.stderr.write(`unknown command '${command}'\n\n${USAGE}`);
-      process.exitCode = 2;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    const topic = command === 'help' && args[0] ? COMMANDS[args[0]] : undefined;
+    process.stdout.write(topic ? `${topic.usage}\n` : USAGE);
+    return 0;
+  }
+  const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!spec) {
+    process.stderr.write(`modelgate: unknown command '${command.slice(0, 100)}'\n\n${USAGE}`);
+    return 2;
+  }
+  // Before loading the command: `serve --help` must never start a server.
+  if (wantsHelp(args)) {
+    process.stdout.write(`${spec.usage}\n`);
+    return 0;
+  }
+  try {
+    await (await spec.run())(args);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`modelgate ${command}: ${err.message}\n${spec.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`modelgate ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`modelgate: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    // serve keeps running (its listener holds the loop); the others end here.
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`modelgate: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

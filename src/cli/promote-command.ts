@@ -1,3 +1,4 @@
+import { UsageError } from './usage-error.js';
 import { STAGES, type Stage } from '../registry/registry-store.js';
 import { cliPrincipal, formatGate, parseArgs, progressPrinter, withRegistry } from './registry-cli.js';
 
@@ -7,8 +8,8 @@ const USAGE = `usage: modelgate promote <model> <version> <${STAGES.join('|')}> 
 export async function promoteCommand(args: string[]): Promise<void> {
   const parsed = parseArgs(args, ['token', 'reason'], ['override']);
   const [model, version, stage] = parsed.positional;
-  if (!model || !version || !stage || parsed.positional.length !== 3) throw new Error(USAGE);
-  if (!(STAGES as readonly string[]).includes(stage)) throw new Error(`unknown stage '${stage}'\n${USAGE}`);
+  if (!model || !version || !stage || parsed.positional.length !== 3) throw new UsageError(USAGE);
+  if (!(STAGES as readonly string[]).includes(stage)) throw new UsageError(`unknown stage '${stage}'\n${USAGE}`);
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
     const r = await h.registry.promote(actor, model, version, stage as Stage, {

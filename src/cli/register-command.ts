@@ -1,3 +1,4 @@
+import { UsageError } from './usage-error.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cliPrincipal, parseArgs, withRegistry } from './registry-cli.js';
@@ -8,7 +9,7 @@ const USAGE = 'usage: modelgate register <version-dir> [--token <token>]';
 export async function registerCommand(args: string[]): Promise<void> {
   const parsed = parseArgs(args, ['token']);
   const [dir] = parsed.positional;
-  if (!dir || parsed.positional.length !== 1) throw new Error(USAGE);
+  if (!dir || parsed.positional.length !== 1) throw new UsageError(USAGE);
   let manifest: { artifact?: { path?: unknown }; holdout?: { path?: unknown } };
   try {
     manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as typeof manifest;

@@ -1,7 +1,9 @@
+import { parseArgs as parseNodeArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { GatewayError, unauthorized } from '../errors/index.js';
 import { openRegistry, type RegistryHandle } from '../registry/open-registry.js';
 import type { Principal } from '../registry/tokens.js';
+import { UsageError } from './usage-error.js';
 import type { GateProgress, GateResult } from '../registry/validation-gate.js';
 
 export interface ParsedArgs {
@@ -10,22 +12,25 @@ export interface ParsedArgs {
   flags: Set<string>;
 }
 
-/** `--name value`, `--name=value` for valued options; `--flag` for booleans; the rest positional. */
+/**
+ * node:util parseArgs, strict: `--name value` / `--name=value` for valued options, `--flag` for
+ * booleans, the rest positional. An unknown option or a missing value is a UsageError (exit 2).
+ */
 export function parseArgs(args: string[], valued: readonly string[], booleans: readonly string[] = []): ParsedArgs {
-  const out: ParsedArgs = { positional: [], options: new Map(), flags: new Set() };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (!arg.startsWith('--')) {
-      out.positional.push(arg);
-      continue;
-    }
-    const [name = '', inline] = arg.slice(2).split(/=(.*)/s, 2);
-    if (booleans.includes(name)) out.flags.add(name);
-    else if (valued.includes(name)) {
-      const value = inline ?? args[++i];
-      if (value === undefined) throw new Error(`--${name} needs a value`);
-      out.options.set(name, value);
-    } else throw new Error(`unknown option '--${name}'`);
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const name of valued) options[name] = { type: 'string' };
+  for (const name of booleans) options[name] = { type: 'boolean' };
+  let parsed: ReturnType<typeof parseNodeArgs>;
+  try {
+    parsed = parseNodeArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    // node's messages name the option ("Unknown option '--x'", "Option '--token <value>' argument missing").
+    throw new UsageError((err as Error).message.split('. ')[0] ?? 'invalid arguments');
+  }
+  const out: ParsedArgs = { positional: parsed.positionals, options: new Map(), flags: new Set() };
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (typeof value === 'string') out.options.set(name, value);
+    else if (value === true) out.flags.add(name);
   }
   return out;
 }
@@ -58,7 +63,7 @@ export async function withRegistry(fn: (handle: RegistryHandle) => Promise<void>
     await handle.ready;
     await fn(handle);
   } catch (err) {
-    if (!(err instanceof GatewayError)) throw err;
+    if (!(err instanceof GatewayError) || err instanceof UsageError) throw err;
     process.stderr.write(`modelgate: ${err.message} [${err.status} ${err.code}${err.details?.rule ? `: ${String(err.details.rule)}` : ''}]\n`);
     const gate = err.details?.gate as GateResult | undefined;
     if (gate) process.stderr.write(formatGate(gate));

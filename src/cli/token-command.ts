@@ -1,3 +1,4 @@
+import { UsageError } from './usage-error.js';
 import { authorize, Role } from '../registry/tokens.js';
 import { cliPrincipal, parseArgs, withRegistry } from './registry-cli.js';
 
@@ -12,7 +13,8 @@ export async function tokenCommand(args: string[]): Promise<void> {
     authorize(actor, 'admin', 'managing tokens');
     if (sub === 'create' && principal) {
       const role = Role.safeParse(parsed.options.get('role'));
-      if (!role.success) throw new Error(`--role must be one of ${Role.options.join(', ')}\n${USAGE}`);
+      if (!role.success) throw new UsageError(`--role must be one of ${Role.options.join(', ')}
+${USAGE}`);
       const created = await h.tokens.create(principal, role.data, actor.name);
       await h.audit.append({ actor: actor.name, action: 'token.create', target: `principal:${principal}`, after: { role: role.data } });
       process.stdout.write(`${created.token}\n`);
@@ -25,6 +27,6 @@ export async function tokenCommand(args: string[]): Promise<void> {
       if (!(await h.tokens.revoke(principal))) throw new Error(`no active token for '${principal}'`);
       await h.audit.append({ actor: actor.name, action: 'token.revoke', target: `principal:${principal}` });
       process.stdout.write(`revoked ${principal}\n`);
-    } else throw new Error(USAGE);
+    } else throw new UsageError(USAGE);
   });
 }

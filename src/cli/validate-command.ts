@@ -1,3 +1,4 @@
+import { UsageError } from './usage-error.js';
 import { cliPrincipal, formatGate, parseArgs, progressPrinter, withRegistry } from './registry-cli.js';
 
 const USAGE = 'usage: modelgate validate <model> <version> [--json] [--token <token>]';
@@ -6,7 +7,7 @@ const USAGE = 'usage: modelgate validate <model> <version> [--json] [--token <to
 export async function validateCommand(args: string[]): Promise<void> {
   const parsed = parseArgs(args, ['token'], ['json']);
   const [model, version] = parsed.positional;
-  if (!model || !version || parsed.positional.length !== 2) throw new Error(USAGE);
+  if (!model || !version || parsed.positional.length !== 2) throw new UsageError(USAGE);
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
     const stored = await h.registry.validate(actor, model, version, progressPrinter());

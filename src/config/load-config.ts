@@ -55,6 +55,20 @@ function mergeEnv(file: Record<string, unknown>, env: NodeJS.ProcessEnv): Record
     cfg.flags = flags;
   }
   if (env.MODELGATE_FLAGS_FILE) cfg.flags = { ...((cfg.flags as Record<string, unknown> | undefined) ?? {}), file: env.MODELGATE_FLAGS_FILE };
+  const server = { ...((file.server as Record<string, unknown> | undefined) ?? {}) };
+  const serverEnv: Record<string, string> = {
+    MODELGATE_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
+    MODELGATE_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+    MODELGATE_KEEP_ALIVE_TIMEOUT_MS: 'keepAliveTimeoutMs',
+    MODELGATE_MAX_CONNECTIONS: 'maxConnections',
+    MODELGATE_DRAIN_DELAY_MS: 'drainDelayMs',
+    MODELGATE_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+  };
+  for (const [name, key] of Object.entries(serverEnv)) {
+    const value = env[name];
+    if (value) server[key] = num(value);
+  }
+  cfg.server = server;
   cfg.runtime = runtime;
   cfg.limits = limits;
   cfg.registry = registryEnv(env, (file.registry as Record<string, unknown> | undefined) ?? {});

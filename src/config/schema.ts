@@ -33,6 +33,29 @@ export const ShadowSettings = z.object({
 });
 export type ShadowSettings = z.infer<typeof ShadowSettings>;
 
+/**
+ * The HTTP server: slow-client timeouts, a connection cap and the Kubernetes shutdown sequence
+ * (SIGTERM -> readiness fails -> serve `drainDelayMs` more with Connection: close -> stop
+ * listening -> wait for what arrived -> flush trace + audit -> free sessions).
+ */
+export const ServerSettings = z
+  .object({
+    /** Whole request headers must arrive within this (slowloris). */
+    headersTimeoutMs: z.number().int().min(1000).default(15_000),
+    /** A whole request (headers + body) must arrive within this. */
+    requestTimeoutMs: z.number().int().min(1000).default(60_000),
+    /** Idle keep-alive connections close after this; above a load balancer's own idle timeout (60 s on ALB). */
+    keepAliveTimeoutMs: z.number().int().min(1000).default(65_000),
+    /** Open connections beyond this are refused at accept. */
+    maxConnections: z.number().int().positive().default(4096),
+    /** After SIGTERM, keep serving this long with readiness failed, so endpoints are removed first. */
+    drainDelayMs: z.number().int().min(0).default(5_000),
+    /** After the drain delay, give up waiting for requests (and flushes) after this; then exit 1. */
+    shutdownTimeoutMs: z.number().int().min(1000).default(30_000),
+  })
+  .refine((s) => s.headersTimeoutMs <= s.requestTimeoutMs, { message: 'headersTimeoutMs must not exceed requestTimeoutMs' });
+export type ServerSettings = z.infer<typeof ServerSettings>;
+
 /** Per-model serving settings (config/gateway.json `models.<name>`). */
 export const ModelSettings = z.object({
   /** The flag that routes this model (default: the model's name). */
@@ -78,6 +101,7 @@ export const GatewayConfig = z.object({
   /** Bearer token for /v2/repository and /admin (ops); unset disables those endpoints. */
   adminToken: z.string().min(16).optional(),
   shutdownGraceMs: z.number().int().min(0).default(10_000),
+  server: ServerSettings.prefault({}),
   models: z.record(z.string().regex(NAME_RE), ModelSettings).default({}),
   cache: CacheSettings.prefault({}),
   batching: BatchingSettings.prefault({}),

@@ -5,6 +5,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { RequestServing } from './middleware/serving.js';
 import { governanceRoutes } from './routes/governance.js';
 import { consoleRoutes } from './routes/console.js';
+import { allowedMethods } from './method-not-allowed.js';
 import { oipRoutes } from './routes/oip.js';
 import { mountPredictionRoutes } from './routes/predict.js';
 import { repositoryRoutes } from './routes/repository.js';
@@ -16,7 +17,7 @@ export function createApp(deps: HttpDeps): HttpApp {
   const app = new Hono<AppEnv>();
   const onError = errorHandler(deps.logger);
   app.onError(onError);
-  app.notFound(notFoundHandler);
+  app.notFound(notFoundHandler(allowedMethods(app)));
   const serving = new RequestServing(deps.metrics, deps.settings.maxBodyBytes, onError);
 
   // Before the '*' middleware: a prediction route is the only handler of its request, so Hono
@@ -28,7 +29,7 @@ export function createApp(deps: HttpDeps): HttpApp {
   app.route('/v2', oipRoutes(deps));
   app.route('/v1', v1Routes(deps));
   app.route('/console', consoleRoutes());
-  // First: the routing admin's '*' guard (admin token) would otherwise also guard these role-based routes.
+  // Every ops route names its own minimum role (one token model); no sub-app guards '*'.
   if (deps.governance) app.route('/admin', governanceRoutes(deps.governance));
   app.route('/admin', routingAdminRoutes(deps));
 

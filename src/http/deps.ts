@@ -8,6 +8,7 @@ import type { ModelRepository } from '../repository/model-repository.js';
 import type { Governance } from '../registry/governance.js';
 import type { AppEnv } from './app-env.js';
 import type { RequestServing } from './middleware/serving.js';
+import type { Authenticate } from './middleware/auth.js';
 
 /** The HTTP layer's own settings. */
 export interface HttpSettings {
@@ -27,6 +28,8 @@ export interface HttpDeps {
   logger: Logger;
   /** The registry, audit log and trace, when the registry is on: their admin routes are mounted at /admin. */
   governance?: Governance;
+  /** Bearer token -> principal for the ops routes (the registry's tokens); default: the admin token alone. */
+  authenticate?: Authenticate;
 }
 
 /** Handles the composition root keeps: the app and the serving bookkeeping (in-flight count). */

@@ -54,7 +54,11 @@ export class ModelRepository {
   /** Load one version, or every version on disk, of a model. Rejects when nothing loaded. */
   async load(name: string, version?: string): Promise<LoadedVersion[]> {
     assertSafeName(name, version);
-    const wanted = version ? [version] : (this.opts.versionsFor?.(name) ?? (await this.versionDirs(name)));
+    // Unknown names are refused before any load is tried: no state, no metric series for them.
+    const available = await this.versionDirs(name);
+    if (available.length === 0) throw new GatewayError('model_not_found', 404, `model '${name}' is not in the repository`);
+    if (version && !available.includes(version)) throw new GatewayError('version_not_found', 404, `version '${version}' of model '${name}' is not in the repository`);
+    const wanted = version ? [version] : (this.opts.versionsFor?.(name) ?? available);
     if (wanted.length === 0) throw modelNotFound(name);
     const loaded: LoadedVersion[] = [];
     let lastError: unknown;

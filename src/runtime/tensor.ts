@@ -123,21 +123,25 @@ function finite(values: number[]): (number | string)[] {
   return out ?? values;
 }
 
+type NumericType = Exclude<TensorType, 'string'>;
+type TypedArrayCtor = { new (n: number): Exclude<TensorData, string[]>; new (b: ArrayBuffer): Exclude<TensorData, string[]> };
+
+/** The typed array that holds each numeric element type (fp16 as its raw bits, bool as bytes). */
+const TYPED_ARRAY: Record<NumericType, TypedArrayCtor> = {
+  float32: Float32Array, float64: Float64Array, float16: Uint16Array,
+  int8: Int8Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array,
+  uint8: Uint8Array, bool: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, uint64: BigUint64Array,
+};
+
 function allocate(type: TensorType, n: number): TensorData {
-  switch (type) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'float16': return new Uint16Array(n);
-    case 'int8': return new Int8Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'int64': return new BigInt64Array(n);
-    case 'uint8': case 'bool': return new Uint8Array(n);
-    case 'uint16': return new Uint16Array(n);
-    case 'uint32': return new Uint32Array(n);
-    case 'uint64': return new BigUint64Array(n);
-    case 'string': return new Array<string>(n);
-  }
+  return type === 'string' ? new Array<string>(n) : new TYPED_ARRAY[type](n);
+}
+
+/** A tensor's data over raw little-endian bytes (an exact-size copy's buffer); strings are their JSON. */
+export function tensorDataFromBytes(type: TensorType, bytes: Uint8Array): TensorData {
+  if (type === 'string') return JSON.parse(Buffer.from(bytes).toString('utf8')) as string[];
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  return new TYPED_ARRAY[type](own.buffer as ArrayBuffer);
 }
 
 const f32 = new Float32Array(1);

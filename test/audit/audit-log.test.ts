@@ -160,7 +160,7 @@ describe('audit log through the gateway', () => {
         'bob version.stage property-valuation@1.0.0',
         'bob version.stage property-valuation@1.1.0',
         'system model.unload property-valuation@1.0.0',
-        'admin rollback property-valuation',
+        'bootstrap-admin rollback property-valuation',
         'bootstrap-admin token.create principal:alice',
       ]),
     );

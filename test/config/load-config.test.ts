@@ -13,6 +13,24 @@ describe('configuration', () => {
     expect(c.adminToken).toBeUndefined();
   });
 
+  it('server: safe defaults, file then environment, and headers timeout <= request timeout', () => {
+    expect(loadConfig({}, dir()).server).toEqual({
+      headersTimeoutMs: 15_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 4096,
+      drainDelayMs: 5_000,
+      shutdownTimeoutMs: 30_000,
+    });
+    const cwd = dir();
+    mkdirSync(join(cwd, 'config'));
+    writeFileSync(join(cwd, 'config', 'gateway.json'), JSON.stringify({ server: { maxConnections: 10, drainDelayMs: 1000 } }));
+    const c = loadConfig({ MODELGATE_DRAIN_DELAY_MS: '0', MODELGATE_HEADERS_TIMEOUT_MS: '5000' }, cwd);
+    expect(c.server).toMatchObject({ maxConnections: 10, drainDelayMs: 0, headersTimeoutMs: 5000 });
+    expect(() => loadConfig({ MODELGATE_HEADERS_TIMEOUT_MS: '90000' }, dir())).toThrow(/headersTimeoutMs must not exceed requestTimeoutMs/);
+    expect(() => loadConfig({ MODELGATE_MAX_CONNECTIONS: 'lots' }, dir())).toThrow(/maxConnections/);
+  });
+
   it('reads config/gateway.json, then lets the environment override it', () => {
     const cwd = dir();
     const cfgDir = join(cwd, 'config');

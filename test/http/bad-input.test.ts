@@ -68,7 +68,7 @@ const cases: Case[] = [
   { name: 'encoded slash in version', path: '/v2/models/property-valuation/versions/..%2F1.0.0/infer', body: oip(), status: 400, error: /invalid model version/ },
   { name: 'non-semver version', path: '/v2/models/property-valuation/versions/latest%00/infer', body: oip(), status: 400, error: /invalid model version/ },
   { name: 'unknown route', path: '/v3/whatever', body: {}, status: 404, error: /no route for POST \/v3\/whatever/ },
-  { name: 'wrong method', path: V1, body: '', status: 404, error: /no route for GET/, method: 'GET' },
+  { name: 'wrong method', path: V1, body: '', status: 405, error: /GET is not allowed here; allowed: POST/, method: 'GET' },
 ];
 
 describe('bad input: a clear 4xx in the protocol\'s error shape, never a 5xx', () => {

@@ -12,7 +12,7 @@ import { tempDir } from '../support/fixtures.js';
 function mounted(dir: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(createLogger('silent')));
-  app.notFound(notFoundHandler);
+  app.notFound(notFoundHandler());
   return app.route('/console', consoleRoutes({ dir }));
 }
 

@@ -105,12 +105,14 @@ describe('model repository', () => {
     expect(disposed).toBe(true);
   });
 
-  it('guards the repository API with the admin token', async () => {
+  it('guards the repository API with the admin token (no registry: the only token)', async () => {
     gw = await startGateway(copyDemoModels(), { flags: { file: '/none.json' } });
     expect((await gw.app.request('/v2/repository/index', { method: 'POST' })).status).toBe(401);
     const wrong = await gw.app.request('/v2/repository/index', { method: 'POST', headers: { authorization: 'Bearer nope' } });
-    expect(wrong.status).toBe(403);
-    expect(await wrong.json()).toEqual({ error: 'the token is not an admin token' });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ error: 'the bearer token is not valid' });
+    const admin = await gw.app.request('/v2/repository/index', { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(admin.status).toBe(200);
   });
 });
 

@@ -30,7 +30,16 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   // Each server gets its own registry and trace databases, never the working tree's data/.
   const data = mkdtempSync(join(tmpdir(), 'modelgate-e2e-'));
   const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', MODELGATE_REGISTRY_DB: join(data, 'registry.db'), ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      MODELGATE_REGISTRY_DB: join(data, 'registry.db'),
+      // Short drain delay in tests (the default, 5 s, waits for a load balancer to remove the endpoint).
+      MODELGATE_DRAIN_DELAY_MS: '100',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

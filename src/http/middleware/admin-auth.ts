@@ -1,19 +1,31 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
-import { forbidden, unauthorized } from '../../errors/index.js';
+import { forbidden } from '../../errors/index.js';
+import { BOOTSTRAP_ADMIN, type Principal, type Role } from '../../registry/tokens.js';
 import type { AppEnv } from '../app-env.js';
+import { roleGuard, type Authenticate, type AuthEnv } from './auth.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Bearer-token guard for ops endpoints; compared in constant time. No token configured: disabled. */
-export const adminAuth = (token: string | undefined) => {
-  const want = token ? digest(token) : undefined;
-  return createMiddleware<AppEnv>(async function adminAuth(c, next) {
-    if (!want) throw forbidden('admin endpoints are disabled: set MODELGATE_ADMIN_TOKEN to enable them');
-    const header = c.req.header('authorization') ?? '';
-    const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m?.[1]) throw unauthorized();
-    if (!timingSafeEqual(digest(m[1].trim()), want)) throw forbidden('the token is not an admin token');
-    await next();
-  });
-};
+/** Without a registry: MODELGATE_ADMIN_TOKEN is the only token, its principal the bootstrap admin. */
+export function bootstrapAuthenticate(token: string): Authenticate {
+  const want = digest(token);
+  const admin: Principal = { name: BOOTSTRAP_ADMIN, role: 'admin' };
+  return async (presented) => (timingSafeEqual(digest(presented), want) ? admin : undefined);
+}
+
+/**
+ * The one token model for every ops route (repository, rollback, routing, registry): the
+ * registry's role tokens when it is on (the bootstrap token among them), else the bootstrap token
+ * alone; each route names its minimum role. Neither configured: every ops route answers 403.
+ */
+export function adminRoles(authenticate: Authenticate | undefined, adminToken: string | undefined) {
+  const auth = authenticate ?? (adminToken ? bootstrapAuthenticate(adminToken) : undefined);
+  if (!auth) {
+    return (_min: Role) =>
+      createMiddleware<AppEnv & AuthEnv>(async function adminDisabled() {
+        throw forbidden('admin endpoints are disabled: set MODELGATE_ADMIN_TOKEN to enable them');
+      });
+  }
+  return roleGuard(auth);
+}

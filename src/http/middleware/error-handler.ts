@@ -4,19 +4,23 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatewayError } from '../../errors/index.js';
 import type { Logger } from '../../logger.js';
 import type { AppEnv } from '../app-env.js';
+import { ExpectedOutcomeLog } from '../../logging/expected-outcomes.js';
 
 /**
  * The one place errors become responses. OIP routes answer {"error": "..."}, the others add a
  * stable code and the request id. Unknown errors are logged and answered without their message.
  */
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
+  const expected = new ExpectedOutcomeLog(logger);
   return function onError(err, c) {
     if (err instanceof GatewayError) {
       if (err.retryAfter !== undefined) c.header('retry-after', String(err.retryAfter));
-      if (err.status >= 500) logger.error({ err: err.cause ?? err, requestId: c.get('requestId') }, err.message);
+      if (err.status < 500 || err.status === 503) expected.record(err.status, err.code, err.message, c.get('requestId'));
+      else logger.error({ err: err.cause ?? err, requestId: c.get('requestId') }, err.message);
       return render(c, err.status, err.message, err.code, err.details);
     }
     if (err instanceof HTTPException) {
+      expected.record(err.status, 'bad_request', err.message, c.get('requestId'));
       return render(c, err.status, err.message || 'request refused', 'bad_request');
     }
     logger.error({ err, requestId: c.get('requestId') }, 'unhandled error');
@@ -24,8 +28,18 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   };
 }
 
-export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
-  render(c, 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}`, 'not_found');
+/** 404 for a path no route serves; 405 with `Allow` when the path exists under other methods. */
+export function notFoundHandler(allowed: (path: string) => string[] = () => []): NotFoundHandler<AppEnv> {
+  return function notFound(c) {
+    const path = new URL(c.req.url).pathname;
+    const methods = allowed(path);
+    if (methods.length > 0) {
+      c.header('allow', methods.join(', '));
+      return render(c, 405, `${c.req.method.slice(0, 16)} is not allowed here; allowed: ${methods.join(', ')}`, 'method_not_allowed');
+    }
+    return render(c, 404, `no route for ${c.req.method.slice(0, 16)} ${path.slice(0, 200)}`, 'not_found');
+  };
+}
 
 function render(c: Context<AppEnv>, status: number, message: string, code: string, details?: Record<string, unknown>) {
   // OIP's error shape on its routes; the JSON and admin APIs add a stable code and the request id.

@@ -14,8 +14,8 @@ import { checkNames } from './names.js';
  * @hono/node-server writes as is (no web Headers built and converted back: 5-6 µs a request).
  */
 export function mountPredictionRoutes(app: Hono<AppEnv>, deps: HttpDeps, serving: RequestServing): void {
-  const route = (template: string, protocol: Protocol) => (c: Context<AppEnv>) =>
-    serving.serve(c, template, async (requestId) => {
+  const route = (template: string, protocol: Protocol) =>
+    serving.route(template, async (c: Context<AppEnv>, requestId: string) => {
       const model = c.req.param('model') as string;
       const pathVersion = c.req.param('version');
       checkNames(model, pathVersion);

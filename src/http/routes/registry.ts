@@ -189,7 +189,14 @@ async function readUpload(c: Context<AppEnv & AuthEnv>, model: string): Promise<
       'upload a version as multipart/form-data with parts manifest (manifest.json), model (model.onnx) and optionally holdout (holdout.json)',
     );
   }
-  const form = await c.req.parseBody();
+  let form: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    form = await c.req.parseBody();
+  } catch (err) {
+    if (err instanceof GatewayError) throw err; // 413 from the body limit
+    // The platform's multipart parser throws a TypeError on a malformed body: the caller's mistake, a 400.
+    throw badRequest('malformed multipart/form-data body (check the boundary and the parts)');
+  }
   const bytes = async (part: string, required: boolean): Promise<Uint8Array | undefined> => {
     const v = form[part];
     if (v === undefined) {

@@ -1,33 +1,34 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import type { HttpDeps } from '../deps.js';
-import { adminAuth } from '../middleware/admin-auth.js';
+import { adminRoles } from '../middleware/admin-auth.js';
+import type { AuthEnv } from '../middleware/auth.js';
 import { RepositoryLoadBody } from '../oip-schema.js';
 import { readOptionalJson } from '../read-json.js';
 import { checkNames } from './names.js';
 
 /**
- * Triton's model repository extension, behind the admin token: index, load, unload. A load
+ * Triton's model repository extension, for role tokens (index: viewer; load, unload: deployer): index, load, unload. A load
  * builds and warms the new session before it serves; a failed load leaves the old one serving.
  */
 export function repositoryRoutes(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { repository } = deps;
-  app.use('*', adminAuth(deps.settings.adminToken));
+  const requireRole = adminRoles(deps.authenticate, deps.settings.adminToken);
 
-  app.post('/index', async (c) => {
+  app.post('/index', requireRole('viewer'), async (c) => {
     const entries = await repository.index();
     return c.json(entries);
   });
 
-  const versionOf = async (c: Context<AppEnv>): Promise<string | undefined> => {
+  const versionOf = async (c: Context<AppEnv & AuthEnv>): Promise<string | undefined> => {
     const q = c.req.query('version');
     if (q) return q;
     const body = await readOptionalJson(c, RepositoryLoadBody);
     return body?.parameters?.version;
   };
 
-  app.post('/models/:model/load', async (c) => {
+  app.post('/models/:model/load', requireRole('deployer'), async (c) => {
     const model = c.req.param('model');
     const version = await versionOf(c);
     checkNames(model, version);
@@ -35,7 +36,7 @@ export function repositoryRoutes(deps: HttpDeps): Hono<AppEnv> {
     return c.json({ model, loaded: loaded.map((lv) => lv.version) });
   });
 
-  app.post('/models/:model/unload', async (c) => {
+  app.post('/models/:model/unload', requireRole('deployer'), async (c) => {
     const model = c.req.param('model');
     const version = await versionOf(c);
     checkNames(model, version);

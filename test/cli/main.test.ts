@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** The built `modelgate` command as a user runs it: exit 0 for help, 2 for usage errors, 1 for failures. */
+const data = mkdtempSync(join(tmpdir(), 'modelgate-cli-'));
+const modelgate = (...args: string[]) => {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '1', MODELGATE_REGISTRY_DB: join(data, 'registry.db') };
+  delete env.MODELGATE_TOKEN;
+  delete env.MODELGATE_ADMIN_TOKEN;
+  const r = spawnSync(process.execPath, ['dist/src/cli/main.js', ...args], { encoding: 'utf8', timeout: 20_000, env });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+describe('modelgate CLI', () => {
+  it.each(['serve', 'import', 'register', 'promote', 'validate', 'audit', 'token'])('%s --help prints its usage and exits 0', (command) => {
+    const r = modelgate(command, '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^usage: modelgate ${command}`));
+    expect(r.out + r.err).not.toMatch(/listening|unknown option/i);
+  });
+
+  it('serve --help does not start the server (exits at once, nothing listens)', () => {
+    const r = modelgate('serve', '-h');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/SIGTERM/);
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['serve', '--port', '9'], /Unknown option '--port'/],
+    [['promote', 'm'], /usage: modelgate promote/],
+    [['token', 'create', 'x', '--role'], /argument missing/],
+    [['import', '--colour'], /Unknown option '--colour'/],
+    [['import', 'model.onnx'], /usage: modelgate import/],
+    [['audit', 'shred'], /usage: modelgate audit/],
+  ])('a usage error (%j) exits 2 with a one-line reason and the usage', (args, reason) => {
+    const r = modelgate(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(reason);
+    expect(r.err).toMatch(/usage: modelgate/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('a failing command exits 1', () => {
+    const r = modelgate('token', 'list');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/a token is required/);
+  });
+
+  it('no command prints the list and exits 0', () => {
+    const r = modelgate();
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/commands:[\s\S]*serve[\s\S]*token/);
+  });
+});
