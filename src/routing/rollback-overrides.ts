@@ -1,3 +1,5 @@
+import type { AuditEvent } from '../contracts/audit.js';
+
 /** An operator's "all traffic to stable, now" for one model, until cleared. */
 export interface RollbackOverride {
   since: string;
@@ -5,13 +7,20 @@ export interface RollbackOverride {
   reason: string;
 }
 
+/** Where overrides are kept beyond this process (the registry database): replicas share them. */
+export interface SharedRollbacks {
+  /** Store the override (null: cleared) with its audit event, in one transaction, and tell the other replicas. */
+  save(model: string, override: RollbackOverride | null, event: AuditEvent): Promise<void>;
+  load(): Promise<Map<string, RollbackOverride>>;
+}
+
 /**
- * Instant rollback switches, held in memory per gateway process and checked before any flag
- * source. (Across replicas, turn the flag off in Unleash: every replica follows within the
- * refresh interval.)
+ * Instant rollback switches, checked before any flag source. This is the in-memory view the
+ * request path reads; with a registry the overrides live in its database and the view is
+ * refreshed from it when any replica announces a change (or by the poll).
  */
 export class RollbackOverrides {
-  private readonly active = new Map<string, RollbackOverride>();
+  private active = new Map<string, RollbackOverride>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -29,5 +38,10 @@ export class RollbackOverrides {
 
   get(model: string): RollbackOverride | undefined {
     return this.active.get(model);
+  }
+
+  /** Replace the whole view with what the shared store holds. */
+  replaceAll(overrides: Map<string, RollbackOverride>): void {
+    this.active = overrides;
   }
 }
