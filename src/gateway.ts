@@ -74,6 +74,7 @@ export class Gateway {
           logger: this.logger,
           metrics: this.metrics,
           repository: () => this.repository,
+          overrides: this.overrides,
         })
       : undefined;
     this.governance = gov;
@@ -120,6 +121,7 @@ export class Gateway {
         repository: this.repository,
         router: this.router,
         overrides: this.overrides,
+        shared: () => gov?.handle.rollbacks,
         flags: () => this.flags,
         flagName: (m) => config.models[m]?.flag ?? m,
         shadow: (m) => config.models[m]?.shadow,

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs PostgreSQL if missing, starts its cluster on 127.0.0.1:5432 and ensures the unleash role + database exist (idempotent).
+# Also ensures the modelgate role (LOGIN CREATEDB): the registry tests create a database per run and drop it after.
 set -euo pipefail
 
 PG_PORT="${UNLEASH_DB_PORT:-5432}"
 DB_USER="${UNLEASH_DB_USER:-unleash}"
 DB_PASSWORD="${UNLEASH_DB_PASSWORD:-unleash}"
 DB_NAME="${UNLEASH_DB_NAME:-unleash}"
+MG_USER="${MODELGATE_DB_USER:-modelgate}"
+MG_PASSWORD="${MODELGATE_DB_PASSWORD:-modelgate}"
 
 log() { printf '[postgres] %s\n' "$*" >&2; }
 die() { printf '[postgres] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -76,6 +79,11 @@ SELECT format('CREATE DATABASE %I OWNER %I', :'d', :'u')
 SQL
   PGPASSWORD="$DB_PASSWORD" psql -X -h 127.0.0.1 -p "$PG_PORT" -U "$DB_USER" -d "$DB_NAME" -tAc 'SELECT 1' >/dev/null 2>&1 \
     || die "cannot log in as $DB_USER to database $DB_NAME on 127.0.0.1:$PG_PORT"
+  psql_super -v u="$MG_USER" -v p="$MG_PASSWORD" >/dev/null <<'SQL' || die "could not create or update role $MG_USER"
+SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'u', :'p')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'u') \gexec
+SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'u', :'p') \gexec
+SQL
 }
 
 main() {
@@ -84,7 +92,7 @@ main() {
   version="$(detect_version)"
   start_cluster "$version"
   ensure_role_and_database
-  log "ready: postgres://$DB_USER@127.0.0.1:$PG_PORT/$DB_NAME (PostgreSQL $version)"
+  log "ready: postgres://$DB_USER@127.0.0.1:$PG_PORT/$DB_NAME, role $MG_USER may create databases (PostgreSQL $version)"
 }
 
 main "$@"

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import type { AuditEvent, AuditSink } from '../contracts/audit.js';
 
 /** One row of the log as stored: before/after are JSON text, hashed exactly as stored. */
@@ -59,90 +58,98 @@ const toRecord = (r: AuditRow): AuditRecord => ({
   hash: r.hash,
 });
 
+/** The queries the log needs: the registry's SQL engine (SQLite or PostgreSQL), seen from here. */
+export interface AuditDb {
+  readonly kind: string;
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** A write transaction serialised against every other writer, in every process (nested calls join it). */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 /**
- * The governance audit log: an append-only SQLite table (triggers refuse UPDATE and DELETE)
- * whose rows are hash-chained, so an edit made behind the triggers' back is found by verify().
- * Appends run in an IMMEDIATE transaction: two processes (gateway and CLI) never fork the chain.
+ * The governance audit log: an append-only table (triggers refuse UPDATE and DELETE) whose rows
+ * are hash-chained, so an edit made behind the triggers' back is found by verify(). The head is
+ * read and the row written inside one serialised write transaction (SQLite BEGIN IMMEDIATE,
+ * PostgreSQL an advisory transaction lock): gateways, replicas and the CLI never fork the chain.
  */
 export class AuditLog implements AuditSink {
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: AuditDb,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  append(event: AuditEvent): AuditRecord {
-    return this.db
-      .transaction(() => {
-        const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
-          | { seq: number; hash: string }
-          | undefined;
-        const row = {
-          seq: (last?.seq ?? 0) + 1,
-          at: this.now().toISOString(),
-          actor: event.actor,
-          action: event.action,
-          target: event.target,
-          before: toJson(event.before),
-          after: toJson(event.after),
-          reason: event.reason ?? null,
-        };
-        const prevHash = last?.hash ?? GENESIS_HASH;
-        const full: AuditRow = { ...row, prev_hash: prevHash, hash: chainHash(prevHash, row) };
-        this.db
-          .prepare(
-            `INSERT INTO audit_log (seq, at, actor, action, target, before, after, reason, prev_hash, hash)
-             VALUES (@seq, @at, @actor, @action, @target, @before, @after, @reason, @prev_hash, @hash)`,
-          )
-          .run(full);
-        return toRecord(full);
-      })
-      .immediate();
+  append(event: AuditEvent): Promise<AuditRecord> {
+    return this.db.transaction(async () => {
+      const last = await this.db.get<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+      const row = {
+        seq: (last?.seq ?? 0) + 1,
+        at: this.now().toISOString(),
+        actor: event.actor,
+        action: event.action,
+        target: event.target,
+        before: toJson(event.before),
+        after: toJson(event.after),
+        reason: event.reason ?? null,
+      };
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      const full: AuditRow = { ...row, prev_hash: prevHash, hash: chainHash(prevHash, row) };
+      await this.db.run(
+        `INSERT INTO audit_log (seq, at, actor, action, target, before, after, reason, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [full.seq, full.at, full.actor, full.action, full.target, full.before, full.after, full.reason, full.prev_hash, full.hash],
+      );
+      return toRecord(full);
+    });
   }
 
   /** Rows after `after` (a seq), oldest first, optionally of one action or target. */
-  page(opts: { after?: number; limit?: number; action?: string; target?: string } = {}): { records: AuditRecord[]; next: number | null } {
+  async page(opts: { after?: number; limit?: number; action?: string; target?: string } = {}): Promise<{ records: AuditRecord[]; next: number | null }> {
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM audit_log WHERE seq > ? AND (? IS NULL OR action = ?) AND (? IS NULL OR target = ?)
-         ORDER BY seq LIMIT ?`,
-      )
-      .all(opts.after ?? 0, opts.action ?? null, opts.action ?? null, opts.target ?? null, opts.target ?? null, limit + 1) as AuditRow[];
+    const rows = await this.db.all<AuditRow>(
+      `SELECT * FROM audit_log WHERE seq > ? AND (CAST(? AS TEXT) IS NULL OR action = ?) AND (CAST(? AS TEXT) IS NULL OR target = ?)
+       ORDER BY seq LIMIT ?`,
+      [opts.after ?? 0, opts.action ?? null, opts.action ?? null, opts.target ?? null, opts.target ?? null, limit + 1],
+    );
     const more = rows.length > limit;
     const records = rows.slice(0, limit).map(toRecord);
     return { records, next: more ? (records.at(-1)?.seq ?? null) : null };
   }
 
   /** The newest rows for a target (a model version's history), newest first. */
-  forTarget(target: string, limit = 50): AuditRecord[] {
-    const rows = this.db.prepare('SELECT * FROM audit_log WHERE target = ? ORDER BY seq DESC LIMIT ?').all(target, limit) as AuditRow[];
+  async forTarget(target: string, limit = 50): Promise<AuditRecord[]> {
+    const rows = await this.db.all<AuditRow>('SELECT * FROM audit_log WHERE target = ? ORDER BY seq DESC LIMIT ?', [target, limit]);
     return rows.map(toRecord);
   }
 
   /**
    * Walk the chain from the first row and name the first row that breaks it: a gap in the
    * sequence (deleted rows), a prev_hash that is not the previous row's hash, or content that no
-   * longer hashes to the stored hash (an edit).
+   * longer hashes to the stored hash (an edit). Read in pages so a long chain is never one array.
    */
-  verify(): VerifyResult {
+  async verify(): Promise<VerifyResult> {
     let prevHash = GENESIS_HASH;
     let expected = 1;
     let rows = 0;
-    for (const r of this.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
-      rows++;
-      if (r.seq !== expected) {
-        return { ok: false, rows, brokenAt: r.seq, reason: `rows ${expected}..${r.seq - 1} are missing before row ${r.seq}` };
+    for (;;) {
+      const page = await this.db.all<AuditRow>('SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT 1000', [expected]);
+      for (const r of page) {
+        rows++;
+        if (r.seq !== expected) {
+          return { ok: false, rows, brokenAt: r.seq, reason: `rows ${expected}..${r.seq - 1} are missing before row ${r.seq}` };
+        }
+        if (r.prev_hash !== prevHash) {
+          return { ok: false, rows, brokenAt: r.seq, reason: `row ${r.seq}'s prev_hash is not the hash of row ${r.seq - 1}` };
+        }
+        const { prev_hash: _p, hash, ...content } = r;
+        if (chainHash(prevHash, content) !== hash) {
+          return { ok: false, rows, brokenAt: r.seq, reason: `row ${r.seq}'s content does not match its hash (edited)` };
+        }
+        prevHash = hash;
+        expected++;
       }
-      if (r.prev_hash !== prevHash) {
-        return { ok: false, rows, brokenAt: r.seq, reason: `row ${r.seq}'s prev_hash is not the hash of row ${r.seq - 1}` };
-      }
-      const { prev_hash: _p, hash, ...content } = r;
-      if (chainHash(prevHash, content) !== hash) {
-        return { ok: false, rows, brokenAt: r.seq, reason: `row ${r.seq}'s content does not match its hash (edited)` };
-      }
-      prevHash = hash;
-      expected++;
+      if (page.length < 1000) return { ok: true, rows, head: prevHash };
     }
-    return { ok: true, rows, head: prevHash };
   }
 }

@@ -1,7 +1,7 @@
 import type { ObservedPrediction, PredictionObserver } from '../contracts/prediction.js';
 import type { TensorMap } from '../runtime/tensor.js';
 import { encodePayload } from './trace-codec.js';
-import type { TraceLog } from './trace-log.js';
+import type { TraceStore } from './trace-store.js';
 
 /**
  * The prediction trace as an observer: each answered prediction becomes one record in the trace
@@ -12,7 +12,7 @@ export class PredictionTrace implements PredictionObserver {
   private readonly payloads = new WeakMap<TensorMap, Buffer>();
 
   constructor(
-    readonly log: TraceLog,
+    readonly log: TraceStore,
     private readonly maxOutputBytes: number,
     /** The registry stage of a version now (production, staging...), recorded with the prediction. */
     private readonly stageOf?: (model: string, version: string) => string | undefined,

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { SlotCounter } from '../metrics/slots.js';
 import { decodeRecord, MAX_HEADER_BYTES, writeRecord, type TraceHeader, type TraceRecord } from './trace-codec.js';
 import { requestKey, TraceSegment } from './trace-segment.js';
+import type { TraceStore } from './trace-store.js';
 
 const CHUNK_BYTES = 256 * 1024;
 const HOUR_MS = 3_600_000;
@@ -27,7 +28,7 @@ export interface TraceLogOptions {
  * Retention drops whole segments, by age and by total size. Records that cannot be queued
  * (the disk is far behind) are dropped, counted and logged with their count.
  */
-export class TraceLog {
+export class TraceLog implements TraceStore {
   private readonly segments: TraceSegment[] = [];
   private active!: TraceSegment;
   private fd = -1;

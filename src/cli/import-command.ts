@@ -46,7 +46,7 @@ export async function importCommand(args: string[]): Promise<void> {
 
   if (parsed.flags.has('register')) {
     await withRegistry(async (h) => {
-      const v = await h.registry.register(cliPrincipal(h, parsed), { manifest, artifact: model });
+      const v = await h.registry.register(await cliPrincipal(h, parsed), { manifest, artifact: model });
       process.stdout.write(`registered ${v.model}@${v.version} (stage ${v.stage}) from ${basename(file)}\n`);
     });
     return;

@@ -11,7 +11,7 @@ export async function promoteCommand(args: string[]): Promise<void> {
   if (!model || !version || !stage || parsed.positional.length !== 3) throw new UsageError(USAGE);
   if (!(STAGES as readonly string[]).includes(stage)) throw new UsageError(`unknown stage '${stage}'\n${USAGE}`);
   await withRegistry(async (h) => {
-    const actor = cliPrincipal(h, parsed);
+    const actor = await cliPrincipal(h, parsed);
     const r = await h.registry.promote(actor, model, version, stage as Stage, {
       reason: parsed.options.get('reason'),
       override: parsed.flags.has('override'),

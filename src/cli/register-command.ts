@@ -21,7 +21,7 @@ export async function registerCommand(args: string[]): Promise<void> {
   const holdoutPath = typeof manifest.holdout?.path === 'string' ? manifest.holdout.path : undefined;
   const holdout = holdoutPath ? new Uint8Array(await readFile(join(dir, holdoutPath))) : undefined;
   await withRegistry(async (h) => {
-    const actor = cliPrincipal(h, parsed);
+    const actor = await cliPrincipal(h, parsed);
     const v = await h.registry.register(actor, { manifest, artifact, ...(holdout ? { holdout } : {}) });
     process.stdout.write(
       `registered ${v.model}@${v.version} by ${v.registeredBy}: stage ${v.stage}, data ${v.dataVersion}, ` +

@@ -48,10 +48,10 @@ export function openCliRegistry(env: NodeJS.ProcessEnv = process.env): RegistryH
  * Who runs the command: --token, else MODELGATE_TOKEN, else MODELGATE_ADMIN_TOKEN (the bootstrap
  * admin). The same roles and four-eyes rules apply as over HTTP.
  */
-export function cliPrincipal(handle: RegistryHandle, parsed: ParsedArgs, env: NodeJS.ProcessEnv = process.env): Principal {
+export async function cliPrincipal(handle: RegistryHandle, parsed: ParsedArgs, env: NodeJS.ProcessEnv = process.env): Promise<Principal> {
   const token = parsed.options.get('token') ?? env.MODELGATE_TOKEN ?? env.MODELGATE_ADMIN_TOKEN;
   if (!token) throw unauthorized('a token is required: --token <token> or MODELGATE_TOKEN');
-  const principal = handle.tokens.authenticate(token);
+  const principal = await handle.tokens.authenticate(token);
   if (!principal) throw unauthorized('the token is not valid');
   return principal;
 }
@@ -60,6 +60,7 @@ export function cliPrincipal(handle: RegistryHandle, parsed: ParsedArgs, env: No
 export async function withRegistry(fn: (handle: RegistryHandle) => Promise<void>): Promise<void> {
   const handle = openCliRegistry();
   try {
+    await handle.ready;
     await fn(handle);
   } catch (err) {
     if (!(err instanceof GatewayError) || err instanceof UsageError) throw err;
@@ -68,7 +69,7 @@ export async function withRegistry(fn: (handle: RegistryHandle) => Promise<void>
     if (gate) process.stderr.write(formatGate(gate));
     process.exitCode = 1;
   } finally {
-    handle.close();
+    await handle.close();
   }
 }
 

@@ -9,22 +9,23 @@ export async function tokenCommand(args: string[]): Promise<void> {
   const parsed = parseArgs(args, ['token', 'role']);
   const [sub, principal] = parsed.positional;
   await withRegistry(async (h) => {
-    const actor = cliPrincipal(h, parsed);
+    const actor = await cliPrincipal(h, parsed);
     authorize(actor, 'admin', 'managing tokens');
     if (sub === 'create' && principal) {
       const role = Role.safeParse(parsed.options.get('role'));
-      if (!role.success) throw new UsageError(`--role must be one of ${Role.options.join(', ')}\n${USAGE}`);
-      const created = h.tokens.create(principal, role.data, actor.name);
-      h.audit.append({ actor: actor.name, action: 'token.create', target: `principal:${principal}`, after: { role: role.data } });
+      if (!role.success) throw new UsageError(`--role must be one of ${Role.options.join(', ')}
+${USAGE}`);
+      const created = await h.tokens.create(principal, role.data, actor.name);
+      await h.audit.append({ actor: actor.name, action: 'token.create', target: `principal:${principal}`, after: { role: role.data } });
       process.stdout.write(`${created.token}\n`);
       process.stderr.write(`token for ${principal} (${role.data}); it is shown only now\n`);
     } else if (sub === 'list') {
-      for (const t of h.tokens.list()) {
+      for (const t of await h.tokens.list()) {
         process.stdout.write(`${t.principal.padEnd(24)} ${t.role.padEnd(9)} created ${t.createdAt} by ${t.createdBy}${t.revokedAt ? `, revoked ${t.revokedAt}` : ''}\n`);
       }
     } else if (sub === 'revoke' && principal) {
-      if (!h.tokens.revoke(principal)) throw new Error(`no active token for '${principal}'`);
-      h.audit.append({ actor: actor.name, action: 'token.revoke', target: `principal:${principal}` });
+      if (!(await h.tokens.revoke(principal))) throw new Error(`no active token for '${principal}'`);
+      await h.audit.append({ actor: actor.name, action: 'token.revoke', target: `principal:${principal}` });
       process.stdout.write(`revoked ${principal}\n`);
     } else throw new UsageError(USAGE);
   });

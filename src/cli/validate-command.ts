@@ -9,7 +9,7 @@ export async function validateCommand(args: string[]): Promise<void> {
   const [model, version] = parsed.positional;
   if (!model || !version || parsed.positional.length !== 2) throw new UsageError(USAGE);
   await withRegistry(async (h) => {
-    const actor = cliPrincipal(h, parsed);
+    const actor = await cliPrincipal(h, parsed);
     const stored = await h.registry.validate(actor, model, version, progressPrinter());
     process.stdout.write(parsed.flags.has('json') ? `${JSON.stringify(stored, null, 2)}\n` : formatGate(stored.result));
     if (!stored.passed) process.exitCode = 1;

@@ -45,6 +45,12 @@ export type GateSettings = z.infer<typeof GateSettings>;
 export const RegistrySettings = z.object({
   enabled: z.boolean().default(true),
   dbPath: z.string().min(1).default('data/registry.db'),
+  /**
+   * Shared mode: a PostgreSQL URL (postgres://user:pass@host/db). The registry, tokens, audit chain,
+   * rollback overrides, artifacts and prediction trace live there instead of dbPath and the local
+   * folders, and replicas announce changes to each other (LISTEN/NOTIFY).
+   */
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
   /** Content-addressed artifacts (sha256/<aa>/<hash>.onnx); default: `artifacts/` beside the db. */
   artifactsDir: z.string().min(1).optional(),
   /** Import the models/ folder into an empty registry on first start. */
@@ -62,7 +68,7 @@ export const traceDirOf = (s: RegistrySettings): string => s.trace.dir ?? join(d
 
 /**
  * Environment overrides of the registry settings, as a partial input to merge over the config
- * file's `registry` object: MODELGATE_REGISTRY=off, MODELGATE_REGISTRY_DB, MODELGATE_ARTIFACTS_DIR,
+ * file's `registry` object: MODELGATE_REGISTRY=off, MODELGATE_REGISTRY_DB, MODELGATE_DATABASE_URL, MODELGATE_ARTIFACTS_DIR,
  * MODELGATE_TRACE=off, MODELGATE_TRACE_DIR, MODELGATE_TRACE_MAX_BYTES, MODELGATE_TRACE_RETENTION_DAYS.
  */
 export function registryEnv(env: NodeJS.ProcessEnv, file: Record<string, unknown> = {}): Record<string, unknown> {
@@ -72,6 +78,7 @@ export function registryEnv(env: NodeJS.ProcessEnv, file: Record<string, unknown
   const off = (v: string) => /^(0|off|false|no)$/i.test(v.trim());
   if (env.MODELGATE_REGISTRY) cfg.enabled = !off(env.MODELGATE_REGISTRY);
   if (env.MODELGATE_REGISTRY_DB) cfg.dbPath = env.MODELGATE_REGISTRY_DB;
+  if (env.MODELGATE_DATABASE_URL) cfg.databaseUrl = env.MODELGATE_DATABASE_URL;
   if (env.MODELGATE_ARTIFACTS_DIR) cfg.artifactsDir = env.MODELGATE_ARTIFACTS_DIR;
   if (env.MODELGATE_TRACE) trace.enabled = !off(env.MODELGATE_TRACE);
   if (env.MODELGATE_TRACE_DIR) trace.dir = env.MODELGATE_TRACE_DIR;

@@ -9,13 +9,14 @@ export interface AuditEvent {
 }
 
 /**
- * Where governance events go. The SQLite hash-chained log implements it; `NullAuditSink`
- * serves gateways started without a registry (tests of other layers).
+ * Where governance events go. The hash-chained log (SQLite or PostgreSQL) implements it;
+ * `NullAuditSink` serves gateways started without a registry (tests of other layers).
  */
 export interface AuditSink {
-  append(event: AuditEvent): void;
+  /** Resolves once the event is stored (a database write: never on the prediction path). */
+  append(event: AuditEvent): Promise<unknown>;
 }
 
 export class NullAuditSink implements AuditSink {
-  append(): void {}
+  async append(): Promise<void> {}
 }

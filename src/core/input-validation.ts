@@ -9,7 +9,7 @@ import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type Tenso
  * and encode them as host tensors. Every refusal names the tensor and what was expected.
  */
 export function encodeRequestTensors(manifest: Manifest, inputs: readonly RequestTensor[], maxBatch: number): TensorMap {
-  const specs = new Map(manifest.inputs.map((i) => [i.name, i]));
+  const specs = inputSpecs(manifest);
   const feeds: TensorMap = {};
   let batch: number | undefined;
   maxBatch = Math.min(maxBatch, manifest.maxBatchSize ?? maxBatch);
@@ -46,9 +46,20 @@ export function encodeRequestTensors(manifest: Manifest, inputs: readonly Reques
       throw err;
     }
   }
-  const missing = manifest.inputs.filter((i) => !feeds[i.name]).map((i) => `'${i.name}'`);
-  if (missing.length > 0) throw invalidInput(`missing input ${missing.join(', ')}`);
+  if (inputs.length < manifest.inputs.length) {
+    const missing = manifest.inputs.filter((i) => !feeds[i.name]).map((i) => `'${i.name}'`);
+    throw invalidInput(`missing input ${missing.join(', ')}`);
+  }
   return feeds;
+}
+
+const specsOf = new WeakMap<Manifest, Map<string, Manifest['inputs'][number]>>();
+
+/** A manifest's inputs by name, made once per manifest (this runs on every uncached request). */
+function inputSpecs(manifest: Manifest): Map<string, Manifest['inputs'][number]> {
+  let specs = specsOf.get(manifest);
+  if (!specs) specsOf.set(manifest, (specs = new Map(manifest.inputs.map((i) => [i.name, i]))));
+  return specs;
 }
 
 /**

@@ -1,10 +1,10 @@
-import type { AuditSink } from '../contracts/audit.js';
+import type { AuditEvent, AuditSink } from '../contracts/audit.js';
 import type { ShadowSettings } from '../config/schema.js';
 import { modelNotFound } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { FlagSource } from '../routing/flag-source.js';
-import type { RollbackOverrides } from '../routing/rollback-overrides.js';
+import type { RollbackOverride, RollbackOverrides, SharedRollbacks } from '../routing/rollback-overrides.js';
 import { routingView } from '../routing/routing-view.js';
 import type { VersionRouter } from '../routing/version-router.js';
 
@@ -12,6 +12,8 @@ export interface RoutingControlOptions {
   repository: ModelRepository;
   router: VersionRouter;
   overrides: RollbackOverrides;
+  /** The registry's store of overrides (shared by replicas on PostgreSQL); absent without a registry. */
+  shared?: () => SharedRollbacks | undefined;
   flags: () => FlagSource | undefined;
   flagName: (model: string) => string;
   shadow: (model: string) => ShadowSettings | undefined;
@@ -39,22 +41,28 @@ export class RoutingControl {
     });
   }
 
-  rollback(model: string, actor: string, reason: string | undefined) {
+  async rollback(model: string, actor: string, reason: string | undefined) {
     this.known(model);
-    const { overrides, audit, logger, router } = this.opts;
+    const { overrides, logger, router } = this.opts;
     const before = overrides.get(model) ?? null;
     const after = overrides.set(model, actor, reason ?? '');
-    audit.append({ actor, action: 'rollback', target: model, before, after, reason });
+    await this.record(model, after, { actor, action: 'rollback', target: model, before, after, reason });
     logger.warn({ model, actor, stable: router.stable(model).version }, 'rollback: all traffic to the stable version');
     return this.view(model);
   }
 
-  clearRollback(model: string, actor: string) {
+  async clearRollback(model: string, actor: string) {
     this.known(model);
     const before = this.opts.overrides.clear(model) ?? null;
-    this.opts.audit.append({ actor, action: 'rollback.clear', target: model, before, after: null });
+    await this.record(model, null, { actor, action: 'rollback.clear', target: model, before, after: null });
     this.opts.logger.info({ model, actor }, 'rollback cleared: flags route again');
     return this.view(model);
+  }
+
+  /** Audit the change; with a registry, store it with its audit row so every replica follows. */
+  private record(model: string, after: RollbackOverride | null, event: AuditEvent): Promise<unknown> {
+    const shared = this.opts.shared?.();
+    return shared ? shared.save(model, after, event) : this.opts.audit.append(event);
   }
 
   private known(model: string): void {

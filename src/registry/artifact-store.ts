@@ -9,11 +9,31 @@ const SHA256_RE = /^[0-9a-f]{64}$/;
 
 export const sha256Hex = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 
+/** Content-addressed blobs (model graphs, holdout sets): a folder (embedded) or PostgreSQL (shared by replicas). */
+export interface Artifacts {
+  /** Store the bytes; returns their sha256. Storing the same bytes twice is a no-op. */
+  put(bytes: Uint8Array, kind: ArtifactKind): Promise<string>;
+  /** The blob's bytes, refused (LoadFailure) when missing or when its content no longer hashes to its name. */
+  get(sha256: string, kind: ArtifactKind): Promise<Uint8Array>;
+}
+
+/** The blob's bytes if they still hash to their name, else a LoadFailure (both stores check every read). */
+export function checked(sha256: string, bytes: Buffer): Uint8Array {
+  const actual = sha256Hex(bytes);
+  if (actual !== sha256) {
+    throw new LoadFailure('hash_mismatch', `artifact sha256:${sha256} is corrupt in the store (its content hashes to ${actual})`);
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export const missingArtifact = (sha256: string): LoadFailure =>
+  new LoadFailure('missing_artifact', `artifact sha256:${sha256} is missing from the artifact store`);
+
 /**
  * Content-addressed blobs: `<root>/sha256/<aa>/<hash>.<kind>`. A blob is written once (temp file,
  * then rename), never changed, and its hash is checked again on every read.
  */
-export class ArtifactStore {
+export class ArtifactStore implements Artifacts {
   constructor(readonly root: string) {}
 
   pathOf(sha256: string, kind: ArtifactKind): string {
@@ -39,13 +59,9 @@ export class ArtifactStore {
     try {
       bytes = await readFile(this.pathOf(sha256, kind));
     } catch {
-      throw new LoadFailure('missing_artifact', `artifact sha256:${sha256} is missing from the artifact store`);
+      throw missingArtifact(sha256);
     }
-    const actual = sha256Hex(bytes);
-    if (actual !== sha256) {
-      throw new LoadFailure('hash_mismatch', `artifact sha256:${sha256} is corrupt in the store (its content hashes to ${actual})`);
-    }
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return checked(sha256, bytes);
   }
 }
 

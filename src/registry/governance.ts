@@ -9,11 +9,13 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { ModelSource } from '../repository/model-source.js';
 import type { SessionOptions } from '../runtime/runner.js';
-import { dataVersion } from './db.js';
+import { PgTraceLog } from '../audit/pg-trace-log.js';
+import type { RollbackOverrides } from '../routing/rollback-overrides.js';
 import { importModels, type ImportReport } from './import-models.js';
 import { openRegistry, type RegistryHandle } from './open-registry.js';
 import type { Stage } from './registry-store.js';
 import { RegistrySource } from './registry-source.js';
+import { RepositoryBroadcast } from './repository-broadcast.js';
 
 export interface GovernanceOptions {
   settings: RegistrySettings;
@@ -30,6 +32,8 @@ export interface GovernanceOptions {
   now?: () => Date;
   /** The repository that serves (made after governance: it loads from `source`). */
   repository: () => ModelRepository;
+  /** The rollback view routing reads; refreshed from the registry's store with the stages. */
+  overrides?: RollbackOverrides;
 }
 
 /** How often the audit chain is re-verified in the background (and on every GET /admin/audit/verify). */
@@ -41,10 +45,12 @@ const SYSTEM = 'system';
 /**
  * The registry wired into a gateway: the ModelSource the repository loads from, the stable
  * version and aliases routing asks for (production is stable, staging is the canary candidate),
- * the hash-chained audit sink, the prediction trace, and a lifecycle. Stage caches are refreshed
- * on every change made here and, by polling SQLite's data_version, on changes made by other
- * processes (the CLI), which are then loaded or unloaded. The HTTP layer mounts the admin routes
- * over `handle` and `trace`; nothing here knows HTTP.
+ * the hash-chained audit sink, the prediction trace, and a lifecycle. The request path reads only
+ * in-memory caches (stages, aliases, rollback overrides), refreshed on every change made here and
+ * on changes made by other processes: replicas announce them (PostgreSQL NOTIFY), and a poll of
+ * the engine's change token (SQLite data_version, PostgreSQL audit head) is the safety net and
+ * covers the CLI. Versions whose serving set changed are then loaded or unloaded. The HTTP layer
+ * mounts the admin routes over `handle` and `trace`; nothing here knows HTTP.
  */
 export class Governance {
   readonly source: ModelSource;
@@ -55,7 +61,15 @@ export class Governance {
   private stages = new Map<string, { production?: string; staging?: string }>();
   private aliasCache = new Map<string, Record<string, string>>();
   private stageIndex = new Map<string, Stage>();
-  private lastDataVersion = -1;
+  private lastToken = '';
+  /** model -> its serving versions as last reconciled: a sync loads/unloads only where this changed. */
+  private serving = new Map<string, string>();
+  private unlisten: (() => Promise<void>) | undefined;
+  private readonly broadcast: RepositoryBroadcast;
+  /** > 0 while loads/unloads follow a registry change made here (audited, not announced: peers follow the registry). */
+  private following = 0;
+  /** > 0 while loads/unloads follow another process's registry change (audited by that process on PostgreSQL). */
+  private catchingUp = 0;
   private pollTimer: NodeJS.Timeout | undefined;
   private verifyTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
@@ -67,13 +81,14 @@ export class Governance {
       logger: opts.logger,
       now: opts.now,
       hooks: {
-        beforeServe: async (model, version) => {
-          const repo = opts.repository();
-          if (!repo.get(model, version)) await repo.load(model, version);
-        },
-        changed: (model) => {
-          this.refresh();
-          return this.reconcile(model);
+        beforeServe: (model, version) =>
+          this.during('following', async () => {
+            const repo = opts.repository();
+            if (!repo.get(model, version)) await repo.load(model, version);
+          }),
+        changed: async (model) => {
+          await this.refresh();
+          await this.during('following', () => this.reconcile(model));
         },
       },
     });
@@ -81,14 +96,17 @@ export class Governance {
     this.source = new RegistrySource(store, artifacts);
     this.audit = audit;
     const trace = opts.settings.trace;
+    this.broadcast = new RepositoryBroadcast(this.handle.engine, opts.repository, opts.logger);
+    const records = opts.metrics.traceRecords;
     this.trace = trace.enabled
       ? new PredictionTrace(
-          new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records: opts.metrics.traceRecords, logger: opts.logger }),
+          this.handle.engine.kind === 'postgres'
+            ? new PgTraceLog({ db: this.handle.engine, settings: trace, records, logger: opts.logger })
+            : new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records, logger: opts.logger }),
           trace.maxOutputBytes,
           (m, v) => this.stageIndex.get(`${m}@${v}`),
         )
       : undefined;
-    this.refresh();
   }
 
   get registry() {
@@ -116,52 +134,70 @@ export class Governance {
    */
   async start(): Promise<ImportReport | undefined> {
     const { settings, logger } = this.opts;
+    await this.handle.ready;
+    await this.refresh();
     const report = settings.importModels
       ? await importModels(this.registry, this.opts.modelsDir, { production: this.opts.importProduction, logger, now: this.opts.now })
       : undefined;
     for (const s of report?.skipped ?? []) this.opts.repository().recordFailure(s.model, s.version, s.cause, s.reason);
-    this.refresh();
+    await this.refresh();
+    for (const m of await this.handle.store.modelNames()) this.serving.set(m, (await this.handle.store.servingVersions(m)).join(' '));
+    const shared = this.handle.engine.kind === 'postgres';
     this.opts.repository().onChange((e) => {
-      try {
-        this.audit.append({ actor: SYSTEM, action: e.type === 'loaded' ? 'model.load' : 'model.unload', target: `${e.name}@${e.version}` });
-      } catch (err) {
-        logger.error({ err, model: e.name, version: e.version }, 'audit log: could not record a load/unload');
-      }
+      if (this.broadcast.isReplay(e) || (shared && this.catchingUp > 0)) return;
+      this.audit
+        .append({ actor: SYSTEM, action: e.type === 'loaded' ? 'model.load' : 'model.unload', target: `${e.name}@${e.version}` })
+        .catch((err: unknown) => logger.error({ err, model: e.name, version: e.version }, 'audit log: could not record a load/unload'));
+      // A load/unload through the repository API: every replica makes it.
+      if (shared && this.following === 0 && this.catchingUp === 0) this.broadcast.announce(e);
     });
     this.trace?.log.start();
-    this.verifyAudit();
+    await this.verifyAudit();
     // One pass reads every audit row (governance events, thousands at most: milliseconds).
-    this.verifyTimer = setInterval(() => this.verifyAudit(), AUDIT_VERIFY_INTERVAL_MS);
+    this.verifyTimer = setInterval(() => void this.verifyAudit(), AUDIT_VERIFY_INTERVAL_MS);
     this.verifyTimer.unref();
     if (settings.pollIntervalMs > 0) {
       this.pollTimer = setInterval(() => void this.poll(), settings.pollIntervalMs);
       this.pollTimer.unref();
     }
+    // Another replica's change arrives within milliseconds; the poll stays the safety net.
+    this.unlisten = await this.handle.engine.onAnnounce((what) => {
+      if (!this.broadcast.handle(what)) void this.poll(true);
+    });
     return report;
   }
 
   /**
-   * Pick up changes other processes committed (the CLI): load what should serve, then switch
-   * routing (stable = the new production version), then unload what was archived. Resolves once
-   * the repository matches the registry.
+   * Pick up changes other processes committed (replicas, the CLI): load what should now serve,
+   * then switch routing (stable = the new production version, aliases, rollback overrides), then
+   * unload what was archived. Resolves once the repository matches the registry. `force`: an
+   * announced change (skip the change-token test).
    */
-  poll(): Promise<void> {
-    const dv = dataVersion(this.handle.db);
-    if (dv === this.lastDataVersion) return this.syncing;
-    this.lastDataVersion = dv;
+  poll(force = false): Promise<void> {
     this.syncing = this.syncing.then(async () => {
-      const models = this.handle.store.modelNames();
-      for (const m of models) await this.reconcile(m, 'load');
-      this.refresh();
-      for (const m of models) await this.reconcile(m, 'unload');
-    });
+      const token = await this.handle.engine.changeToken();
+      if (!force && token === this.lastToken) return;
+      this.lastToken = token;
+      const { store } = this.handle;
+      const changed: string[] = [];
+      for (const m of await store.modelNames()) {
+        const wanted = (await store.servingVersions(m)).join(' ');
+        if (this.serving.get(m) !== wanted) changed.push(m);
+        this.serving.set(m, wanted);
+      }
+      await this.during('catchingUp', async () => {
+        for (const m of changed) await this.reconcile(m, 'load');
+        await this.refresh();
+        for (const m of changed) await this.reconcile(m, 'unload');
+      });
+    }).catch((err: unknown) => this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'registry sync failed; retrying at the next poll'));
     return this.syncing;
   }
 
   /** Verify the audit chain and publish the result as `modelgate_audit_chain_ok` (1 ok, 0 broken). */
-  verifyAudit(): VerifyResult {
-    const result = this.handle.audit.verify();
-    this.opts.metrics.auditChainOk.set({ store: 'sqlite' }, result.ok ? 1 : 0);
+  async verifyAudit(): Promise<VerifyResult> {
+    const result = await this.handle.audit.verify();
+    this.opts.metrics.auditChainOk.set({ store: this.handle.engine.kind }, result.ok ? 1 : 0);
     if (!result.ok) this.opts.logger.error({ brokenAt: result.brokenAt, reason: result.reason }, 'audit log: the hash chain does not verify');
     return result;
   }
@@ -174,16 +210,30 @@ export class Governance {
   async close(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
     clearInterval(this.verifyTimer);
+    await this.unlisten?.();
     await this.syncing.catch(() => undefined);
     await this.trace?.log.close();
-    this.handle.close();
+    await this.handle.close();
   }
 
-  private refresh(): void {
+  /** Run fn with a cause counter raised: loads and unloads it makes are attributed to that cause. */
+  private async during<T>(cause: 'following' | 'catchingUp', fn: () => Promise<T>): Promise<T> {
+    this[cause]++;
+    try {
+      return await fn();
+    } finally {
+      this[cause]--;
+    }
+  }
+
+  /** Re-read the caches the request path uses (a few small queries). */
+  private async refresh(): Promise<void> {
     const { store } = this.handle;
-    this.stages = store.stageMap();
-    this.stageIndex = store.stageIndex();
-    const aliases = store.aliasMap();
+    const token = await this.handle.engine.changeToken();
+    this.stages = await store.stageMap();
+    this.stageIndex = await store.stageIndex();
+    const aliases = await store.aliasMap();
+    if (this.opts.overrides) this.opts.overrides.replaceAll(await this.handle.rollbacks.load());
     const merged = new Map<string, Record<string, string>>();
     for (const model of new Set([...this.stages.keys(), ...aliases.keys()])) {
       const s = this.stages.get(model);
@@ -194,13 +244,14 @@ export class Governance {
       });
     }
     this.aliasCache = merged;
-    this.lastDataVersion = dataVersion(this.handle.db);
+    this.lastToken = token;
   }
 
   /** Load what should serve (every stage but archived), unload what should not. Failures are logged, never thrown. */
   private async reconcile(model: string, only?: 'load' | 'unload'): Promise<void> {
     const repo = this.opts.repository();
-    const wanted = new Set(this.handle.store.servingVersions(model));
+    const wanted = new Set(await this.handle.store.servingVersions(model));
+    this.serving.set(model, [...wanted].join(' '));
     if (only !== 'unload') {
       for (const v of wanted) {
         if (!repo.get(model, v)) await repo.load(model, v).catch((err: unknown) => this.warn(model, v, 'load', err));

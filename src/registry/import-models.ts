@@ -36,8 +36,8 @@ export async function importModels(
 ): Promise<ImportReport> {
   const { store } = registry;
   const report: ImportReport = { ran: false, imported: [], skipped: [], production: [] };
-  const first = !store.getMeta(IMPORTED_KEY);
-  const retry = new Set<string>(JSON.parse(store.getMeta(FAILED_KEY) ?? '[]') as string[]);
+  const first = !(await store.getMeta(IMPORTED_KEY));
+  const retry = new Set<string>(JSON.parse((await store.getMeta(FAILED_KEY)) ?? '[]') as string[]);
   if (!first && retry.size === 0) return report;
   report.ran = true;
   const source = new DirectorySource(modelsDir);
@@ -65,13 +65,13 @@ export async function importModels(
     }
     const wanted = opts.production?.(name);
     const production = wanted && imported.includes(wanted) ? wanted : highestVersion(imported);
-    if (production && !store.versions(name).some((v) => v.stage === 'production')) {
-      registry.bootstrapStage(IMPORTER.name, name, production, 'production', 'first-start import of the models folder');
+    if (production && !(await store.versions(name)).some((v) => v.stage === 'production')) {
+      await registry.bootstrapStage(IMPORTER.name, name, production, 'production', 'first-start import of the models folder');
       report.production.push(`${name}@${production}`);
     }
   }
-  if (first) store.setMeta(IMPORTED_KEY, (opts.now?.() ?? new Date()).toISOString());
-  store.setMeta(FAILED_KEY, JSON.stringify([...retry].sort()));
+  if (first) await store.setMeta(IMPORTED_KEY, (opts.now?.() ?? new Date()).toISOString());
+  await store.setMeta(FAILED_KEY, JSON.stringify([...retry].sort()));
   opts.logger?.info({ imported: report.imported.length, skipped: report.skipped.length, production: report.production }, `imported ${modelsDir} into the registry`);
   return report;
 }

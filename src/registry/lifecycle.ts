@@ -6,7 +6,7 @@ import { Holdout, Manifest } from '../repository/manifest.js';
 import type { SourceVersion } from '../repository/model-source.js';
 import { loadVersion } from '../repository/version-loader.js';
 import type { SessionOptions } from '../runtime/runner.js';
-import { sha256Hex, type ArtifactStore } from './artifact-store.js';
+import { sha256Hex, type Artifacts } from './artifact-store.js';
 import type { RegistryStore, Stage, StoredGateResult, VersionRecord } from './registry-store.js';
 import { checkAlias, checkMove, fourEyesOverridden } from './stage-policy.js';
 import { authorize, type Principal } from './tokens.js';
@@ -51,7 +51,7 @@ export interface LifecycleHooks {
 
 export interface ModelRegistryOptions {
   store: RegistryStore;
-  artifacts: ArtifactStore;
+  artifacts: Artifacts;
   audit: AuditLog;
   gate: ValidationGate;
   /** Sessions for the registration check (the ONNX must load and match its manifest). */
@@ -95,7 +95,7 @@ export class ModelRegistry {
     }
     const holdout = input.holdout ? parseHoldout(input.holdout) : undefined;
     const { store, artifacts } = this.opts;
-    checkVersionRules(manifest, store.versions(manifest.name), store.byArtifact(sha), input.importContext);
+    checkVersionRules(manifest, await store.versions(manifest.name), await store.byArtifact(sha), input.importContext);
 
     // The graph must load and match its manifest before it is registered (422 otherwise).
     const lv = await loadVersion(manifest, input.artifact, { session: this.opts.session, runner: 'inline', workerThresholdMs: Infinity, warmupRuns: 1 });
@@ -104,9 +104,9 @@ export class ModelRegistry {
     await artifacts.put(input.artifact, 'onnx');
     const holdoutSha = input.holdout && holdout ? await artifacts.put(input.holdout, 'json') : null;
     const at = this.now().toISOString();
-    const record = store.transaction(() => {
+    const record = await store.transaction(async () => {
       // Again inside the write lock: another process may have registered meanwhile.
-      checkVersionRules(manifest, store.versions(manifest.name), store.byArtifact(sha), input.importContext);
+      checkVersionRules(manifest, await store.versions(manifest.name), await store.byArtifact(sha), input.importContext);
       const rec = {
         model: manifest.name,
         version: manifest.version,
@@ -120,8 +120,8 @@ export class ModelRegistry {
         registeredAt: at,
         manifest,
       };
-      store.insertVersion(rec);
-      this.opts.audit.append({
+      await store.insertVersion(rec);
+      await this.opts.audit.append({
         actor: actor.name,
         action: 'version.register',
         target: label,
@@ -136,6 +136,7 @@ export class ModelRegistry {
       });
       return this.get(manifest.name, manifest.version);
     });
+    await store.db.announce(manifest.name);
     this.opts.logger?.info({ model: manifest.name, version: manifest.version, actor: actor.name }, `registered ${label}`);
     await this.hooks.changed?.(manifest.name);
     return record;
@@ -147,7 +148,7 @@ export class ModelRegistry {
    * against the current production version. An admin may override four eyes and the gate with a reason.
    */
   async promote(actor: Principal, model: string, version: string, to: Stage, opts: PromoteOptions = {}): Promise<PromotionResult> {
-    const record = this.get(model, version);
+    const record = await this.get(model, version);
     const from = record.stage;
     const label = `${model}@${version}`;
     const reason = checkMove(actor, record, to, opts);
@@ -170,16 +171,16 @@ export class ModelRegistry {
     if (to === 'production' || to === 'staging') await this.hooks.beforeServe?.(model, version);
     const { store, audit } = this.opts;
     const at = this.now().toISOString();
-    const replaced = store.transaction(() => {
-      if (store.get(model, version)?.stage !== from) throw conflict(`${label} changed stage meanwhile; retry`);
-      const current = to === 'production' || to === 'staging' ? store.versions(model).find((v) => v.stage === to) : undefined;
+    const replaced = await store.transaction(async () => {
+      if ((await store.get(model, version))?.stage !== from) throw conflict(`${label} changed stage meanwhile; retry`);
+      const current = to === 'production' || to === 'staging' ? (await store.versions(model)).find((v) => v.stage === to) : undefined;
       let moved: PromotionResult['replaced'] = null;
       if (current) {
         // One production and one staging version per model: the one there makes room.
         const next: Stage = to === 'production' ? 'archived' : 'none';
-        store.setStage(model, current.version, next, at);
-        store.addTransition({ model, version: current.version, from: to, to: next, actor: actor.name, reason: `replaced by ${version}`, gateId: null, overrides: [], at });
-        audit.append({
+        await store.setStage(model, current.version, next, at);
+        await store.addTransition({ model, version: current.version, from: to, to: next, actor: actor.name, reason: `replaced by ${version}`, gateId: null, overrides: [], at });
+        await audit.append({
           actor: actor.name,
           action: 'version.stage',
           target: `${model}@${current.version}`,
@@ -189,10 +190,10 @@ export class ModelRegistry {
         });
         moved = { version: current.version, stage: next };
       }
-      store.setStage(model, version, to, at);
-      store.addTransition({ model, version, from, to, actor: actor.name, reason: reason ?? null, gateId: gate?.id ?? null, overrides, at });
+      await store.setStage(model, version, to, at);
+      await store.addTransition({ model, version, from, to, actor: actor.name, reason: reason ?? null, gateId: gate?.id ?? null, overrides, at });
       for (const o of overrides) {
-        audit.append({
+        await audit.append({
           actor: actor.name,
           action: `${o === 'gate' ? 'gate' : 'four_eyes'}.override`,
           target: label,
@@ -201,7 +202,7 @@ export class ModelRegistry {
           reason,
         });
       }
-      audit.append({
+      await audit.append({
         actor: actor.name,
         action: 'version.stage',
         target: label,
@@ -209,6 +210,7 @@ export class ModelRegistry {
         after: { stage: to, ...(gate ? { gateId: gate.id, gatePassed: gate.passed } : {}), ...(overrides.length ? { overrides } : {}) },
         reason,
       });
+      await store.db.announce(model);
       return moved;
     });
     this.opts.logger?.info({ model, version, from, to, actor: actor.name, overrides }, `${label}: ${from} -> ${to}`);
@@ -219,20 +221,21 @@ export class ModelRegistry {
   /** Run the validation gate now (the `validate` command); the result is stored with the version. */
   async validate(actor: Principal, model: string, version: string, onProgress?: (p: GateProgress) => void): Promise<StoredGateResult> {
     authorize(actor, 'deployer', 'running the validation gate');
-    return this.runGate(actor, this.get(model, version), onProgress);
+    return this.runGate(actor, await this.get(model, version), onProgress);
   }
 
   /** Point an alias at a registered, non-archived version (deployer). */
   async setAlias(actor: Principal, model: string, alias: string, version: string, reason?: string): Promise<void> {
     authorize(actor, 'deployer', 'changing an alias');
     checkAlias(alias);
-    const target = this.get(model, version);
+    const target = await this.get(model, version);
     if (target.stage === 'archived') throw conflict(`${model}@${version} is archived; an alias cannot point at it`, { rule: 'archived' });
     const { store, audit } = this.opts;
-    store.transaction(() => {
-      const before = store.aliases(model).find((a) => a.alias === alias)?.version ?? null;
-      store.setAlias(model, alias, version, actor.name, this.now().toISOString());
-      audit.append({ actor: actor.name, action: 'alias.set', target: `${model}:${alias}`, before: { version: before }, after: { version }, reason });
+    await store.transaction(async () => {
+      const before = (await store.aliases(model)).find((a) => a.alias === alias)?.version ?? null;
+      await store.setAlias(model, alias, version, actor.name, this.now().toISOString());
+      await store.db.announce(model);
+      await audit.append({ actor: actor.name, action: 'alias.set', target: `${model}:${alias}`, before: { version: before }, after: { version }, reason });
     });
     await this.hooks.changed?.(model);
   }
@@ -241,11 +244,12 @@ export class ModelRegistry {
     authorize(actor, 'deployer', 'changing an alias');
     checkAlias(alias);
     const { store, audit } = this.opts;
-    store.transaction(() => {
-      const before = store.aliases(model).find((a) => a.alias === alias);
+    await store.transaction(async () => {
+      const before = (await store.aliases(model)).find((a) => a.alias === alias);
       if (!before) throw notFound(`model '${model}' has no alias '${alias}'`);
-      store.deleteAlias(model, alias);
-      audit.append({ actor: actor.name, action: 'alias.delete', target: `${model}:${alias}`, before: { version: before.version }, after: null, reason });
+      await store.deleteAlias(model, alias);
+      await store.db.announce(model);
+      await audit.append({ actor: actor.name, action: 'alias.delete', target: `${model}:${alias}`, before: { version: before.version }, after: null, reason });
     });
     await this.hooks.changed?.(model);
   }
@@ -254,32 +258,33 @@ export class ModelRegistry {
    * Set a stage without rules: only for the first-start import of the models/ folder, which
    * predates governance. Audited like any other move, with the importer as actor.
    */
-  bootstrapStage(actor: string, model: string, version: string, to: Stage, reason: string): void {
+  async bootstrapStage(actor: string, model: string, version: string, to: Stage, reason: string): Promise<void> {
     const { store, audit } = this.opts;
     const at = this.now().toISOString();
-    store.transaction(() => {
-      const from = this.get(model, version).stage;
-      store.setStage(model, version, to, at);
-      store.addTransition({ model, version, from, to, actor, reason, gateId: null, overrides: [], at });
-      audit.append({ actor, action: 'version.stage', target: `${model}@${version}`, before: { stage: from }, after: { stage: to }, reason });
+    await store.transaction(async () => {
+      const from = (await this.get(model, version)).stage;
+      await store.setStage(model, version, to, at);
+      await store.addTransition({ model, version, from, to, actor, reason, gateId: null, overrides: [], at });
+      await store.db.announce(model);
+      await audit.append({ actor, action: 'version.stage', target: `${model}@${version}`, before: { stage: from }, after: { stage: to }, reason });
     });
   }
 
-  get(model: string, version: string): VersionRecord {
-    const r = this.opts.store.get(model, version);
+  async get(model: string, version: string): Promise<VersionRecord> {
+    const r = await this.opts.store.get(model, version);
     if (!r) throw notFound(`version '${version}' of model '${model}' is not registered`);
     return r;
   }
 
-  versions(model: string): VersionRecord[] {
-    const vs = this.opts.store.versions(model);
+  async versions(model: string): Promise<VersionRecord[]> {
+    const vs = await this.opts.store.versions(model);
     if (vs.length === 0) throw notFound(`model '${model}' is not registered`);
     return vs;
   }
 
   /** A registered version's manifest and verified artifact bytes. */
   async read(model: string, version: string): Promise<SourceVersion> {
-    const r = this.get(model, version);
+    const r = await this.get(model, version);
     return { manifest: r.manifest, artifact: await this.opts.artifacts.get(r.artifactSha256, 'onnx') };
   }
 
@@ -290,7 +295,7 @@ export class ModelRegistry {
   }
 
   private async runGate(actor: Principal, record: VersionRecord, onProgress?: (p: GateProgress) => void): Promise<StoredGateResult> {
-    const production = this.opts.store.versions(record.model).find((v) => v.stage === 'production' && v.version !== record.version);
+    const production = (await this.opts.store.versions(record.model)).find((v) => v.stage === 'production' && v.version !== record.version);
     const result = await this.opts.gate.run(await this.subject(record), production ? await this.subject(production) : undefined, onProgress);
     const stored = {
       model: record.model,
@@ -302,9 +307,9 @@ export class ModelRegistry {
       result,
     };
     const { store, audit } = this.opts;
-    const id = store.transaction(() => {
-      const gateId = store.addGateResult(stored);
-      audit.append({
+    const id = await store.transaction(async () => {
+      const gateId = await store.addGateResult(stored);
+      await audit.append({
         actor: actor.name,
         action: 'gate.run',
         target: `${record.model}@${record.version}`,

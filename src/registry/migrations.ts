@@ -106,6 +106,11 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END;
     `,
   },
+  {
+    version: 3,
+    name: 'rollback overrides (held in the store, so a restart keeps them)',
+    sql: `CREATE TABLE rollback_overrides (model TEXT PRIMARY KEY, since TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL);`,
+  },
 ];
 
 /** Apply the migrations this database lacks; returns the versions applied now. */

@@ -38,12 +38,12 @@ export function describeRoute(route: string, pin: string | null, stage: string |
 }
 
 /** A traced prediction joined with the registry: which version, why, who promoted it and after which gate. */
-export function explainPrediction(trace: TraceRecord, store: RegistryStore): PredictionExplanation {
-  const record = store.get(trace.model, trace.version);
+export async function explainPrediction(trace: TraceRecord, store: RegistryStore): Promise<PredictionExplanation> {
+  const record = await store.get(trace.model, trace.version);
   const stage = trace.stage ?? null;
   const transition: StageTransition | undefined =
-    stage && stage !== 'none' ? store.lastTransitionTo(trace.model, trace.version, stage as 'production' | 'staging', trace.at) : undefined;
-  const gate = transition?.gateId ? store.gateResult(transition.gateId) : undefined;
+    stage && stage !== 'none' ? await store.lastTransitionTo(trace.model, trace.version, stage as 'production' | 'staging', trace.at) : undefined;
+  const gate = transition?.gateId ? await store.gateResult(transition.gateId) : undefined;
   return {
     ...trace,
     why: describeRoute(trace.route, trace.pin, stage),

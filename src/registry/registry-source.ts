@@ -1,6 +1,6 @@
 import type { ModelSource, SourceVersion } from '../repository/model-source.js';
 import { LoadFailure } from '../repository/version-loader.js';
-import type { ArtifactStore } from './artifact-store.js';
+import type { Artifacts } from './artifact-store.js';
 import type { RegistryStore } from './registry-store.js';
 
 /**
@@ -10,11 +10,13 @@ import type { RegistryStore } from './registry-store.js';
 export class RegistrySource implements ModelSource {
   constructor(
     private readonly store: RegistryStore,
-    private readonly artifacts: ArtifactStore,
+    private readonly artifacts: Artifacts,
   ) {}
 
   async names(): Promise<string[]> {
-    return this.store.modelNames().filter((m) => this.store.servingVersions(m).length > 0);
+    const names: string[] = [];
+    for (const m of await this.store.modelNames()) if ((await this.store.servingVersions(m)).length > 0) names.push(m);
+    return names;
   }
 
   async versions(name: string): Promise<string[]> {
@@ -22,7 +24,7 @@ export class RegistrySource implements ModelSource {
   }
 
   async read(name: string, version: string): Promise<SourceVersion> {
-    const record = this.store.get(name, version);
+    const record = await this.store.get(name, version);
     if (!record) throw new LoadFailure('missing_manifest', `${name}@${version} is not registered`);
     if (record.manifest.artifact.sha256 !== record.artifactSha256) {
       throw new LoadFailure('hash_mismatch', `${name}@${version}: the registered artifact is not the manifest's`);

@@ -1,6 +1,6 @@
 import { Manifest } from '../repository/manifest.js';
 import { compareSemver } from '../repository/semver.js';
-import type { Db } from './db.js';
+import type { SqlEngine } from './sql-engine.js';
 import type { GateResult } from './validation-gate.js';
 
 export const STAGES = ['none', 'staging', 'production', 'archived'] as const;
@@ -138,49 +138,45 @@ const toGate = (r: GateRow): StoredGateResult => ({
   result: JSON.parse(r.result) as GateResult,
 });
 
-/** Rows of the registry tables in and out. No rules here: lifecycle.ts decides, this stores. */
+/** Rows of the registry tables in and out, on either engine. No rules here: lifecycle.ts decides, this stores. */
 export class RegistryStore {
-  constructor(readonly db: Db) {}
+  constructor(readonly db: SqlEngine) {}
 
-  /** Run fn in one IMMEDIATE transaction (nested calls become savepoints). */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+  /** Run fn in one write transaction, serialised against every other writer (nested calls join it). */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
   }
 
-  modelNames(): string[] {
-    return (this.db.prepare('SELECT DISTINCT model FROM model_versions ORDER BY model').all() as { model: string }[]).map((r) => r.model);
+  async modelNames(): Promise<string[]> {
+    return (await this.db.all<{ model: string }>('SELECT DISTINCT model FROM model_versions ORDER BY model')).map((r) => r.model);
   }
 
   /** Every version of a model, lowest semver first. */
-  versions(model: string): VersionRecord[] {
-    const rows = this.db.prepare('SELECT * FROM model_versions WHERE model = ?').all(model) as VersionRow[];
+  async versions(model: string): Promise<VersionRecord[]> {
+    const rows = await this.db.all<VersionRow>('SELECT * FROM model_versions WHERE model = ?', [model]);
     return rows.map(toVersion).sort((a, b) => compareSemver(a.version, b.version));
   }
 
   /** Versions that should serve (every stage but archived), lowest semver first, without parsing manifests. */
-  servingVersions(model: string): string[] {
-    const rows = this.db
-      .prepare("SELECT version FROM model_versions WHERE model = ? AND stage != 'archived'")
-      .all(model) as { version: string }[];
+  async servingVersions(model: string): Promise<string[]> {
+    const rows = await this.db.all<{ version: string }>("SELECT version FROM model_versions WHERE model = ? AND stage != 'archived'", [model]);
     return rows.map((r) => r.version).sort(compareSemver);
   }
 
-  get(model: string, version: string): VersionRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM model_versions WHERE model = ? AND version = ?').get(model, version) as VersionRow | undefined;
+  async get(model: string, version: string): Promise<VersionRecord | undefined> {
+    const row = await this.db.get<VersionRow>('SELECT * FROM model_versions WHERE model = ? AND version = ?', [model, version]);
     return row ? toVersion(row) : undefined;
   }
 
-  byArtifact(sha256: string): { model: string; version: string } | undefined {
-    return this.db.prepare('SELECT model, version FROM model_versions WHERE artifact_sha256 = ?').get(sha256) as
-      | { model: string; version: string }
-      | undefined;
+  byArtifact(sha256: string): Promise<{ model: string; version: string } | undefined> {
+    return this.db.get('SELECT model, version FROM model_versions WHERE artifact_sha256 = ?', [sha256]);
   }
 
   /** model -> { production, staging } in one query (the routing cache). */
-  stageMap(): Map<string, { production?: string; staging?: string }> {
-    const rows = this.db
-      .prepare("SELECT model, version, stage FROM model_versions WHERE stage IN ('production', 'staging')")
-      .all() as { model: string; version: string; stage: 'production' | 'staging' }[];
+  async stageMap(): Promise<Map<string, { production?: string; staging?: string }>> {
+    const rows = await this.db.all<{ model: string; version: string; stage: 'production' | 'staging' }>(
+      "SELECT model, version, stage FROM model_versions WHERE stage IN ('production', 'staging')",
+    );
     const map = new Map<string, { production?: string; staging?: string }>();
     for (const r of rows) {
       const entry = map.get(r.model) ?? {};
@@ -191,113 +187,106 @@ export class RegistryStore {
   }
 
   /** `model@version` -> stage, for every version (the trace's stage lookup). */
-  stageIndex(): Map<string, Stage> {
-    const rows = this.db.prepare('SELECT model, version, stage FROM model_versions').all() as { model: string; version: string; stage: Stage }[];
+  async stageIndex(): Promise<Map<string, Stage>> {
+    const rows = await this.db.all<{ model: string; version: string; stage: Stage }>('SELECT model, version, stage FROM model_versions');
     return new Map(rows.map((r) => [`${r.model}@${r.version}`, r.stage]));
   }
 
-  insertVersion(v: Omit<VersionRecord, 'stage' | 'stageUpdatedAt'>): void {
-    this.db
-      .prepare(
-        `INSERT INTO model_versions (model, version, data_version, training_data_hash, parent_version, artifact_sha256,
-           artifact_bytes, holdout_sha256, manifest, stage, registered_by, registered_at, stage_updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'none', ?, ?, ?)`,
-      )
-      .run(
+  async insertVersion(v: Omit<VersionRecord, 'stage' | 'stageUpdatedAt'>): Promise<void> {
+    await this.db.run(
+      `INSERT INTO model_versions (model, version, data_version, training_data_hash, parent_version, artifact_sha256,
+         artifact_bytes, holdout_sha256, manifest, stage, registered_by, registered_at, stage_updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'none', ?, ?, ?)`,
+      [
         v.model, v.version, v.dataVersion ?? '', v.trainingDataHash ?? '', v.parentVersion, v.artifactSha256, v.artifactBytes,
         v.holdoutSha256, JSON.stringify(v.manifest), v.registeredBy, v.registeredAt, v.registeredAt,
-      );
+      ],
+    );
   }
 
-  setStage(model: string, version: string, stage: Stage, at: string): void {
-    this.db.prepare('UPDATE model_versions SET stage = ?, stage_updated_at = ? WHERE model = ? AND version = ?').run(stage, at, model, version);
+  async setStage(model: string, version: string, stage: Stage, at: string): Promise<void> {
+    await this.db.run('UPDATE model_versions SET stage = ?, stage_updated_at = ? WHERE model = ? AND version = ?', [stage, at, model, version]);
   }
 
-  addTransition(t: Omit<StageTransition, 'id'>): number {
-    const info = this.db
-      .prepare(
-        `INSERT INTO stage_transitions (model, version, from_stage, to_stage, actor, reason, gate_id, overrides, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(t.model, t.version, t.from, t.to, t.actor, t.reason, t.gateId, JSON.stringify(t.overrides), t.at);
-    return Number(info.lastInsertRowid);
+  async addTransition(t: Omit<StageTransition, 'id'>): Promise<number> {
+    const row = await this.db.get<{ id: number }>(
+      `INSERT INTO stage_transitions (model, version, from_stage, to_stage, actor, reason, gate_id, overrides, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [t.model, t.version, t.from, t.to, t.actor, t.reason, t.gateId, JSON.stringify(t.overrides), t.at],
+    );
+    return Number(row?.id);
   }
 
-  transitions(model: string, version?: string): StageTransition[] {
-    const rows = (
+  async transitions(model: string, version?: string): Promise<StageTransition[]> {
+    const rows =
       version === undefined
-        ? this.db.prepare('SELECT * FROM stage_transitions WHERE model = ? ORDER BY id').all(model)
-        : this.db.prepare('SELECT * FROM stage_transitions WHERE model = ? AND version = ? ORDER BY id').all(model, version)
-    ) as TransitionRow[];
+        ? await this.db.all<TransitionRow>('SELECT * FROM stage_transitions WHERE model = ? ORDER BY id', [model])
+        : await this.db.all<TransitionRow>('SELECT * FROM stage_transitions WHERE model = ? AND version = ? ORDER BY id', [model, version]);
     return rows.map(toTransition);
   }
 
   /** The transition that last put this version into `stage` at or before `at` (ISO time). */
-  lastTransitionTo(model: string, version: string, stage: Stage, at?: string): StageTransition | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT * FROM stage_transitions WHERE model = ? AND version = ? AND to_stage = ? AND at <= ?
-         ORDER BY id DESC LIMIT 1`,
-      )
-      .get(model, version, stage, at ?? '9999') as TransitionRow | undefined;
+  async lastTransitionTo(model: string, version: string, stage: Stage, at?: string): Promise<StageTransition | undefined> {
+    const row = await this.db.get<TransitionRow>(
+      `SELECT * FROM stage_transitions WHERE model = ? AND version = ? AND to_stage = ? AND at <= ?
+       ORDER BY id DESC LIMIT 1`,
+      [model, version, stage, at ?? '9999'],
+    );
     return row ? toTransition(row) : undefined;
   }
 
-  addGateResult(g: Omit<StoredGateResult, 'id'>): number {
-    const info = this.db
-      .prepare(
-        `INSERT INTO gate_results (model, version, baseline_version, passed, result, actor, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(g.model, g.version, g.baselineVersion, g.passed ? 1 : 0, JSON.stringify(g.result), g.actor, g.at);
-    return Number(info.lastInsertRowid);
+  async addGateResult(g: Omit<StoredGateResult, 'id'>): Promise<number> {
+    const row = await this.db.get<{ id: number }>(
+      `INSERT INTO gate_results (model, version, baseline_version, passed, result, actor, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [g.model, g.version, g.baselineVersion, g.passed ? 1 : 0, JSON.stringify(g.result), g.actor, g.at],
+    );
+    return Number(row?.id);
   }
 
-  gateResults(model: string, version: string): StoredGateResult[] {
-    const rows = this.db
-      .prepare('SELECT * FROM gate_results WHERE model = ? AND version = ? ORDER BY id DESC')
-      .all(model, version) as GateRow[];
+  async gateResults(model: string, version: string): Promise<StoredGateResult[]> {
+    const rows = await this.db.all<GateRow>('SELECT * FROM gate_results WHERE model = ? AND version = ? ORDER BY id DESC', [model, version]);
     return rows.map(toGate);
   }
 
-  gateResult(id: number): StoredGateResult | undefined {
-    const row = this.db.prepare('SELECT * FROM gate_results WHERE id = ?').get(id) as GateRow | undefined;
+  async gateResult(id: number): Promise<StoredGateResult | undefined> {
+    const row = await this.db.get<GateRow>('SELECT * FROM gate_results WHERE id = ?', [id]);
     return row ? toGate(row) : undefined;
   }
 
-  aliases(model: string): AliasRecord[] {
-    return this.db
-      .prepare('SELECT alias, version, updated_by AS updatedBy, updated_at AS updatedAt FROM aliases WHERE model = ? ORDER BY alias')
-      .all(model) as AliasRecord[];
+  aliases(model: string): Promise<AliasRecord[]> {
+    return this.db.all<AliasRecord>(
+      'SELECT alias, version, updated_by AS "updatedBy", updated_at AS "updatedAt" FROM aliases WHERE model = ? ORDER BY alias',
+      [model],
+    );
   }
 
   /** model -> alias -> version, for every model (the routing cache). */
-  aliasMap(): Map<string, Record<string, string>> {
-    const rows = this.db.prepare('SELECT model, alias, version FROM aliases').all() as { model: string; alias: string; version: string }[];
+  async aliasMap(): Promise<Map<string, Record<string, string>>> {
+    const rows = await this.db.all<{ model: string; alias: string; version: string }>('SELECT model, alias, version FROM aliases');
     const map = new Map<string, Record<string, string>>();
     for (const r of rows) map.set(r.model, { ...map.get(r.model), [r.alias]: r.version });
     return map;
   }
 
-  setAlias(model: string, alias: string, version: string, by: string, at: string): void {
-    this.db
-      .prepare(
-        `INSERT INTO aliases (model, alias, version, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version, updated_by = excluded.updated_by,
-           updated_at = excluded.updated_at`,
-      )
-      .run(model, alias, version, by, at);
+  async setAlias(model: string, alias: string, version: string, by: string, at: string): Promise<void> {
+    await this.db.run(
+      `INSERT INTO aliases (model, alias, version, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version, updated_by = excluded.updated_by,
+         updated_at = excluded.updated_at`,
+      [model, alias, version, by, at],
+    );
   }
 
-  deleteAlias(model: string, alias: string): boolean {
-    return this.db.prepare('DELETE FROM aliases WHERE model = ? AND alias = ?').run(model, alias).changes > 0;
+  async deleteAlias(model: string, alias: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM aliases WHERE model = ? AND alias = ?', [model, alias])) > 0;
   }
 
-  getMeta(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  async getMeta(key: string): Promise<string | undefined> {
+    return (await this.db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [key]))?.value;
   }
 
-  setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
   }
 }

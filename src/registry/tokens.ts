@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { conflict, forbidden } from '../errors/index.js';
-import type { Db } from './db.js';
+import type { SqlEngine } from './sql-engine.js';
 
 export const ROLES = ['viewer', 'deployer', 'approver', 'admin'] as const;
 export const Role = z.enum(ROLES);
@@ -49,7 +49,7 @@ export class TokenStore {
   private readonly bootstrap: Buffer | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlEngine,
     bootstrapAdminToken?: string,
     private readonly now: () => Date = () => new Date(),
   ) {
@@ -57,46 +57,41 @@ export class TokenStore {
   }
 
   /** A new token for a principal; the token itself is returned once and never stored. */
-  create(principal: string, role: Role, createdBy: string): { token: string; principal: string; role: Role } {
+  async create(principal: string, role: Role, createdBy: string): Promise<{ token: string; principal: string; role: Role }> {
     if (!PRINCIPAL_RE.test(principal)) throw conflict(`invalid principal name '${principal.slice(0, 64)}'`);
     if (principal === BOOTSTRAP_ADMIN) throw conflict(`'${BOOTSTRAP_ADMIN}' is reserved`);
     const token = `mgt_${randomBytes(24).toString('base64url')}`;
     try {
-      this.db
-        .prepare('INSERT INTO tokens (principal, role, token_sha256, created_by, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(principal, role, digest(token).toString('hex'), createdBy, this.now().toISOString());
+      await this.db.run('INSERT INTO tokens (principal, role, token_sha256, created_by, created_at) VALUES (?, ?, ?, ?, ?)', [
+        principal, role, digest(token).toString('hex'), createdBy, this.now().toISOString(),
+      ]);
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw conflict(`principal '${principal}' already has a token`);
+      // SQLite and PostgreSQL (23505) spell a unique violation differently.
+      const code = (err as { code?: string }).code;
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') throw conflict(`principal '${principal}' already has a token`);
       throw err;
     }
     return { token, principal, role };
   }
 
-  revoke(principal: string): boolean {
-    return (
-      this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE principal = ? AND revoked_at IS NULL').run(this.now().toISOString(), principal)
-        .changes > 0
+  async revoke(principal: string): Promise<boolean> {
+    return (await this.db.run('UPDATE tokens SET revoked_at = ? WHERE principal = ? AND revoked_at IS NULL', [this.now().toISOString(), principal])) > 0;
+  }
+
+  list(): Promise<TokenInfo[]> {
+    return this.db.all<TokenInfo>(
+      'SELECT principal, role, created_by AS "createdBy", created_at AS "createdAt", revoked_at AS "revokedAt" FROM tokens ORDER BY id',
     );
   }
 
-  list(): TokenInfo[] {
-    return this.db
-      .prepare(
-        'SELECT principal, role, created_by AS createdBy, created_at AS createdAt, revoked_at AS revokedAt FROM tokens ORDER BY id',
-      )
-      .all() as TokenInfo[];
-  }
-
   /** The principal a token belongs to, or undefined. Every stored digest is compared (no early exit). */
-  authenticate(token: string): Principal | undefined {
+  async authenticate(token: string): Promise<Principal | undefined> {
     const presented = digest(token);
     let found: Principal | undefined;
     if (this.bootstrap && timingSafeEqual(presented, this.bootstrap)) found = { name: BOOTSTRAP_ADMIN, role: 'admin' };
-    const rows = this.db.prepare('SELECT principal, role, token_sha256 FROM tokens WHERE revoked_at IS NULL').all() as {
-      principal: string;
-      role: Role;
-      token_sha256: string;
-    }[];
+    const rows = await this.db.all<{ principal: string; role: Role; token_sha256: string }>(
+      'SELECT principal, role, token_sha256 FROM tokens WHERE revoked_at IS NULL',
+    );
     for (const row of rows) {
       if (timingSafeEqual(presented, Buffer.from(row.token_sha256, 'hex')) && !found) found = { name: row.principal, role: row.role };
     }

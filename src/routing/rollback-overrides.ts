@@ -1,3 +1,5 @@
+import type { AuditEvent } from '../contracts/audit.js';
+
 /** An operator's "all traffic to stable, now" for one model, until cleared. */
 export interface RollbackOverride {
   since: string;
@@ -5,13 +7,20 @@ export interface RollbackOverride {
   reason: string;
 }
 
+/** Where overrides are kept beyond this process (the registry database): replicas share them. */
+export interface SharedRollbacks {
+  /** Store the override (null: cleared) with its audit event, in one transaction, and tell the other replicas. */
+  save(model: string, override: RollbackOverride | null, event: AuditEvent): Promise<void>;
+  load(): Promise<Map<string, RollbackOverride>>;
+}
+
 /**
- * Instant rollback switches, held in memory per gateway process (a cluster's workers pass them to
- * each other) and checked before any flag source. (Across replicas, turn the flag off in Unleash: every replica follows within the
- * refresh interval.)
+ * Instant rollback switches, checked before any flag source. This is the in-memory view the
+ * request path reads; with a registry the overrides live in its database and the view is
+ * refreshed from it when any replica announces a change (or by the poll).
  */
 export class RollbackOverrides {
-  private readonly active = new Map<string, RollbackOverride>();
+  private active = new Map<string, RollbackOverride>();
   private readonly listeners: ((model: string, override: RollbackOverride | undefined) => void)[] = [];
 
   constructor(private readonly now: () => Date = () => new Date()) {}
@@ -30,12 +39,21 @@ export class RollbackOverrides {
     return o;
   }
 
+  get(model: string): RollbackOverride | undefined {
+    return this.active.get(model);
+  }
+
+  /** Replace the whole view with what the shared store holds. */
+  replaceAll(overrides: Map<string, RollbackOverride>): void {
+    this.active = overrides;
+  }
+
   /** Told of every set and clear made here (a cluster worker passes them to its siblings). */
   onChange(listener: (model: string, override: RollbackOverride | undefined) => void): void {
     this.listeners.push(listener);
   }
 
-  /** Take an override set elsewhere (another worker) as is, without telling the listeners. */
+  /** Take an override set in another worker of this host as is, without telling the listeners. */
   apply(model: string, override: RollbackOverride | undefined): void {
     if (override) this.active.set(model, override);
     else this.active.delete(model);
@@ -43,9 +61,5 @@ export class RollbackOverrides {
 
   private notify(model: string, override: RollbackOverride | undefined): void {
     for (const l of this.listeners) l(model, override);
-  }
-
-  get(model: string): RollbackOverride | undefined {
-    return this.active.get(model);
   }
 }

@@ -1,11 +1,15 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, GENESIS_HASH } from '../../src/audit/audit-log.js';
-import { openDatabase, type Db } from '../../src/registry/db.js';
+import { AuditLog, chainHash, GENESIS_HASH } from '../../src/audit/audit-log.js';
+import { PgEngine } from '../../src/registry/engines/pg-engine.js';
+import { SqliteEngine } from '../../src/registry/engines/sqlite-engine.js';
+import type { SqlEngine } from '../../src/registry/sql-engine.js';
 import { tempDir } from '../support/fixtures.js';
 import { ADMIN_TOKEN } from '../support/gateway.js';
 import { createToken, demoFiles, promote, startGoverned, upload, type GovernedGateway } from '../support/governance.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { requireService } from '../support/services.js';
 
 /** Edit the database file behind the log's back: a separate connection, triggers dropped first. */
 function tamper(path: string, sql: string): void {
@@ -15,79 +19,116 @@ function tamper(path: string, sql: string): void {
   raw.close();
 }
 
-describe('audit log (SQLite hash chain)', () => {
-  let path: string;
-  let db: Db;
+/** One engine under test: how to open a connection to the same database, and how to edit it behind the log's back. */
+interface EngineCase {
+  name: string;
+  /**
+   * Whether writers on several connections may append at the same moment in this process. Not
+   * SQLite: its lock wait blocks the thread, so in-process connections take turns; its writers
+   * that run at once are separate processes (the gateway and the CLI).
+   */
+  concurrent: boolean;
+  setup(): Promise<{ open(): Promise<SqlEngine>; tamper(sql: string): Promise<void>; teardown(): Promise<void> }>;
+}
+
+const pgUp = await postgresAvailable();
+const ENGINES: EngineCase[] = [
+  {
+    name: 'sqlite',
+    concurrent: false,
+    setup: async () => {
+      const path = join(tempDir('modelgate-audit-'), 'registry.db');
+      return { open: async () => SqliteEngine.open(path), tamper: async (sql) => tamper(path, sql), teardown: async () => undefined };
+    },
+  },
+  ...(requireService('postgres', pgUp)
+    ? [
+        {
+          name: 'postgres',
+          concurrent: true,
+          setup: async () => {
+            const tdb: TestDatabase = await createTestDatabase();
+            return {
+              open: () => PgEngine.open(tdb.url),
+              tamper: async (sql: string) => void (await tdb.query(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change; ${sql}`)),
+              teardown: () => tdb.drop(),
+            };
+          },
+        },
+      ]
+    : []),
+];
+
+describe.each(ENGINES)('audit log hash chain ($name)', (engineCase) => {
+  let env: Awaited<ReturnType<EngineCase['setup']>>;
+  let db: SqlEngine;
   let log: AuditLog;
   let clock = Date.parse('2026-01-01T00:00:00Z');
 
-  beforeEach(() => {
-    path = join(tempDir('modelgate-audit-'), 'registry.db');
-    db = openDatabase(path);
+  beforeEach(async () => {
+    env = await engineCase.setup();
+    db = await env.open();
     log = new AuditLog(db, () => new Date((clock += 1000)));
     for (let i = 1; i <= 5; i++) {
-      log.append({ actor: `user${i}`, action: 'version.stage', target: `m@1.0.${i}`, before: { stage: 'none' }, after: { stage: 'staging' }, reason: `step ${i}` });
+      await log.append({ actor: `user${i}`, action: 'version.stage', target: `m@1.0.${i}`, before: { stage: 'none' }, after: { stage: 'staging' }, reason: `step ${i}` });
     }
   });
-  afterEach(() => db.close());
+  afterEach(async () => {
+    await db.close();
+    await env.teardown();
+  });
 
-  it('chains each row to the previous one and verifies', () => {
-    const { records } = log.page();
+  it('chains each row to the previous one and verifies', async () => {
+    const { records } = await log.page();
     expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(records[0]?.prevHash).toBe(GENESIS_HASH);
     for (let i = 1; i < records.length; i++) expect(records[i]?.prevHash).toBe(records[i - 1]?.hash);
     expect(records[2]).toMatchObject({ actor: 'user3', before: { stage: 'none' }, after: { stage: 'staging' }, reason: 'step 3' });
-    expect(log.verify()).toEqual({ ok: true, rows: 5, head: records[4]?.hash });
+    expect(await log.verify()).toEqual({ ok: true, rows: 5, head: records[4]?.hash });
   });
 
-  it('pages with after/limit and filters by action or target', () => {
-    const first = log.page({ limit: 2 });
+  it('pages with after/limit and filters by action or target', async () => {
+    const first = await log.page({ limit: 2 });
     expect(first.records.map((r) => r.seq)).toEqual([1, 2]);
     expect(first.next).toBe(2);
-    const rest = log.page({ after: 2, limit: 10 });
+    const rest = await log.page({ after: 2, limit: 10 });
     expect(rest.records.map((r) => r.seq)).toEqual([3, 4, 5]);
     expect(rest.next).toBeNull();
-    expect(log.page({ target: 'm@1.0.4' }).records.map((r) => r.seq)).toEqual([4]);
+    expect((await log.page({ target: 'm@1.0.4' })).records.map((r) => r.seq)).toEqual([4]);
   });
 
-  it('is append-only: the triggers refuse UPDATE and DELETE', () => {
-    expect(() => db.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").run()).toThrow(/append-only: UPDATE refused/);
-    expect(() => db.prepare('DELETE FROM audit_log WHERE seq = 5').run()).toThrow(/append-only: DELETE refused/);
-    expect(log.verify().ok).toBe(true);
+  it('is append-only: the database refuses UPDATE and DELETE', async () => {
+    await expect(db.run("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(db.run('DELETE FROM audit_log WHERE seq = 5')).rejects.toThrow(/append-only: DELETE refused/);
+    expect((await log.verify()).ok).toBe(true);
   });
 
-  it('names the first broken row when a row is edited in the database file', () => {
-    db.close();
-    tamper(path, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3");
-    db = openDatabase(path);
-    log = new AuditLog(db);
-    expect(log.verify()).toEqual({ ok: false, rows: 3, brokenAt: 3, reason: "row 3's content does not match its hash (edited)" });
+  it('names the first broken row when a row is edited in the database', async () => {
+    await env.tamper("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3");
+    expect(await log.verify()).toEqual({ ok: false, rows: 3, brokenAt: 3, reason: "row 3's content does not match its hash (edited)" });
   });
 
   it('still names the edited row when the attacker recomputes its hash (the next link breaks)', async () => {
-    const { chainHash } = await import('../../src/audit/audit-log.js');
-    const row = db.prepare('SELECT * FROM audit_log WHERE seq = 2').get() as Parameters<typeof chainHash>[1] & { prev_hash: string };
+    const row = await db.get<Parameters<typeof chainHash>[1] & { prev_hash: string }>('SELECT * FROM audit_log WHERE seq = 2');
+    if (!row) throw new Error('no row 2');
     const forged = chainHash(row.prev_hash, { ...row, reason: 'forged' });
-    db.close();
-    tamper(path, `UPDATE audit_log SET reason = 'forged', hash = '${forged}' WHERE seq = 2`);
-    db = openDatabase(path);
-    const r = new AuditLog(db).verify();
-    expect(r).toMatchObject({ ok: false, brokenAt: 3 });
+    await env.tamper(`UPDATE audit_log SET reason = 'forged', hash = '${forged}' WHERE seq = 2`);
+    expect(await log.verify()).toMatchObject({ ok: false, brokenAt: 3 });
   });
 
-  it('names the row after a deleted one', () => {
-    db.close();
-    tamper(path, 'DELETE FROM audit_log WHERE seq = 2');
-    db = openDatabase(path);
-    expect(new AuditLog(db).verify()).toMatchObject({ ok: false, brokenAt: 3, reason: 'rows 2..2 are missing before row 3' });
+  it('names the row after a deleted one', async () => {
+    await env.tamper('DELETE FROM audit_log WHERE seq = 2');
+    expect(await log.verify()).toMatchObject({ ok: false, brokenAt: 3, reason: 'rows 2..2 are missing before row 3' });
   });
 
-  it('keeps one chain when two connections (gateway and CLI) append in turn', () => {
-    const other = openDatabase(path);
-    const cli = new AuditLog(other);
-    for (let i = 0; i < 10; i++) (i % 2 ? log : cli).append({ actor: 'x', action: 'a', target: `t${i}` });
-    other.close();
-    expect(log.verify()).toMatchObject({ ok: true, rows: 15 });
+  it('keeps one chain when several connections (replicas, the CLI) append at once', async () => {
+    const others = [await env.open(), await env.open()];
+    const writers = [log, ...others.map((o) => new AuditLog(o))];
+    const append = (i: number) => writers[i % 3]?.append({ actor: 'x', action: 'a', target: `t${i}` });
+    if (engineCase.concurrent) await Promise.all(Array.from({ length: 30 }, (_, i) => append(i)));
+    else for (let i = 0; i < 30; i++) await append(i);
+    for (const o of others) await o.close();
+    expect(await log.verify()).toMatchObject({ ok: true, rows: 35 });
   });
 });
 

@@ -11,7 +11,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export function bootstrapAuthenticate(token: string): Authenticate {
   const want = digest(token);
   const admin: Principal = { name: BOOTSTRAP_ADMIN, role: 'admin' };
-  return (presented) => (timingSafeEqual(digest(presented), want) ? admin : undefined);
+  return async (presented) => (timingSafeEqual(digest(presented), want) ? admin : undefined);
 }
 
 /**

@@ -9,7 +9,7 @@ export interface AuthEnv {
 }
 
 /** Token -> principal (hashed tokens compared in constant time), undefined when unknown or revoked. */
-export type Authenticate = (token: string) => Principal | undefined;
+export type Authenticate = (token: string) => Promise<Principal | undefined>;
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -24,7 +24,7 @@ export function roleGuard(authenticate: Authenticate) {
     createMiddleware<AuthEnv>(async function requireRole(c, next) {
       const m = BEARER.exec(c.req.header('authorization') ?? '');
       if (!m?.[1]) throw unauthorized();
-      const principal = authenticate(m[1]);
+      const principal = await authenticate(m[1]);
       if (!principal) throw unauthorized('the bearer token is not valid');
       authorize(principal, min, `${c.req.method} ${c.req.routePath}`);
       c.set('principal', principal);

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AuditLog, VerifyResult } from '../../audit/audit-log.js';
-import type { TraceLog } from '../../audit/trace-log.js';
+import type { TraceStore } from '../../audit/trace-store.js';
 import { badRequest, notFound } from '../../errors/index.js';
 import { explainPrediction } from '../../registry/prediction-explainer.js';
 import type { RegistryStore } from '../../registry/registry-store.js';
@@ -11,9 +11,9 @@ import { roleGuard, type Authenticate } from '../middleware/auth.js';
 export interface AuditHttpDeps {
   audit: AuditLog;
   /** Verifies the chain and records the outcome (the modelgate_audit_chain_ok gauge); default: audit.verify(). */
-  verify?: () => VerifyResult;
+  verify?: () => Promise<VerifyResult>;
   /** The prediction trace; undefined when it is switched off. */
-  traces: TraceLog | undefined;
+  traces: TraceStore | undefined;
   store: RegistryStore;
   authenticate: Authenticate;
 }
@@ -30,13 +30,13 @@ export function auditRoutes(deps: AuditHttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const requireRole = roleGuard(deps.authenticate);
 
-  app.get('/audit', requireRole('viewer'), (c) => {
+  app.get('/audit', requireRole('viewer'), async (c) => {
     const q = PageQuery.safeParse(c.req.query());
     if (!q.success) throw badRequest(`invalid query: ${q.error.issues[0]?.path.join('.')}: ${q.error.issues[0]?.message}`);
-    return c.json(deps.audit.page(q.data));
+    return c.json(await deps.audit.page(q.data));
   });
 
-  app.get('/audit/verify', requireRole('viewer'), (c) => c.json(deps.verify ? deps.verify() : deps.audit.verify()));
+  app.get('/audit/verify', requireRole('viewer'), async (c) => c.json(await (deps.verify ? deps.verify() : deps.audit.verify())));
 
   app.get('/predictions/:requestId', requireRole('viewer'), async (c) => {
     const requestId = c.req.param('requestId');
@@ -44,7 +44,7 @@ export function auditRoutes(deps: AuditHttpDeps): Hono<AppEnv> {
     if (!deps.traces) throw notFound('the prediction trace is switched off (registry.trace.enabled)');
     const found = await deps.traces.find(requestId);
     if (found.length === 0) throw notFound(`no traced prediction with request id '${requestId.slice(0, 100)}'`);
-    const [latest, ...earlier] = found.map((t) => explainPrediction(t, deps.store));
+    const [latest, ...earlier] = await Promise.all(found.map((t) => explainPrediction(t, deps.store)));
     return c.json({ ...latest, ...(earlier.length ? { earlier } : {}) });
   });
   return app;

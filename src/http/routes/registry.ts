@@ -58,47 +58,47 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
 
   app.get('/whoami', requireRole('viewer'), (c) => c.json(c.get('principal')));
 
-  app.get('/models', requireRole('viewer'), (c) => {
+  app.get('/models', requireRole('viewer'), async (c) => {
     const store = registry.store;
-    return c.json({
-      models: store.modelNames().map((name) => {
-        const versions = store.versions(name);
-        return {
-          name,
-          production: versions.find((v) => v.stage === 'production')?.version ?? null,
-          staging: versions.find((v) => v.stage === 'staging')?.version ?? null,
-          aliases: Object.fromEntries(store.aliases(name).map((a) => [a.alias, a.version])),
-          versions: versions.map((v) => ({ version: v.version, stage: v.stage, data_version: v.dataVersion })),
-        };
-      }),
-    });
+    const models = [];
+    for (const name of await store.modelNames()) {
+      const versions = await store.versions(name);
+      models.push({
+        name,
+        production: versions.find((v) => v.stage === 'production')?.version ?? null,
+        staging: versions.find((v) => v.stage === 'staging')?.version ?? null,
+        aliases: Object.fromEntries((await store.aliases(name)).map((a) => [a.alias, a.version])),
+        versions: versions.map((v) => ({ version: v.version, stage: v.stage, data_version: v.dataVersion })),
+      });
+    }
+    return c.json({ models });
   });
 
-  app.get('/models/:model/versions', requireRole('viewer'), (c) => {
+  app.get('/models/:model/versions', requireRole('viewer'), async (c) => {
     const model = c.req.param('model');
     names(model);
-    return c.json({ model, versions: registry.versions(model).map(versionView) });
+    return c.json({ model, versions: (await registry.versions(model)).map(versionView) });
   });
 
-  app.get('/models/:model/versions/:version', requireRole('viewer'), (c) => {
+  app.get('/models/:model/versions/:version', requireRole('viewer'), async (c) => {
     const { model, version } = c.req.param();
     names(model, version);
-    const v = registry.get(model, version);
+    const v = await registry.get(model, version);
     const store = registry.store;
     return c.json({
       ...versionView(v),
-      aliases: store.aliases(model).filter((a) => a.version === version).map((a) => a.alias),
-      stage_history: store.transitions(model, version),
-      gate_results: store.gateResults(model, version),
+      aliases: (await store.aliases(model)).filter((a) => a.version === version).map((a) => a.alias),
+      stage_history: await store.transitions(model, version),
+      gate_results: await store.gateResults(model, version),
       manifest: v.manifest,
     });
   });
 
-  app.get('/models/:model/versions/:version/gate', requireRole('viewer'), (c) => {
+  app.get('/models/:model/versions/:version/gate', requireRole('viewer'), async (c) => {
     const { model, version } = c.req.param();
     names(model, version);
-    registry.get(model, version);
-    return c.json({ model, version, gate_results: registry.store.gateResults(model, version) });
+    await registry.get(model, version);
+    return c.json({ model, version, gate_results: await registry.store.gateResults(model, version) });
   });
 
   app.post('/models/:model/versions', requireRole('deployer'), async (c) => {
@@ -127,7 +127,7 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
       return c.json(await registry.validate(principal, model, version));
     }
     // Streamed: one progress line per batch / 100 timed runs, then the result (long gates show progress).
-    registry.get(model, version);
+    await registry.get(model, version);
     c.header('content-type', 'application/x-ndjson');
     return stream(c, async (s) => {
       const line = (obj: unknown) => s.write(`${JSON.stringify(obj)}\n`);
@@ -141,11 +141,11 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
     });
   });
 
-  app.get('/models/:model/aliases', requireRole('viewer'), (c) => {
+  app.get('/models/:model/aliases', requireRole('viewer'), async (c) => {
     const model = c.req.param('model');
     names(model);
-    registry.versions(model);
-    return c.json({ model, aliases: registry.store.aliases(model) });
+    await registry.versions(model);
+    return c.json({ model, aliases: await registry.store.aliases(model) });
   });
 
   app.put('/models/:model/aliases/:alias', requireRole('deployer'), async (c) => {
@@ -163,13 +163,13 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
-  app.get('/tokens', requireRole('admin'), (c) => c.json({ tokens: deps.tokens.list() }));
+  app.get('/tokens', requireRole('admin'), async (c) => c.json({ tokens: await deps.tokens.list() }));
 
   app.post('/tokens', requireRole('admin'), async (c) => {
     const body = await readJson(c, TokenBody);
     const actor = c.get('principal');
-    const created = deps.tokens.create(body.principal, body.role, actor.name);
-    deps.audit.append({ actor: actor.name, action: 'token.create', target: `principal:${created.principal}`, after: { role: created.role } });
+    const created = await deps.tokens.create(body.principal, body.role, actor.name);
+    await deps.audit.append({ actor: actor.name, action: 'token.create', target: `principal:${created.principal}`, after: { role: created.role } });
     return c.json(created, 201);
   });
   return app;

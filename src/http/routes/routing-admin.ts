@@ -23,11 +23,11 @@ export function routingAdminRoutes(deps: HttpDeps): Hono<AppEnv> {
   app.post('/models/:model/rollback', requireRole('deployer'), async (c) => {
     const m = model(c.req.param('model'));
     const body = await readOptionalJson(c, RollbackBody);
-    return c.json(routing.rollback(m, c.get('principal').name, body?.reason));
+    return c.json(await routing.rollback(m, c.get('principal').name, body?.reason));
   });
 
-  app.delete('/models/:model/rollback', requireRole('deployer'), (c) =>
-    c.json(routing.clearRollback(model(c.req.param('model')), c.get('principal').name)),
+  app.delete('/models/:model/rollback', requireRole('deployer'), async (c) =>
+    c.json(await routing.clearRollback(model(c.req.param('model')), c.get('principal').name)),
   );
   return app;
 }
