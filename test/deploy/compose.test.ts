@@ -23,16 +23,30 @@ describe('deploy/docker-compose.yml', () => {
       expect(s.healthcheck?.test.length, name).toBeGreaterThan(0);
       expect(s.restart, name).toBe('unless-stopped');
     }
-    expect(services.modelgate?.depends_on).toEqual({ unleash: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+    expect(services.modelgate?.depends_on).toEqual({
+      postgres: { condition: 'service_healthy' },
+      unleash: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+    });
     expect(services.unleash?.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     expect(services.grafana?.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
   });
 
   it('mounts files that exist (Prometheus config + rules, Grafana provisioning + dashboard)', () => {
     const { services } = compose();
-    const mounts = [...(services.prometheus?.volumes ?? []), ...(services.grafana?.volumes ?? [])].map((v) => v.split(':')[0] as string);
-    expect(mounts.length).toBe(4);
+    const mounts = [...(services.prometheus?.volumes ?? []), ...(services.grafana?.volumes ?? []), ...(services.postgres?.volumes ?? [])]
+      .map((v) => v.split(':')[0] as string)
+      .filter((m) => m.startsWith('.'));
+    expect(mounts.length).toBe(5);
     for (const m of mounts) expect(existsSync(join('deploy', m)), m).toBe(true);
+  });
+
+  it('runs the gateway as replicas sharing PostgreSQL, Redis and Unleash (shared mode)', () => {
+    const gateway = composeFile() as { services: { modelgate: { deploy?: { replicas?: number }; environment: Record<string, string> } } };
+    expect(gateway.services.modelgate.deploy?.replicas).toBeGreaterThanOrEqual(2);
+    expect(gateway.services.modelgate.environment.MODELGATE_DATABASE_URL).toMatch(/^postgres:\/\/modelgate:.*@postgres:5432\/modelgate$/);
+    expect(gateway.services.modelgate.environment.MODELGATE_REDIS_URL).toMatch(/^redis:\/\/redis:6379/);
+    expect(gateway.services.modelgate.environment.UNLEASH_URL).toMatch(/unleash:4242/);
   });
 
   it('refuses a misspelt key or an unknown depends_on condition', () => {
