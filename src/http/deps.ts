@@ -6,7 +6,9 @@ import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { Governance } from '../registry/governance.js';
+import type { FeedbackService } from '../quality/feedback-service.js';
 import type { AppEnv } from './app-env.js';
+import type { MonitoringHttpDeps } from './routes/monitoring.js';
 import type { RequestServing } from './middleware/serving.js';
 
 /** The HTTP layer's own settings. */
@@ -27,6 +29,8 @@ export interface HttpDeps {
   logger: Logger;
   /** The registry, audit log and trace, when the registry is on: their admin routes are mounted at /admin. */
   governance?: Governance;
+  /** Ground-truth feedback (/v1/feedback), drift, live quality and canary analysis (/admin). */
+  monitoring?: MonitoringHttpDeps & { feedback: FeedbackService };
 }
 
 /** Handles the composition root keeps: the app and the serving bookkeeping (in-flight count). */

@@ -1,0 +1,44 @@
+/** Population Stability Index and its usual bands, over two histograms with the same bins. */
+
+export type DriftBand = 'stable' | 'moderate' | 'significant';
+
+/**
+ * A share below this is taken as this: an empty bin on one side would make PSI infinite, and a
+ * handful of samples must not read as "significant" only because one bin is still empty.
+ */
+const FLOOR = 1e-4;
+
+/** PSI = sum over bins of (a - e) * ln(a / e), on shares; NaN when either side has no samples. */
+export function psi(expected: ArrayLike<number>, actual: ArrayLike<number>): number {
+  const e = total(expected);
+  const a = total(actual);
+  if (e === 0 || a === 0) return Number.NaN;
+  let sum = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const pe = Math.max((expected[i] ?? 0) / e, FLOOR);
+    const pa = Math.max((actual[i] ?? 0) / a, FLOOR);
+    sum += (pa - pe) * Math.log(pa / pe);
+  }
+  return sum;
+}
+
+/** < 0.1 stable, 0.1-0.25 moderate, > 0.25 significant. */
+export function band(value: number): DriftBand | null {
+  if (!Number.isFinite(value)) return null;
+  return value < 0.1 ? 'stable' : value <= 0.25 ? 'moderate' : 'significant';
+}
+
+export function total(counts: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < counts.length; i++) n += counts[i] ?? 0;
+  return n;
+}
+
+/** The bin of `value` among `edges` (n + 1 edges, n bins); values outside land in the end bins. */
+export function binOf(edges: readonly number[], value: number): number {
+  const last = edges.length - 2;
+  if (!(value >= (edges[1] as number))) return 0;
+  let i = 1;
+  while (i < last && value >= (edges[i + 1] as number)) i++;
+  return i;
+}
