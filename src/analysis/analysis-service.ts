@@ -9,6 +9,7 @@ import { SlotCounter } from '../metrics/slots.js';
 import type { LiveQuality } from '../quality/live-quality.js';
 import { CanaryAnalysis, type Decision } from './canary-analysis.js';
 import type { LatencySignals } from './signals.js';
+import { chiSquareHomogeneity } from './stats.js';
 import type { SplitTargets, TrafficActuator } from './traffic-actuator.js';
 
 export interface AnalysisServiceOptions {
@@ -71,8 +72,14 @@ export class AnalysisService {
         canary,
         stableVersion: stable,
         read: (version) => this.read(model, version),
-        outputPsi: (c, s) => o.drift.outputPsi(model, c, s),
-        driftSamples: (v) => o.drift.samples(model, v),
+        outputDrift: (c, s) => {
+          const w = o.drift.outputWindows(model, c, s);
+          return {
+            psi: o.drift.outputPsi(model, c, s),
+            pValue: w ? chiSquareHomogeneity(w[0], w[1]) : 1,
+            samples: Math.min(o.drift.samples(model, c), o.drift.samples(model, s)),
+          };
+        },
         pinStable: (reason) => o.pinStable(model, reason),
         promote: o.promote ? (v, reason) => (o.promote as NonNullable<typeof o.promote>)(model, v, reason) : undefined,
         audit: o.audit,

@@ -39,8 +39,7 @@ export interface CanaryAnalysisDeps {
   canary: () => { version: string; task: string } | undefined;
   stableVersion: () => string;
   read: (version: string) => VersionReading;
-  outputPsi: (canary: string, stable: string) => number;
-  driftSamples: (version: string) => number;
+  outputDrift: (canary: string, stable: string) => { psi: number; pValue: number; samples: number };
   /** Pin this gateway to stable at once (the rollback override). */
   pinStable: (reason: string) => void;
   /** Promote to production under the registry's rules; undefined without a registry. */
@@ -161,8 +160,7 @@ export class CanaryAnalysis {
         quality: sNow.quality,
       },
       shadow: cNow.shadow,
-      outputPsi: this.d.outputPsi(this.canaryVersion, this.stableVersion),
-      driftSamples: Math.min(this.d.driftSamples(this.canaryVersion), this.d.driftSamples(this.stableVersion)),
+      drift: this.d.outputDrift(this.canaryVersion, this.stableVersion),
     });
     this.lastChecks = checks;
     const failed = checks.filter((c) => c.verdict === 'fail');

@@ -25,8 +25,8 @@ export interface CheckInput {
   canary: { requests: number; errors: number; latency: LatencyCounts; quality: QualitySums | undefined };
   stable: { requests: number; errors: number; latency: LatencyCounts; quality: QualitySums | undefined };
   shadow: { agree: number; disagree: number } | undefined;
-  outputPsi: number;
-  driftSamples: number;
+  /** Output PSI of canary vs stable, the chi-square p-value of the same histograms, the smaller sample. */
+  drift: { psi: number; pValue: number; samples: number };
 }
 
 const r4 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : null);
@@ -65,9 +65,12 @@ export function shadowCheck(i: CheckInput): CheckResult {
 
 export function driftCheck(i: CheckInput): CheckResult {
   const { maxPsi, minSamples } = i.settings.checks.drift;
-  const base = { name: 'drift' as const, value: r4(i.outputPsi), stable: 0, threshold: `output PSI vs stable <= ${maxPsi}`, samples: i.driftSamples };
-  if (i.driftSamples < minSamples || !Number.isFinite(i.outputPsi)) return { ...base, verdict: 'wait' };
-  return { ...base, verdict: i.outputPsi <= maxPsi ? 'pass' : 'fail' };
+  const { psi, pValue, samples } = i.drift;
+  const base = { name: 'drift' as const, value: r4(psi), stable: 0, threshold: `output PSI vs stable <= ${maxPsi} (chi-square, alpha ${i.settings.alpha})`, samples };
+  if (samples < minSamples || !Number.isFinite(psi)) return { ...base, verdict: 'wait', note: `needs ${minSamples} outputs of each in the window` };
+  if (psi <= maxPsi) return { ...base, verdict: 'pass' };
+  // PSI over few samples is biased upwards: fail only if the histograms differ beyond chance.
+  return { ...base, p_value: r4(pValue) ?? 1, verdict: pValue < i.settings.alpha ? 'fail' : 'wait', note: pValue < i.settings.alpha ? undefined : 'above the threshold, not yet significant' };
 }
 
 export function qualityCheck(i: CheckInput): CheckResult {

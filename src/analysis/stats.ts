@@ -74,3 +74,55 @@ export function welchGreater(a: Sample, b: Sample): number {
   const df = (va + vb) ** 2 / ((va * va) / (a.n - 1) + (vb * vb) / (b.n - 1));
   return tUpper((a.mean - b.mean) / se, df);
 }
+
+/** Regularised upper incomplete gamma Q(a, x) (series below a + 1, continued fraction above). */
+export function gammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  const lnFront = -x + a * Math.log(x) - lnGamma(a);
+  if (x < a + 1) {
+    let term = 1 / a;
+    let sum = term;
+    for (let n = 1; n < 500 && Math.abs(term) > Math.abs(sum) * 1e-14; n++) sum += (term *= x / (a + n));
+    return Math.max(0, 1 - sum * Math.exp(lnFront));
+  }
+  let b = x + 1 - a;
+  let c = 1e30;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 500; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    d = 1 / (Math.abs(d) < 1e-30 ? 1e-30 : d);
+    c = b + an / c;
+    if (Math.abs(c) < 1e-30) c = 1e-30;
+    h *= d * c;
+    if (Math.abs(d * c - 1) < 1e-14) break;
+  }
+  return Math.exp(lnFront) * h;
+}
+
+/**
+ * Chi-square test of homogeneity of two histograms over the same bins: the p-value that both are
+ * samples of one distribution (bins empty on both sides do not count).
+ */
+export function chiSquareHomogeneity(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    na += a[i] ?? 0;
+    nb += b[i] ?? 0;
+  }
+  if (na === 0 || nb === 0) return 1;
+  let stat = 0;
+  let bins = 0;
+  for (let i = 0; i < a.length; i++) {
+    const col = (a[i] ?? 0) + (b[i] ?? 0);
+    if (col === 0) continue;
+    bins++;
+    const ea = (col * na) / (na + nb);
+    const eb = (col * nb) / (na + nb);
+    stat += ((a[i] ?? 0) - ea) ** 2 / ea + ((b[i] ?? 0) - eb) ** 2 / eb;
+  }
+  return bins < 2 ? 1 : gammaQ((bins - 1) / 2, stat / 2);
+}

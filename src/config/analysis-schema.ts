@@ -30,7 +30,7 @@ export const AnalysisSettings = z.object({
       /** Share of shadowed requests where the canary disagreed (needs shadow on the canary). */
       shadowDisagreement: z.object({ enabled: on(), max: z.number().min(0).max(1).default(0.1), minSamples: z.number().int().min(1).default(20) }).prefault({}),
       /** PSI of the canary's outputs vs the stable version's over the drift window. */
-      drift: z.object({ enabled: on(), maxPsi: z.number().min(0).default(0.25), minSamples: z.number().int().min(1).default(50) }).prefault({}),
+      drift: z.object({ enabled: on(), maxPsi: z.number().min(0).default(0.25), minSamples: z.number().int().min(1).default(100) }).prefault({}),
       /** Live quality from feedback: MAE (regression) or accuracy (classification) worse than stable's by this share. */
       quality: z.object({ enabled: on(), maxRelativeIncrease: z.number().min(0).default(0.1), minSamples: z.number().int().min(2).default(30) }).prefault({}),
     })

@@ -112,6 +112,13 @@ export class DriftMonitor implements PredictionObserver {
     return other ? psi(other.window.counts(), d.output.window.counts()) : Number.NaN;
   }
 
+  /** The output windows of two versions of a model (same bins), for a test between them. */
+  outputWindows(model: string, a: string, b: string): [Float64Array, Float64Array] | undefined {
+    const x = this.versions.get(`${model}@${a}`)?.output;
+    const y = this.versions.get(`${model}@${b}`)?.output;
+    return x && y && x.edges === y.edges ? [x.window.counts(), y.window.counts()] : undefined;
+  }
+
   /** Samples in a version's window. */
   samples(model: string, version: string): number {
     const d = this.versions.get(`${model}@${version}`);

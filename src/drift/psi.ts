@@ -3,20 +3,21 @@
 export type DriftBand = 'stable' | 'moderate' | 'significant';
 
 /**
- * A share below this is taken as this: an empty bin on one side would make PSI infinite, and a
- * handful of samples must not read as "significant" only because one bin is still empty.
+ * Pseudo-count added to every bin (Jeffreys' 0.5): an empty bin would make PSI infinite, and with a
+ * floor instead, a window of 50 samples with one empty bin read as 0.7 ("significant") by itself.
  */
-const FLOOR = 1e-4;
+const PSEUDO = 0.5;
 
-/** PSI = sum over bins of (a - e) * ln(a / e), on shares; NaN when either side has no samples. */
+/** PSI = sum over bins of (a - e) * ln(a / e), on smoothed shares; NaN when either side has no samples. */
 export function psi(expected: ArrayLike<number>, actual: ArrayLike<number>): number {
   const e = total(expected);
   const a = total(actual);
   if (e === 0 || a === 0) return Number.NaN;
+  const k = expected.length;
   let sum = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const pe = Math.max((expected[i] ?? 0) / e, FLOOR);
-    const pa = Math.max((actual[i] ?? 0) / a, FLOOR);
+  for (let i = 0; i < k; i++) {
+    const pe = ((expected[i] ?? 0) + PSEUDO) / (e + PSEUDO * k);
+    const pa = ((actual[i] ?? 0) + PSEUDO) / (a + PSEUDO * k);
     sum += (pa - pe) * Math.log(pa / pe);
   }
   return sum;

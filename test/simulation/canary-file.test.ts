@@ -20,7 +20,8 @@ describe('canary analysis with the embedded flags file (simulation)', () => {
     expect(r.firstCanaryAt).toBeDefined();
     const exposureMs = (r.lastCanaryAt as number) - (r.firstCanaryAt as number);
     const toDecisionMs = (rollback?.at_ms as number) - (r.firstCanaryAt as number);
-    console.log(`file flags, bad canary: first bad request -> rollback decision ${toDecisionMs} ms, -> last bad answer ${exposureMs} ms (interval ${INTERVAL_MS} ms)`);
+    console.log(`file flags, bad canary: first bad request -> rollback decision ${toDecisionMs} ms, -> last bad answer ${exposureMs} ms (interval ${INTERVAL_MS} ms); kill switch in the flags file ${(r.killSeenAt as number) - (rollback?.at_ms as number)} ms after the decision`);
+    expect(r.killSeenAt).toBeDefined();
     expect(toDecisionMs).toBeLessThanOrEqual(5 * INTERVAL_MS);
     // After the rollback nobody is answered by the canary (this gateway pins stable at once).
     expect(r.answers.filter((a) => a.atMs > (rollback?.at_ms as number) + 50 && a.version === SCENARIOS.bad.canary)).toHaveLength(0);

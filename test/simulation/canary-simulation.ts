@@ -32,9 +32,9 @@ export const analysisConfig = (canary: string): Partial<AnalysisSettings> & { ca
   checks: {
     errorRate: { enabled: true, maxIncrease: 0.01 },
     // In-process latencies are sub-millisecond; only a real slowdown (tens of ms) may fail the check.
-    latencyP99: { enabled: true, maxRatio: 2, minDeltaMs: 50, minSamples: 40 },
+    latencyP99: { enabled: true, maxRatio: 2, minDeltaMs: 250, minSamples: 40 },
     shadowDisagreement: { enabled: true, max: 0.1, minSamples: 20 },
-    drift: { enabled: true, maxPsi: 0.25, minSamples: 40 },
+    drift: { enabled: true, maxPsi: 0.25, minSamples: 100 },
     quality: { enabled: true, maxRelativeIncrease: 0.1, minSamples: 30 },
   },
 });
@@ -62,6 +62,8 @@ export interface SimulationResult {
   firstCanaryAt: number | undefined;
   lastCanaryAt: number | undefined;
   feedbackRefused: number;
+  /** When this gateway's flag source first showed the flag switched off (the kill switch arrived). */
+  killSeenAt: number | undefined;
 }
 
 /**
@@ -80,7 +82,10 @@ export async function runSimulation(scenario: Scenario, config: Partial<GatewayC
   const load = new LoadGenerator(gw, new Population(500, 20260601), { model: MODEL, concurrency: 8, feedbackEveryMs: 100 });
   const analysis = gw.monitoring.analysis.get(MODEL);
   let endedAt: number | undefined;
+  let killSeenAt: number | undefined;
+  const flagName = config.models?.[MODEL]?.flag ?? MODEL;
   await load.run(() => {
+    if (killSeenAt === undefined && gw.flags?.definition(flagName)?.enabled === false) killSeenAt = Date.now();
     if (analysis.status === 'running') return false;
     endedAt ??= Date.now();
     return Date.now() - endedAt > 2 * INTERVAL_MS;
@@ -95,6 +100,7 @@ export async function runSimulation(scenario: Scenario, config: Partial<GatewayC
     firstCanaryAt: onCanary[0]?.atMs,
     lastCanaryAt: onCanary.at(-1)?.atMs,
     feedbackRefused: load.feedbackRefused,
+    killSeenAt,
   };
 }
 
