@@ -77,7 +77,7 @@ export class AnalysisService {
           return {
             psi: o.drift.outputPsi(model, c, s),
             pValue: w ? chiSquareHomogeneity(w[0], w[1]) : 1,
-            samples: Math.min(o.drift.samples(model, c), o.drift.samples(model, s)),
+            samples: Math.min(o.drift.samples(model, c, 'output'), o.drift.samples(model, s, 'output')),
           };
         },
         pinStable: (reason) => o.pinStable(model, reason),

@@ -119,10 +119,10 @@ export class DriftMonitor implements PredictionObserver {
     return x && y && x.edges === y.edges ? [x.window.counts(), y.window.counts()] : undefined;
   }
 
-  /** Samples in a version's window. */
-  samples(model: string, version: string): number {
+  /** Predictions binned in a version's window: its inputs, or (`output`) its outputs. */
+  samples(model: string, version: string, of: 'input' | 'output' = 'input'): number {
     const d = this.versions.get(`${model}@${version}`);
-    return d?.output?.window.samples ?? d?.features[0]?.window.samples ?? 0;
+    return (of === 'output' ? d?.output?.window.samples : d?.features[0]?.window.samples) ?? 0;
   }
 
   /** The drift route's view: per feature and output, PSI, band and both histograms. */
