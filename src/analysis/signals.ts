@@ -1,4 +1,5 @@
 import type { ObservedPrediction, PredictionObserver } from '../contracts/prediction.js';
+import type { LoadedVersion } from '../repository/loaded-version.js';
 
 /** Latency buckets (ms): log-spaced from 0.01 ms to ~100 s, 8 per decade. */
 const BOUNDS = Array.from({ length: 57 }, (_, i) => 0.01 * 10 ** (i / 8));
@@ -42,9 +43,13 @@ export class LatencyCounts {
 /** Per-version latency of answered predictions (the canary analysis' latency check): one bucket increment each. */
 export class LatencySignals implements PredictionObserver {
   private readonly versions = new Map<string, LatencyCounts>();
+  /** Found by the version object on the request path (no key string per prediction). */
+  private readonly byLv = new WeakMap<LoadedVersion, LatencyCounts>();
 
   observe(p: ObservedPrediction): void {
-    this.of(p.model, p.version.version).add(p.latencyMs);
+    let c = this.byLv.get(p.version);
+    if (!c) this.byLv.set(p.version, (c = this.of(p.model, p.version.version)));
+    c.add(p.latencyMs);
   }
 
   of(model: string, version: string): LatencyCounts {

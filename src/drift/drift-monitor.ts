@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { ObservedPrediction, PredictionObserver } from '../contracts/prediction.js';
+import type { LoadedVersion } from '../repository/loaded-version.js';
 import { band, psi, total } from './psi.js';
 import { outputValues, VersionDrift, type Tracked } from './version-drift.js';
 
@@ -36,6 +37,8 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
  */
 export class DriftMonitor implements PredictionObserver {
   private readonly versions = new Map<string, VersionDrift>();
+  /** The request path finds a version's state by its object: no key string per prediction. */
+  private readonly byLv = new WeakMap<LoadedVersion, VersionDrift>();
   /** Per model: the output bin edges shared by its versions, or the outputs gathered to derive them. */
   private readonly outputEdges = new Map<string, number[]>();
   private readonly warmup = new Map<string, number[]>();
@@ -76,9 +79,12 @@ export class DriftMonitor implements PredictionObserver {
 
   observe(p: ObservedPrediction): void {
     if (this.seen++ % this.opts.settings.sampleEvery !== 0) return;
-    const key = p.version.key;
-    let d = this.versions.get(key);
-    if (!d || d.lv !== p.version) this.versions.set(key, (d = new VersionDrift(p.version, this.opts.settings.slices)));
+    let d = this.byLv.get(p.version);
+    if (!d) {
+      d = new VersionDrift(p.version, this.opts.settings.slices);
+      this.byLv.set(p.version, d);
+      this.versions.set(p.version.key, d);
+    }
     if (!d.output && d.outputName) this.learnOutputEdges(p, d);
     d.add(p.feeds, p.outputs);
   }
