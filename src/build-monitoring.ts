@@ -37,6 +37,7 @@ export interface BuildMonitoringOptions {
   governance: Governance | undefined;
   flags: () => FlagSource | undefined;
   pinStable: (model: string, reason: string) => void;
+  unpinStable: (model: string) => void;
   audit: AuditSink;
   logger: Logger;
 }
@@ -91,6 +92,7 @@ export function buildMonitoring(o: BuildMonitoringOptions): MonitoringParts {
     stableVersion: (m) => router.stable(m).version,
     shadowVersion: (m) => config.models[m]?.shadow?.version,
     pinStable: o.pinStable,
+    unpinStable: o.unpinStable,
     promote: gov
       ? async (m, v, reason) => {
           await gov.registry.promote({ name: 'canary-analysis', role: 'approver' }, m, v, 'production', { reason });

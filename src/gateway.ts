@@ -111,7 +111,9 @@ export class Gateway {
     });
     this.monitoring = buildMonitoring({
       config, metrics: this.metrics, repository: this.repository, router: this.router, governance: gov, flags: () => this.flags,
-      pinStable: (m, reason) => void routing.rollback(m, 'canary-analysis', reason), audit: this.audit, logger: this.logger,
+      pinStable: (m, reason) => void routing.rollback(m, 'canary-analysis', reason),
+      unpinStable: (m) => void (this.overrides.get(m)?.actor === 'canary-analysis' && routing.clearRollback(m, 'canary-analysis')),
+      audit: this.audit, logger: this.logger,
     });
     const observers: PredictionObserver[] = [...(gov?.observers ?? []), ...this.monitoring.observers];
     if (Object.values(config.models).some((m) => m.shadow)) {

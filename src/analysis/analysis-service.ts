@@ -10,6 +10,7 @@ import type { LiveQuality } from '../quality/live-quality.js';
 import { CanaryAnalysis, type Decision } from './canary-analysis.js';
 import type { LatencySignals } from './signals.js';
 import { chiSquareHomogeneity } from './stats.js';
+import { psi, total } from '../drift/psi.js';
 import type { SplitTargets, TrafficActuator } from './traffic-actuator.js';
 
 export interface AnalysisServiceOptions {
@@ -24,6 +25,7 @@ export interface AnalysisServiceOptions {
   /** The shadow challenger configured for a model, if any. */
   shadowVersion: (model: string) => string | undefined;
   pinStable: (model: string, reason: string) => void;
+  unpinStable: (model: string) => void;
   promote?: (model: string, version: string, reason: string) => Promise<void>;
   metrics: GatewayMetrics;
   drift: DriftMonitor;
@@ -74,13 +76,15 @@ export class AnalysisService {
         read: (version) => this.read(model, version),
         outputDrift: (c, s) => {
           const w = o.drift.outputWindows(model, c, s);
-          return {
-            psi: o.drift.outputPsi(model, c, s),
-            pValue: w ? chiSquareHomogeneity(w[0], w[1]) : 1,
-            samples: Math.min(o.drift.samples(model, c, 'output'), o.drift.samples(model, s, 'output')),
-          };
+          if (!w) return { psi: Number.NaN, pValue: 1, samples: 0 };
+          const [nc, ns] = [total(w[0]), total(w[1])];
+          // PSI of two samples of one distribution is about (bins - 1)(1/n1 + 1/n2), not 0: subtract
+          // that bias, or a canary's first hundred outputs read as drift by themselves.
+          const bias = (w[0].length - 1) * (1 / Math.max(1, nc) + 1 / Math.max(1, ns));
+          return { psi: Math.max(0, psi(w[1], w[0]) - bias), pValue: chiSquareHomogeneity(w[0], w[1]), samples: Math.min(nc, ns) };
         },
         pinStable: (reason) => o.pinStable(model, reason),
+        unpinStable: () => o.unpinStable(model),
         promote: o.promote ? (v, reason) => (o.promote as NonNullable<typeof o.promote>)(model, v, reason) : undefined,
         audit: o.audit,
         logger: o.logger,

@@ -1,5 +1,6 @@
 import type { AnalysisSettings } from '../config/analysis-schema.js';
 import type { AuditSink } from '../contracts/audit.js';
+import { conflict } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import type { CounterSlot } from '../metrics/slots.js';
 import { QualitySums } from '../quality/live-quality.js';
@@ -42,6 +43,8 @@ export interface CanaryAnalysisDeps {
   outputDrift: (canary: string, stable: string) => { psi: number; pValue: number; samples: number };
   /** Pin this gateway to stable at once (the rollback override). */
   pinStable: (reason: string) => void;
+  /** Release a pin the analysis itself set (a restart); an operator's own rollback stays. */
+  unpinStable: () => void;
   /** Promote to production under the registry's rules; undefined without a registry. */
   promote?: (version: string, reason: string) => Promise<void>;
   audit: AuditSink;
@@ -99,7 +102,9 @@ export class CanaryAnalysis {
     await this.ticking;
     const c = this.d.canary();
     this.stableVersion = this.d.stableVersion();
-    if (!c) throw new Error(`canary ${this.d.settings.canary} of ${this.d.model} is not loaded`);
+    if (!c) throw conflict(`canary ${this.d.settings.canary} of ${this.d.model} is not loaded`);
+    if (c.version === this.stableVersion) throw conflict(`canary ${this.d.settings.canary} of ${this.d.model} is the stable version ${c.version}`);
+    this.d.unpinStable();
     this.canaryVersion = c.version;
     this.step = 0;
     this.status = 'running';

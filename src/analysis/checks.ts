@@ -66,7 +66,7 @@ export function shadowCheck(i: CheckInput): CheckResult {
 export function driftCheck(i: CheckInput): CheckResult {
   const { maxPsi, minSamples } = i.settings.checks.drift;
   const { psi, pValue, samples } = i.drift;
-  const base = { name: 'drift' as const, value: r4(psi), stable: 0, threshold: `output PSI vs stable <= ${maxPsi} (chi-square, alpha ${i.settings.alpha})`, samples };
+  const base = { name: 'drift' as const, value: r4(psi), stable: 0, threshold: `output PSI vs stable, less its small-sample bias, <= ${maxPsi} (chi-square, alpha ${i.settings.alpha})`, samples };
   if (samples < minSamples || !Number.isFinite(psi)) return { ...base, verdict: 'wait', note: `needs ${minSamples} outputs of each in the window` };
   if (psi <= maxPsi) return { ...base, verdict: 'pass' };
   // PSI over few samples is biased upwards: fail only if the histograms differ beyond chance.

@@ -27,6 +27,12 @@ describe('canary analysis with the embedded flags file (simulation)', () => {
     expect(r.answers.filter((a) => a.atMs > (rollback?.at_ms as number) + 50 && a.version === SCENARIOS.bad.canary)).toHaveLength(0);
     const view = await (await r.gateway.app.request(`/admin/models/${MODEL}/analysis`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })).json();
     expect(view).toMatchObject({ status: 'rolled_back', step: { percent: 0 } });
+    // Ops may start it again (say, after a fix): the analysis releases its own pin and begins at 5 %.
+    const auth = { authorization: 'Bearer test-admin-token-0123456789' };
+    const again = await r.gateway.app.request(`/admin/models/${MODEL}/analysis/start`, { method: 'POST', headers: auth });
+    expect(await again.json()).toMatchObject({ status: 'running', step: { percent: 5 } });
+    const routing = (await (await r.gateway.app.request(`/admin/models/${MODEL}/routing`, { headers: auth })).json()) as { rollback: unknown };
+    expect(routing.rollback).toBeNull();
   }, 60_000);
 
   it('walks a good version through 5 -> 10 -> 25 -> 50 -> 100 % and asks for approval', async () => {

@@ -79,7 +79,7 @@ export async function runSimulation(scenario: Scenario, config: Partial<GatewayC
     models: { [MODEL]: { defaultVersion: stable, versions: ['1.0.0', '1.1.0', '1.2.0'], flag: config.models?.[MODEL]?.flag, analysis: analysisConfig(canary) } },
     monitoring: { drift: { windowMs: 10_000, slices: 10, outputWarmup: 100 } },
   });
-  const load = new LoadGenerator(gw, new Population(500, 20260601), { model: MODEL, concurrency: 8, feedbackEveryMs: 100 });
+  const load = new LoadGenerator(gw, new Population(500, 20260601), { model: MODEL, concurrency: 8, feedbackEveryMs: 100, ratePerSec: 800 });
   const analysis = gw.monitoring.analysis.get(MODEL);
   let endedAt: number | undefined;
   let killSeenAt: number | undefined;

@@ -5,7 +5,16 @@ import { requireService, unleashAvailable } from '../support/services.js';
 import { UnleashAdmin, readUnleashEnv, type UnleashEnv } from '../support/unleash-admin.js';
 import { formatTimeline, INTERVAL_MS, MODEL, runSimulation, SCENARIOS, type SimulationResult } from './canary-simulation.js';
 
-const available = requireService('unleash', await unleashAvailable());
+/** Up to a minute: the routing integration test restarts the shared server, and it may be mid-restart now. */
+async function unleashUp(): Promise<boolean> {
+  for (let i = 0; i < 60; i++) {
+    if (await unleashAvailable()) return true;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return false;
+}
+
+const available = requireService('unleash', await unleashUp());
 
 /** The canary analysis end to end against a real Unleash 7.5.1: weights and the kill switch through its Admin API. */
 describe.skipIf(!available)('canary analysis with a real Unleash server (simulation)', () => {

@@ -14,6 +14,8 @@ export interface LoadOptions {
   concurrency: number;
   /** Ground truth is sent in batches this often (ms). */
   feedbackEveryMs: number;
+  /** Target request rate (all workers together): a realistic load that leaves the shared cores to other tests. */
+  ratePerSec: number;
 }
 
 /**
@@ -53,8 +55,8 @@ export class LoadGenerator {
       await res.arrayBuffer();
       this.answers.push({ atMs: Date.now(), status: res.status, version: res.headers.get('x-model-version') });
       if (res.status === 200) this.pending.push({ request_id: requestId, value: truth });
-      // Let timers (the analysis interval, flag reloads) run between requests.
-      await new Promise((r) => setImmediate(r));
+      // Pace each worker to its share of the rate; timers (the analysis interval, flag reloads) run meanwhile.
+      await new Promise((r) => setTimeout(r, (1000 * this.opts.concurrency) / this.opts.ratePerSec));
     }
   }
 
