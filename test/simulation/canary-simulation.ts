@@ -5,7 +5,7 @@ import type { AnalysisSettings } from '../../src/config/analysis-schema.js';
 import type { GatewayConfigInput } from '../../src/config/schema.js';
 import type { Gateway } from '../../src/gateway.js';
 import { copyDemoModels, tempDir } from '../support/fixtures.js';
-import { flag } from '../support/flags.js';
+import { flag, waitFor } from '../support/flags.js';
 import { startGateway } from '../support/gateway.js';
 import { writeDegradedVersion } from './degraded-model.js';
 import { LoadGenerator, type Answer } from './load-generator.js';
@@ -81,6 +81,11 @@ export async function runSimulation(scenario: Scenario, config: Partial<GatewayC
   });
   const load = new LoadGenerator(gw, new Population(500, 20260601), { model: MODEL, concurrency: 8, feedbackEveryMs: 100, ratePerSec: 800 });
   const analysis = gw.monitoring.analysis.get(MODEL);
+  // The shared Unleash may be restarting (another test stops it): the analysis starts once its Admin API answers.
+  await waitFor(async () => {
+    if (analysis.status === 'stopped') await gw.monitoring.analysis.start(MODEL).catch(() => undefined);
+    return analysis.status === 'running';
+  }, 60_000);
   let endedAt: number | undefined;
   let killSeenAt: number | undefined;
   const flagName = config.models?.[MODEL]?.flag ?? MODEL;
