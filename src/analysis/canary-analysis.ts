@@ -124,7 +124,7 @@ export class CanaryAnalysis {
   /** One interval's analysis (also called by tests); serialised, never two at once. */
   tick(): Promise<void> {
     this.ticking = this.ticking.then(() => this.evaluate()).catch((err: unknown) => {
-      this.record('error', err instanceof Error ? err.message : String(err), this.lastChecks, 0);
+      this.record('error', err instanceof Error ? err.message : String(err), [], 0);
     });
     return this.ticking;
   }
@@ -179,7 +179,9 @@ export class CanaryAnalysis {
 
   private async advance(checks: CheckResult[], inStep: number): Promise<void> {
     const to = this.d.settings.steps[this.step + 1] as number;
-    await this.d.actuator.setSplit(to);
+    await this.d.actuator.setSplit(to).catch((err: unknown) => {
+      throw new Error(`could not move to ${to} %, staying at ${this.percent} % and trying again next interval: ${err instanceof Error ? err.message : String(err)}`);
+    });
     this.record('advance', `all checks pass over ${inStep} canary requests`, checks, inStep, to);
     this.step++;
     this.stepStart = snap(this.d.read(this.canaryVersion as string));
@@ -196,7 +198,7 @@ export class CanaryAnalysis {
     } catch (err) {
       // Retried every interval until the flag source takes it; this gateway is already pinned to stable.
       this.killPending = true;
-      throw err;
+      throw new Error(`kill switch not applied yet, retried every interval (this gateway already serves stable): ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
