@@ -38,8 +38,7 @@ export function total(counts: ArrayLike<number>): number {
 /** The bin of `value` among `edges` (n + 1 edges, n bins); values outside land in the end bins. */
 export function binOf(edges: readonly number[], value: number): number {
   const last = edges.length - 2;
-  if (!(value >= (edges[1] as number))) return 0;
-  let i = 1;
+  let i = 0;
   while (i < last && value >= (edges[i + 1] as number)) i++;
   return i;
 }

@@ -34,7 +34,10 @@ export const analysisConfig = (canary: string): Partial<AnalysisSettings> & { ca
     // In-process latencies are sub-millisecond; only a real slowdown (tens of ms) may fail the check.
     latencyP99: { enabled: true, maxRatio: 2, minDeltaMs: 250, minSamples: 40 },
     shadowDisagreement: { enabled: true, max: 0.1, minSamples: 20 },
-    drift: { enabled: true, maxPsi: 0.25, minSamples: 100 },
+    // 1.1.0 was retrained after a market shift: its prices legitimately sit apart from 1.0.0's
+    // (output PSI 0.1-0.3 between them at a hundred samples). Only a gross shift may fail here;
+    // worse predictions are the quality check's to catch.
+    drift: { enabled: true, maxPsi: 0.5, minSamples: 100 },
     quality: { enabled: true, maxRelativeIncrease: 0.1, minSamples: 30 },
   },
 });
