@@ -27,6 +27,13 @@ export class LatencyCounts {
     return this.minus(new LatencyCounts());
   }
 
+  /** Samples in buckets entirely above `ms` (a lower bound of the count slower than `ms`). */
+  countAbove(ms: number): number {
+    let n = 0;
+    for (let i = 1; i < this.counts.length; i++) if ((BOUNDS[i - 1] as number) >= ms) n += this.counts[i] as number;
+    return n;
+  }
+
   /** The upper bound of the bucket holding quantile q (ms); NaN without samples. */
   quantile(q: number): number {
     if (this.n === 0) return Number.NaN;

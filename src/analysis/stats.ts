@@ -28,6 +28,15 @@ export function fisherGreater(x1: number, n1: number, x2: number, n2: number): n
   return Math.min(1, p);
 }
 
+/** One-sided binomial test: P(X >= k) for X ~ Binomial(n, p). */
+export function binomialGreater(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  let sum = 0;
+  for (let x = k; x <= n; x++) sum += Math.exp(lnChoose(n, x) + x * Math.log(p) + (n - x) * Math.log1p(-p));
+  return Math.min(1, sum);
+}
+
 /** Regularised incomplete beta I_x(a, b), by its continued fraction (Numerical Recipes' betacf). */
 export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chiSquareHomogeneity, fisherGreater, gammaQ, tUpper, welchGreater } from '../../src/analysis/stats.js';
+import { binomialGreater, chiSquareHomogeneity, fisherGreater, gammaQ, tUpper, welchGreater } from '../../src/analysis/stats.js';
 import { band, binOf, psi } from '../../src/drift/psi.js';
 
 /** The statistics behind the canary checks and drift, against textbook values. */
@@ -11,6 +11,8 @@ describe('statistics', () => {
     ['t(10) upper tail at 0', tUpper(0, 10), 0.5],
     ['chi-square(1) upper tail at 3.841', gammaQ(0.5, 3.841 / 2), 0.05],
     ['chi-square(4) upper tail at 9.488', gammaQ(2, 9.488 / 2), 0.05],
+    ['binomial, 1 of 63 over a 1 % tail', binomialGreater(1, 63, 0.01), 1 - 0.99 ** 63],
+    ['binomial, 10 of 63 over a 1 % tail', binomialGreater(10, 63, 0.01), 0],
     ['Welch, equal means', welchGreater({ n: 30, mean: 5, variance: 4 }, { n: 30, mean: 5, variance: 4 }), 0.5],
   ])('%s', (_, value, expected) => {
     expect(value).toBeCloseTo(expected, 3);
