@@ -70,7 +70,8 @@ describe.skipIf(!available)('canary analysis with a real Unleash server (simulat
     const killSeenMs = (r.killSeenAt ?? Date.now()) - (rollback?.at_ms as number);
     console.log(`Unleash, bad canary: first bad request -> rollback decision ${toDecisionMs} ms, -> last bad answer ${(r.lastCanaryAt as number) - (r.firstCanaryAt as number)} ms; kill switch in the gateway's Unleash flags ${killSeenMs} ms after the decision`);
     expect(toDecisionMs).toBeLessThanOrEqual(5 * INTERVAL_MS);
-    expect(r.answers.filter((a) => a.atMs > (rollback?.at_ms as number) + 50 && a.version === SCENARIOS.bad.canary)).toHaveLength(0);
+    // Requests routed before the pin may still finish on the canary; none is routed there after it.
+    expect(r.answers.filter((a) => a.atMs > (rollback?.at_ms as number) + INTERVAL_MS && a.version === SCENARIOS.bad.canary)).toHaveLength(0);
   }, 150_000);
 
   it('walks a good version to 100 % by changing the variant weights in Unleash', async () => {
