@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Hono } from 'hono';
 import { buildExecutor } from './build-executor.js';
 import { buildInfo } from './build-info.js';
+import { buildMonitoring, type MonitoringParts } from './build-monitoring.js';
 import type { CachingExecutor } from './cache/caching-executor.js';
 import type { GatewayConfig } from './config/schema.js';
 import { NullAuditSink, type AuditSink } from './contracts/audit.js';
@@ -55,6 +56,8 @@ export class Gateway {
   readonly audit: AuditSink;
   /** The registry (source of versions, production = stable, audit log, trace), when enabled. */
   readonly governance: Governance | undefined;
+  /** Drift, feedback and live quality, canary analysis. */
+  readonly monitoring: MonitoringParts;
   private ready = false;
   private readonly caching: CachingExecutor | undefined;
 
@@ -99,7 +102,24 @@ export class Gateway {
     const caching = options.executor ? undefined : buildExecutor(config, this.repository, this.metrics);
     this.caching = caching;
     const executor = options.executor ?? (caching as CachingExecutor);
-    const observers: PredictionObserver[] = [...(gov?.observers ?? [])];
+    const routing = new RoutingControl({
+      repository: this.repository,
+      router: this.router,
+      overrides: this.overrides,
+      shared: () => gov?.handle.rollbacks,
+      flags: () => this.flags,
+      flagName: (m) => config.models[m]?.flag ?? m,
+      shadow: (m) => config.models[m]?.shadow,
+      audit: this.audit,
+      logger: this.logger,
+    });
+    this.monitoring = buildMonitoring({
+      config, metrics: this.metrics, repository: this.repository, router: this.router, governance: gov, flags: () => this.flags,
+      pinStable: (m, reason) => void routing.rollback(m, 'canary-analysis', reason),
+      unpinStable: (m) => void (this.overrides.get(m)?.actor === 'canary-analysis' && routing.clearRollback(m, 'canary-analysis')),
+      audit: this.audit, logger: this.logger,
+    });
+    const observers: PredictionObserver[] = [...(gov?.observers ?? []), ...this.monitoring.observers];
     if (Object.values(config.models).some((m) => m.shadow)) {
       observers.push(new ShadowObserver(this.repository, (m) => config.models[m]?.shadow, this.metrics));
     }
@@ -113,26 +133,18 @@ export class Gateway {
       countHit: caching ? (m) => caching.countHit(m) : undefined,
       observers,
     });
+    const authenticate = gov ? (token: string) => gov.handle.tokens.authenticate(token) : undefined;
     const { app, serving } = createApp({
       settings: { maxBodyBytes: config.limits.maxBodyBytes, adminToken: config.adminToken, trustedProxies: config.http.trustedProxies },
       service: this.service,
       catalog: new ModelCatalog(this.repository, this.router, () => this.ready),
-      routing: new RoutingControl({
-        repository: this.repository,
-        router: this.router,
-        overrides: this.overrides,
-        shared: () => gov?.handle.rollbacks,
-        flags: () => this.flags,
-        flagName: (m) => config.models[m]?.flag ?? m,
-        shadow: (m) => config.models[m]?.shadow,
-        audit: this.audit,
-        logger: this.logger,
-      }),
+      routing,
+      monitoring: { ...this.monitoring, repository: this.repository, adminToken: config.adminToken, authenticate },
       repository: this.repository,
       metrics: this.metrics,
       logger: this.logger,
       governance: gov,
-      authenticate: gov ? (token) => gov.handle.tokens.authenticate(token) : undefined,
+      authenticate,
     });
     this.app = app;
     this.serving = serving;
@@ -144,7 +156,9 @@ export class Gateway {
     this.router.useFlags(new FlagVersionChooser(this.flags, flagName, this.overrides));
     await this.governance?.start();
     await this.repository.loadAll();
+    this.monitoring.drift.start();
     this.ready = true;
+    await this.monitoring.analysis.startAll();
   }
 
   /** Fail readiness now (SIGTERM): load balancers stop sending while requests are still served. */
@@ -159,6 +173,8 @@ export class Gateway {
    */
   async close(graceMs = this.config.shutdownGraceMs): Promise<void> {
     this.ready = false;
+    this.monitoring.analysis.close();
+    this.monitoring.drift.close();
     const deadline = Date.now() + graceMs;
     while ((this.serving.inFlight > 0 || this.service.pending > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));

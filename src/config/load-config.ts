@@ -50,6 +50,9 @@ function mergeEnv(file: Record<string, unknown>, env: NodeJS.ProcessEnv): Record
     unleash.url = env.UNLEASH_URL;
     if (env.UNLEASH_API_TOKEN) unleash.apiToken = env.UNLEASH_API_TOKEN;
     if (env.UNLEASH_REFRESH_INTERVAL_MS) unleash.refreshIntervalMs = num(env.UNLEASH_REFRESH_INTERVAL_MS);
+    // The canary analysis changes weights and the kill switch through the Admin API.
+    if (env.UNLEASH_ADMIN_URL) unleash.adminUrl = env.UNLEASH_ADMIN_URL;
+    if (env.UNLEASH_ADMIN_TOKEN) unleash.adminToken = env.UNLEASH_ADMIN_TOKEN;
     flags.source = 'unleash';
     flags.unleash = unleash;
     cfg.flags = flags;

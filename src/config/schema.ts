@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { NAME_RE, isVersion } from '../repository/names.js';
+import { AnalysisSettings, MonitoringSettings } from './analysis-schema.js';
 import { RegistrySettings } from './registry-schema.js';
 
 const version = () => z.string().refine(isVersion, 'a version is semver (1.2.0) or an integer (3)');
@@ -99,6 +100,8 @@ export const ModelSettings = z.object({
   runner: z.enum(['auto', 'inline', 'worker']).default('auto'),
   /** Versions to load at start; default all found on disk. */
   versions: z.array(version()).optional(),
+  /** Automated canary analysis (progressive delivery) of this model. */
+  analysis: AnalysisSettings.optional(),
 });
 export type ModelSettings = z.infer<typeof ModelSettings>;
 
@@ -144,12 +147,18 @@ export const GatewayConfig = z.object({
           appName: z.string().default('modelgate'),
           environment: z.string().default('production'),
           refreshIntervalMs: z.number().int().min(100).default(1000),
+          /** Admin API (the canary analysis changes variant weights and the kill switch there). */
+          adminUrl: z.string().url().optional(),
+          adminToken: z.string().optional(),
+          project: z.string().default('default'),
         })
         .prefault({}),
     })
     .prefault({}),
   /** The model registry and governance: store, artifacts, trace, validation gate. */
   registry: RegistrySettings.prefault({}),
+  /** Drift and ground-truth feedback per version. */
+  monitoring: MonitoringSettings,
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 export type GatewayConfigInput = z.input<typeof GatewayConfig>;

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'version_not_found'
   | 'model_not_ready'
   | 'conflict'
+  | 'gone'
   | 'precondition_failed'
   | 'overloaded'
   | 'inference_failed'

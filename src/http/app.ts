@@ -3,7 +3,9 @@ import type { AppEnv } from './app-env.js';
 import type { HttpApp, HttpDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { RequestServing } from './middleware/serving.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { governanceRoutes } from './routes/governance.js';
+import { monitoringRoutes } from './routes/monitoring.js';
 import { consoleRoutes } from './routes/console.js';
 import { allowedMethods } from './method-not-allowed.js';
 import { oipRoutes } from './routes/oip.js';
@@ -28,9 +30,12 @@ export function createApp(deps: HttpDeps): HttpApp {
   app.route('/v2/repository', repositoryRoutes(deps));
   app.route('/v2', oipRoutes(deps));
   app.route('/v1', v1Routes(deps));
+  if (deps.monitoring) app.route('/v1', feedbackRoutes(deps.monitoring.feedback));
   app.route('/console', consoleRoutes());
   // Every ops route names its own minimum role (one token model); no sub-app guards '*'.
   if (deps.governance) app.route('/admin', governanceRoutes(deps.governance));
+  // Per-route admin guards, mounted before the routing admin's '*' guard for the same reason.
+  if (deps.monitoring) app.route('/admin', monitoringRoutes(deps.monitoring));
   app.route('/admin', routingAdminRoutes(deps));
 
   app.get('/metrics', async (c) => {

@@ -7,7 +7,9 @@ import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { Governance } from '../registry/governance.js';
+import type { FeedbackService } from '../quality/feedback-service.js';
 import type { AppEnv } from './app-env.js';
+import type { MonitoringHttpDeps } from './routes/monitoring.js';
 import type { RequestServing } from './middleware/serving.js';
 import type { Authenticate } from './middleware/auth.js';
 
@@ -33,6 +35,8 @@ export interface HttpDeps {
   governance?: Governance;
   /** Bearer token -> principal for the ops routes (the registry's tokens); default: the admin token alone. */
   authenticate?: Authenticate;
+  /** Ground-truth feedback (/v1/feedback), drift, live quality and canary analysis (/admin). */
+  monitoring?: MonitoringHttpDeps & { feedback: FeedbackService };
 }
 
 /** Handles the composition root keeps: the app and the serving bookkeeping (in-flight count). */

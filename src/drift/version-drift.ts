@@ -1,0 +1,89 @@
+import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { TensorMap } from '../runtime/tensor.js';
+import { binOf } from './psi.js';
+import { RollingHistogram } from './rolling-histogram.js';
+
+/** One binned quantity: a feature (a column of the feature tensor) or an output. */
+export interface Tracked {
+  name: string;
+  edges: readonly number[];
+  /** The training data's counts (the manifest's referenceStats), when known. */
+  reference: readonly number[] | undefined;
+  window: RollingHistogram;
+}
+
+const numericData = (t: TensorMap[string] | undefined): ArrayLike<number> | undefined =>
+  t && !Array.isArray(t.data) && !(t.data instanceof BigInt64Array) && !(t.data instanceof BigUint64Array)
+    ? (t.data as ArrayLike<number>)
+    : undefined;
+
+/**
+ * The drift state of one served version: a rolling histogram per feature of its feature tensor,
+ * binned on the manifest's reference edges, and one of its first output, binned on edges the
+ * model shares across versions (so two versions' outputs compare bin by bin).
+ */
+export class VersionDrift {
+  readonly features: Tracked[] = [];
+  output: Tracked | undefined;
+  private readonly column = new Map<number, Tracked>();
+
+  constructor(readonly lv: LoadedVersion, private readonly slices: number) {
+    const m = lv.manifest;
+    m.features.forEach((f, i) => {
+      const ref = m.referenceStats[f.name];
+      if (!ref || ref.histogram.counts.length !== ref.histogram.edges.length - 1) return;
+      const t = { name: f.name, edges: ref.histogram.edges, reference: ref.histogram.counts, window: new RollingHistogram(ref.histogram.counts.length, slices) };
+      this.features.push(t);
+      this.column.set(i, t);
+    });
+  }
+
+  get hasReference(): boolean {
+    return this.features.length > 0;
+  }
+
+  get outputName(): string | undefined {
+    return this.lv.manifest.outputs[0]?.name;
+  }
+
+  /** Bin the output on the model's shared edges (set once they are known). */
+  trackOutput(edges: readonly number[]): void {
+    const name = this.outputName;
+    if (this.output || !name) return;
+    const ref = this.lv.manifest.referenceStats[name]?.histogram;
+    const own = ref && ref.counts.length === ref.edges.length - 1;
+    const e = own ? ref.edges : edges;
+    this.output = { name, edges: e, reference: own ? ref.counts : undefined, window: new RollingHistogram(e.length - 1, this.slices) };
+  }
+
+  /** Bin every row of a prediction's feature tensor and output. */
+  add(feeds: TensorMap, outputs: TensorMap): void {
+    const tensorName = this.lv.manifest.featureTensor;
+    const x = tensorName ? feeds[tensorName] : undefined;
+    const data = numericData(x);
+    const cols = x?.dims[1] ?? 0;
+    if (data && cols > 0) {
+      for (let r = 0; r + cols <= data.length; r += cols) {
+        for (const [c, t] of this.column) t.window.add(binOf(t.edges, data[r + c] as number));
+      }
+    }
+    if (this.output) for (const v of outputValues(outputs, this.output.name)) this.output.window.add(binOf(this.output.edges, v));
+  }
+
+  roll(): void {
+    for (const t of this.features) t.window.roll();
+    this.output?.window.roll();
+  }
+}
+
+/** The first value of each row of an output. */
+export function outputValues(outputs: TensorMap, name: string): number[] {
+  const t = outputs[name];
+  const data = numericData(t);
+  if (!t || !data) return [];
+  const rows = Math.max(1, t.dims[0] ?? 1);
+  const stride = Math.max(1, Math.floor(data.length / rows));
+  const out: number[] = [];
+  for (let i = 0; i < data.length; i += stride) out.push(data[i] as number);
+  return out;
+}
