@@ -7,7 +7,7 @@ import { lookupView } from './lookup-view.js';
 import { modelsView } from './models-view.js';
 import { routingPanel } from './routing-panel.js';
 import { clearToken, loadToken, saveToken } from './session.js';
-import type { ModelSummary, Principal, RoutingView, VersionDetail } from './types.js';
+import type { AnalysisView, ModelSummary, Principal, RoutingView, VersionDetail } from './types.js';
 
 const main = document.getElementById('main') as HTMLElement;
 const who = document.getElementById('who') as HTMLElement;
@@ -88,7 +88,11 @@ function showConsole(api: Api, me: Principal): void {
         const views = await Promise.all(
           summaries.map((m) =>
             api.get<RoutingView>(`/admin/models/${encodeURIComponent(m.name)}/routing`).then(
-              (r) => routingPanel(ctx, r),
+              async (r) => {
+                // A model without an analysis configured answers 404: the panel says so.
+                const analysis = await api.get<AnalysisView>(`/admin/models/${encodeURIComponent(m.name)}/analysis`).catch(() => undefined);
+                return routingPanel(ctx, { ...r, analysis });
+              },
               (err: Error) => h('p', { class: 'error' }, `${m.name}: routing unavailable (${err.message})`),
             ),
           ),

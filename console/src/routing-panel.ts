@@ -11,6 +11,8 @@ const constraintText = (c: unknown): string =>
         .join(' and ')
     : String(c);
 
+const fmt = (x: number | null): string => (x === null ? '-' : String(Math.round(x * 1e4) / 1e4));
+
 /** The live routing of one model: flag, effective split, pins, rollback override, shadow, and the rollback actions. */
 export function routingPanel(ctx: ConsoleContext, r: RoutingView): HTMLElement {
   const enc = encodeURIComponent(r.model);
@@ -57,8 +59,21 @@ export function routingPanel(ctx: ConsoleContext, r: RoutingView): HTMLElement {
       h('dt', {}, 'Shadow'),
       h('dd', {}, r.shadow ? JSON.stringify(r.shadow) : 'none'),
       h('dt', {}, 'Canary analysis'),
-      h('dd', {}, r.analysis ? JSON.stringify(r.analysis) : 'not configured'),
+      h(
+        'dd',
+        {},
+        r.analysis
+          ? `${r.analysis.status}: ${r.analysis.canary ?? '?'} at ${r.analysis.step.percent} % (step ${r.analysis.step.index + 1} of ${r.analysis.step.steps.length})`
+          : 'not configured',
+      ),
     ),
+    r.analysis?.checks?.length
+      ? table(
+          `${r.model} canary checks`,
+          ['Check', 'Canary', 'Stable', 'Threshold', 'Samples', 'Verdict'],
+          r.analysis.checks.map((c) => [c.name, fmt(c.value), fmt(c.stable), c.threshold, String(c.samples), c.verdict]),
+        )
+      : h('span', {}),
     bar,
     table(
       `${r.model} effective split`,

@@ -36,8 +36,23 @@ export interface RoutingView {
   effective_split: Share[];
   conditional: { constraints: unknown; variants: { name: string; weight: number; target: string }[] }[];
   shadow: unknown;
-  /** Not served yet: the canary analysis capability does not exist (issue 13 shows "not configured"). */
-  analysis?: unknown;
+  /** The model's canary analysis (GET /admin/models/{m}/analysis), when one is configured. */
+  analysis?: AnalysisView;
+}
+export interface AnalysisCheck {
+  name: string;
+  verdict: string;
+  value: number | null;
+  stable: number | null;
+  threshold: string;
+  samples: number;
+  p_value?: number;
+}
+export interface AnalysisView {
+  status: string;
+  canary: string | null;
+  step: { index: number; percent: number; steps: number[] };
+  checks: AnalysisCheck[] | null;
 }
 export interface AuditRecord {
   seq: number;
