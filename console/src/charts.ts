@@ -56,7 +56,7 @@ class ModelPanel {
           'table',
           {},
           h('caption', { class: 'sr-only' }, `${model}: predictions per version over the last seconds`),
-          h('thead', {}, h('tr', {}, ...['Version', 'Requests/s', 'Share', 'Errors', 'p50 ms', 'p99 ms'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', {}, h('tr', {}, ...['Version', 'Requests/s', 'Share', 'Errors', 'p50 ms', 'p99 ms', 'Drift (max PSI)', 'Live quality'].map((t) => h('th', { scope: 'col' }, t)))),
           this.readout,
         ),
       ),
@@ -114,6 +114,8 @@ class ModelPanel {
           h('td', { class: 'errors' }, s.errorRate === null ? '–' : `${fmt(s.errorRate * 100, 1)} %`),
           h('td', {}, fmt(s.p50Ms, 2)),
           h('td', {}, fmt(s.p99Ms, 2)),
+          h('td', { class: 'drift' }, s.driftPsi === null ? '–' : fmt(s.driftPsi, 3)),
+          h('td', { class: 'quality' }, s.quality === null ? '–' : `${s.quality.metric} ${fmt(s.quality.value, 3)}`),
         ),
       ),
     );

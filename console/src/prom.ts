@@ -37,6 +37,10 @@ export interface VersionStats {
   errorRate: number | null;
   p50Ms: number | null;
   p99Ms: number | null;
+  /** The largest feature PSI of the version's drift window (modelgate_feature_drift_psi), when known. */
+  driftPsi: number | null;
+  /** Live quality from ground-truth feedback: MAE (regression) or accuracy (classification), when known. */
+  quality: { metric: string; value: number } | null;
 }
 
 const sum = (s: Sample[], name: string, match: (l: Record<string, string>) => boolean): number =>
@@ -84,7 +88,18 @@ export function windowStats(model: string, from: Scrape, to: Scrape, versions: s
       return { le: le === '+Inf' ? Infinity : Number(le), count: increase(at(to), at(from)) };
     });
     const ms = (s: number | null) => (s === null ? null : s * 1000);
-    return { version, rps: all / dt, errorRate: all > 0 ? errors / all : null, p50Ms: ms(quantile(0.5, buckets)), p99Ms: ms(quantile(0.99, buckets)) };
+    const psi = to.samples.filter((s) => s.name === 'modelgate_feature_drift_psi' && of()(s.labels) && Number.isFinite(s.value)).map((s) => s.value);
+    const q = (metric: string) => to.samples.find((s) => s.name === 'modelgate_live_quality' && of()(s.labels) && s.labels.metric === metric);
+    const live = q('mae') ?? q('accuracy');
+    return {
+      version,
+      rps: all / dt,
+      errorRate: all > 0 ? errors / all : null,
+      p50Ms: ms(quantile(0.5, buckets)),
+      p99Ms: ms(quantile(0.99, buckets)),
+      driftPsi: psi.length > 0 ? Math.max(...psi) : null,
+      quality: live && Number.isFinite(live.value) ? { metric: live.labels.metric ?? '', value: live.value } : null,
+    };
   });
   const cache = (result: string) => (x: Scrape) => sum(x.samples, 'modelgate_cache_requests_total', (l) => l.model === model && l.result === result);
   const hits = increase(cache('hit')(to), cache('hit')(from));

@@ -27,6 +27,10 @@ modelgate_inference_duration_seconds_bucket{le="0.01",model="m",version="1.0.0"}
 modelgate_inference_duration_seconds_bucket{le="+Inf",model="m",version="1.0.0"} 300
 modelgate_cache_requests_total{model="m",result="hit"} 60
 modelgate_cache_requests_total{model="m",result="miss"} 140
+modelgate_feature_drift_psi{model="m",version="1.1.0",feature="sqft"} 0.04
+modelgate_feature_drift_psi{model="m",version="1.1.0",feature="bedrooms"} 0.31
+modelgate_live_quality{model="m",version="1.1.0",metric="rmse"} 52000
+modelgate_live_quality{model="m",version="1.1.0",metric="mae"} 41000.5
 `;
 
 describe('console: /metrics in the browser', () => {
@@ -47,6 +51,12 @@ describe('console: /metrics in the browser', () => {
     expect(canary).toMatchObject({ version: '1.1.0', rps: 20, errorRate: 0.5, p50Ms: null });
     expect(idle).toMatchObject({ rps: 0, errorRate: null });
     expect(w.cacheHitRate).toBeCloseTo(0.5, 6);
+  });
+
+  it('shows the largest feature drift and the live quality (MAE, else accuracy) where the gateway has them', () => {
+    const w = windowStats('m', scrape(0, BEFORE), scrape(2000, AFTER), ['1.0.0', '1.1.0']);
+    expect(w.versions[0]).toMatchObject({ driftPsi: null, quality: null });
+    expect(w.versions[1]).toMatchObject({ driftPsi: 0.31, quality: { metric: 'mae', value: 41000.5 } });
   });
 
   it('treats a smaller counter as a restart, not a negative rate', () => {
