@@ -54,10 +54,10 @@ export function buildMonitoring(o: BuildMonitoringOptions): MonitoringParts {
     }
   };
   const drift = new DriftMonitor({ settings: config.monitoring.drift, stableVersion: stableOf, registry });
-  const recent = new RecentPredictions(config.monitoring.feedback.recentCapacity);
+  const trace = gov?.trace?.log;
+  const recent = new RecentPredictions(config.monitoring.feedback.recentCapacity ?? (trace ? 0 : 100_000));
   const quality = new LiveQuality(registry);
   const latency = new LatencySignals();
-  const trace = gov?.trace?.log;
   const feedback = new FeedbackService({
     recent,
     quality,
@@ -106,7 +106,8 @@ export function buildMonitoring(o: BuildMonitoringOptions): MonitoringParts {
     logger: o.logger,
     registry,
   });
-  return { drift, quality, feedback, analysis, observers: [drift, recent, latency] };
+  const observers = recent.capacity > 0 ? [drift, recent, latency] : [drift, latency];
+  return { drift, quality, feedback, analysis, observers };
 }
 
 /** The actuator of the configured flag source. */

@@ -56,7 +56,12 @@ export const MonitoringSettings = z
     feedback: z
       .object({
         maxAgeMs: z.number().int().min(1).default(7 * 24 * 3_600_000),
-        recentCapacity: z.number().int().min(1).default(100_000),
+        /**
+         * Recent predictions kept in memory for feedback lookups. Default: none when the prediction
+         * trace is on (feedback reads the trace: the index would cost every prediction ~2 µs and GC
+         * time), 100,000 without it.
+         */
+        recentCapacity: z.number().int().min(0).optional(),
         dedupCapacity: z.number().int().min(1).default(1_000_000),
       })
       .prefault({}),

@@ -24,9 +24,10 @@ const MAX_VALUES = 64;
 export class RecentPredictions implements PredictionObserver {
   private readonly entries = new Map<string, RecentPrediction>();
 
-  constructor(private readonly capacity: number) {}
+  constructor(readonly capacity: number) {}
 
   observe(p: ObservedPrediction): void {
+    if (this.capacity === 0) return;
     const first = p.version.manifest.outputs[0]?.name;
     const task = p.version.manifest.task;
     const values = first ? (task === 'classification' ? scores(p, first) : outputValues(p.outputs, first)) : [];

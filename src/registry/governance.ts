@@ -60,7 +60,8 @@ export class Governance {
   readonly trace: PredictionTrace | undefined;
   private stages = new Map<string, { production?: string; staging?: string }>();
   private aliasCache = new Map<string, Record<string, string>>();
-  private stageIndex = new Map<string, Stage>();
+  /** model -> version -> stage: read per traced prediction, so no key is built per request. */
+  private stageByVersion = new Map<string, Map<string, Stage>>();
   private lastToken = '';
   /** model -> its serving versions as last reconciled: a sync loads/unloads only where this changed. */
   private serving = new Map<string, string>();
@@ -104,7 +105,7 @@ export class Governance {
             ? new PgTraceLog({ db: this.handle.engine, settings: trace, records, logger: opts.logger })
             : new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records, logger: opts.logger }),
           trace.maxOutputBytes,
-          (m, v) => this.stageIndex.get(`${m}@${v}`),
+          (m, v) => this.stageByVersion.get(m)?.get(v),
         )
       : undefined;
   }
@@ -231,7 +232,15 @@ export class Governance {
     const { store } = this.handle;
     const token = await this.handle.engine.changeToken();
     this.stages = await store.stageMap();
-    this.stageIndex = await store.stageIndex();
+    const byModel = new Map<string, Map<string, Stage>>();
+    for (const [key, stage] of await store.stageIndex()) {
+      const at = key.lastIndexOf('@');
+      const model = key.slice(0, at);
+      let versions = byModel.get(model);
+      if (!versions) byModel.set(model, (versions = new Map()));
+      versions.set(key.slice(at + 1), stage);
+    }
+    this.stageByVersion = byModel;
     const aliases = await store.aliasMap();
     if (this.opts.overrides) this.opts.overrides.replaceAll(await this.handle.rollbacks.load());
     const merged = new Map<string, Record<string, string>>();

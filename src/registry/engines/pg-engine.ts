@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { SqlEngine } from '../sql-engine.js';
+import { TransactionContext } from './transaction-context.js';
 import { migratePostgres } from './pg-migrations.js';
 
 /** The NOTIFY channel replicas announce registry changes on. */
@@ -25,7 +25,7 @@ export class PgEngine implements SqlEngine {
   readonly kind = 'postgres';
   /** Prefixes this engine's announcements, so it does not act on its own (its process already has). */
   private readonly origin = `${randomUUID()}|`;
-  private readonly tx = new AsyncLocalStorage<{ client: pg.PoolClient; open: boolean }>();
+  private readonly tx = new TransactionContext<{ client: pg.PoolClient; open: boolean }>();
   private listener: pg.Client | undefined;
   private readonly subscribers = new Set<(what: string) => void>();
 
@@ -50,7 +50,7 @@ export class PgEngine implements SqlEngine {
   }
 
   private queryable(): pg.Pool | pg.PoolClient {
-    const t = this.tx.getStore();
+    const t = this.tx.get();
     return t?.open ? t.client : this.pool;
   }
 
@@ -69,7 +69,7 @@ export class PgEngine implements SqlEngine {
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.tx.getStore()?.open) return fn();
+    if (this.tx.get()?.open) return fn();
     const client = await this.pool.connect();
     const state = { client, open: true };
     try {

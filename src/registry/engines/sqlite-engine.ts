@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { dataVersion, openDatabase, type Db } from '../db.js';
 import type { SqlEngine } from '../sql-engine.js';
+import { TransactionContext } from './transaction-context.js';
 
 /**
  * The embedded engine: better-sqlite3 on one file. Its calls are synchronous (microseconds on a
@@ -10,7 +10,7 @@ import type { SqlEngine } from '../sql-engine.js';
  */
 export class SqliteEngine implements SqlEngine {
   readonly kind = 'sqlite';
-  private readonly inTx = new AsyncLocalStorage<{ open: boolean }>();
+  private readonly inTx = new TransactionContext<{ open: boolean }>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly db: Db) {}
@@ -29,12 +29,12 @@ export class SqliteEngine implements SqlEngine {
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
     // A write outside a transaction waits for the open one, or it would be committed (or rolled back) with it.
-    if (!this.inTx.getStore()?.open) return this.transaction(async () => this.db.prepare(sql).run(...params).changes);
+    if (!this.inTx.get()?.open) return this.transaction(async () => this.db.prepare(sql).run(...params).changes);
     return this.db.prepare(sql).run(...params).changes;
   }
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.inTx.getStore()?.open) return fn();
+    if (this.inTx.get()?.open) return fn();
     const next = this.queue.then(async () => {
       const state = { open: true };
       this.db.exec('BEGIN IMMEDIATE');
