@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { TraceSettings } from '../config/registry-schema.js';
 import type { Logger } from '../logger.js';
 import type { SlotCounter } from '../metrics/slots.js';
-import { decodeRecord, MAX_HEADER_BYTES, writeRecord, type TraceHeader, type TraceRecord } from './trace-codec.js';
+import { TraceChunks } from './trace-chunks.js';
+import { decodeRecord, type TraceHeader, type TraceRecord } from './trace-codec.js';
 import { requestKey, TraceSegment } from './trace-segment.js';
 import type { TraceStore } from './trace-store.js';
 
-const CHUNK_BYTES = 256 * 1024;
 const HOUR_MS = 3_600_000;
 const SEGMENT_FILE = /^trace-(\d{8})\.log$/;
 
@@ -28,31 +28,18 @@ export interface TraceLogOptions {
  * Retention drops whole segments, by age and by total size. Records that cannot be queued
  * (the disk is far behind) are dropped, counted and logged with their count.
  */
-export class TraceLog implements TraceStore {
+export class TraceLog extends TraceChunks implements TraceStore {
   private readonly segments: TraceSegment[] = [];
   private active!: TraceSegment;
   private fd = -1;
-  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
-  private chunkRecords = 0;
-  /** Segment offset of the chunk's first byte. */
+  /** Segment offset of the current chunk's first byte. */
   private chunkAt = 0;
-  private pendingBytes = 0;
-  private readonly writes = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
-  private droppedSinceLog = 0;
-  private closed = false;
   private readonly now: () => number;
-  private readonly written;
-  private readonly dropped;
-  private readonly failed;
 
   constructor(private readonly opts: TraceLogOptions) {
+    super({ settings: opts.settings, records: opts.records, logger: opts.logger, sink: 'the disk' });
     this.now = opts.now ?? Date.now;
-    this.written = opts.records.labels({ result: 'written' });
-    this.dropped = opts.records.labels({ result: 'dropped' });
-    this.failed = opts.records.labels({ result: 'failed' });
     mkdirSync(opts.dir, { recursive: true });
     let seq = 0;
     for (const f of readdirSync(opts.dir).sort()) {
@@ -64,58 +51,20 @@ export class TraceLog implements TraceStore {
     this.startSegment(seq + 1);
   }
 
-  /** Append one prediction. Never blocks, never throws; a record that cannot be kept is counted. */
-  append(h: TraceHeader, payload: Uint8Array): void {
-    const { settings } = this.opts;
-    if (this.closed || this.pendingBytes > settings.maxPendingBytes) {
-      this.drop();
-      return;
-    }
-    if (this.used + MAX_HEADER_BYTES + payload.byteLength > this.chunk.length) this.flush();
-    if (MAX_HEADER_BYTES + payload.byteLength > this.chunk.length) this.chunk = Buffer.allocUnsafe(MAX_HEADER_BYTES + payload.byteLength);
-    const at = this.used;
-    this.used = writeRecord(this.chunk, at, h, payload);
-    this.chunkRecords++;
+  protected appended(h: TraceHeader, at: number, end: number): void {
     this.active.add(requestKey(h.requestId), this.chunkAt + at, h.atMs);
-    this.timer ??= setTimeout(() => this.flush(), settings.flushIntervalMs);
-    if (this.chunkAt + this.used >= settings.maxSegmentBytes) this.rotate();
+    if (this.chunkAt + end >= this.opts.settings.maxSegmentBytes) this.rotate();
   }
 
-  /** Hand the chunk to the kernel (asynchronously, at its segment offset). */
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.used === 0) return;
-    const data = this.chunk.subarray(0, this.used);
-    const records = this.chunkRecords;
+  /** A positioned write at the chunk's segment offset (so completion order does not matter). */
+  protected write(data: Buffer): Promise<void> {
     const position = this.chunkAt;
     const fd = this.fd;
-    this.chunkAt += this.used;
+    this.chunkAt += data.length;
     this.active.bytes = this.chunkAt;
-    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    this.used = 0;
-    this.chunkRecords = 0;
-    this.pendingBytes += data.length;
-    const done = new Promise<void>((resolve) => {
-      write(fd, data, 0, data.length, position, (err) => {
-        this.pendingBytes -= data.length;
-        if (err) {
-          this.failed.inc(records);
-          this.opts.logger?.error({ records, err: err.message }, 'prediction trace: records could not be written');
-        } else {
-          this.written.inc(records);
-        }
-        resolve();
-      });
+    return new Promise<void>((resolve, reject) => {
+      write(fd, data, 0, data.length, position, (err) => (err ? reject(err) : resolve()));
     });
-    this.writes.add(done);
-    void done.then(() => this.writes.delete(done));
-  }
-
-  /** Flush and wait until everything appended so far is on disk. */
-  async drain(): Promise<void> {
-    this.flush();
-    while (this.writes.size > 0) await Promise.all([...this.writes]);
   }
 
   /** Predictions answered under a request id, newest first (a client may reuse an id). */
@@ -164,24 +113,22 @@ export class TraceLog implements TraceStore {
 
   /** Total bytes of every segment (what retention by size bounds). */
   get bytes(): number {
-    return this.segments.reduce((n, s) => n + s.bytes, 0) + this.used;
+    return this.segments.reduce((n, s) => n + s.bytes, 0);
   }
 
   /** Stop accepting, write everything, seal the active segment. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.drain();
-    this.closed = true;
+    await this.stop();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.sealActive();
-    if (this.droppedSinceLog > 0) this.logDrops();
   }
 
   private rotate(): void {
     this.flush();
     const sealing = this.active;
     const fd = this.fd;
-    const pending = [...this.writes];
+    const pending = this.inFlight();
     this.startSegment(sealing.seq + 1);
     void Promise.all(pending).then(() => {
       closeSync(fd);
@@ -211,15 +158,5 @@ export class TraceLog implements TraceStore {
 
   private idxPath(seq: number): string {
     return join(this.opts.dir, `trace-${String(seq).padStart(8, '0')}.idx`);
-  }
-
-  private drop(): void {
-    this.dropped.inc();
-    if (this.droppedSinceLog++ === 0) setTimeout(() => this.logDrops(), 1000).unref();
-  }
-
-  private logDrops(): void {
-    this.opts.logger?.warn({ dropped: this.droppedSinceLog, pendingBytes: this.pendingBytes }, 'prediction trace: records dropped (the disk is behind)');
-    this.droppedSinceLog = 0;
   }
 }
