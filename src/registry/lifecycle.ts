@@ -1,16 +1,15 @@
-import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
-import { GatewayError, badRequest, conflict, notFound } from '../errors/index.js';
+import { GatewayError, conflict, notFound } from '../errors/index.js';
 import type { Logger } from '../logger.js';
-import { Holdout, Manifest } from '../repository/manifest.js';
 import type { SourceVersion } from '../repository/model-source.js';
 import { loadVersion } from '../repository/version-loader.js';
 import type { SessionOptions } from '../runtime/runner.js';
-import { sha256Hex, type Artifacts } from './artifact-store.js';
+import type { Artifacts } from './artifact-store.js';
 import type { RegistryStore, Stage, StoredGateResult, VersionRecord } from './registry-store.js';
 import { checkAlias, checkMove, fourEyesOverridden } from './stage-policy.js';
 import { authorize, type Principal } from './tokens.js';
 import type { GateProgress, GateSubject, ValidationGate } from './validation-gate.js';
+import { checkSubmission, parseHoldout } from './submission.js';
 import { checkVersionRules, type ImportContext } from './version-rules.js';
 
 export interface RegisterInput {
@@ -82,18 +81,8 @@ export class ModelRegistry {
   /** Register a version (stage none). Refuses a bad manifest (400), a rule violation (409), an ONNX that will not load (422). */
   async register(actor: Principal, input: RegisterInput): Promise<VersionRecord> {
     authorize(actor, 'deployer', 'registering a version');
-    const parsed = Manifest.safeParse(input.manifest);
-    if (!parsed.success) throw badRequest(`invalid manifest: ${z.prettifyError(parsed.error)}`);
-    const manifest = parsed.data;
+    const { manifest, sha, holdout } = checkSubmission(input);
     const label = `${manifest.name}@${manifest.version}`;
-    const sha = sha256Hex(input.artifact);
-    if (sha !== manifest.artifact.sha256) {
-      throw badRequest(`the artifact's sha256 ${sha} is not the manifest's artifact.sha256 ${manifest.artifact.sha256}`);
-    }
-    if (manifest.artifact.bytes !== undefined && manifest.artifact.bytes !== input.artifact.byteLength) {
-      throw badRequest(`the artifact has ${input.artifact.byteLength} bytes, the manifest says ${manifest.artifact.bytes}`);
-    }
-    const holdout = input.holdout ? parseHoldout(input.holdout) : undefined;
     const { store, artifacts } = this.opts;
     checkVersionRules(manifest, await store.versions(manifest.name), await store.byArtifact(sha), input.importContext);
 
@@ -320,16 +309,4 @@ export class ModelRegistry {
     this.opts.logger?.info({ model: record.model, version: record.version, baseline: result.baseline, passed: result.passed }, 'validation gate');
     return { id, ...stored };
   }
-}
-
-function parseHoldout(bytes: Uint8Array): Holdout {
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch (err) {
-    throw badRequest(`holdout.json is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
-  }
-  const parsed = Holdout.safeParse(json);
-  if (!parsed.success) throw badRequest(`invalid holdout.json: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
 }
