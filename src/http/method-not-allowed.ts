@@ -15,7 +15,8 @@ function compile(path: string): RegExp {
     .split('/')
     .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : escape(seg)))
     .join('/');
-  return new RegExp(`^${source}/?$`);
+  // Exact, as Hono's router is: '/console/' is not '/console'.
+  return new RegExp(`^${source}$`);
 }
 
 /**

@@ -64,6 +64,9 @@ describe('admin API under bad input and other tokens (governed)', () => {
       expect(`${method} ${path} ${res.status} ${res.headers.get('allow')}`).toBe(`${method} ${path} 405 ${allow}`);
     }
     expect((await g.call('/nowhere', { method: 'GET' })).status).toBe(404);
+    // A trailing slash is another path (Hono matches exactly): 404, never a 405 that allows the method used.
+    const slash = await g.call('/v2/health/live/', { method: 'GET' });
+    expect([slash.status, slash.headers.get('allow')]).toEqual([404, null]);
   });
 });
 

@@ -33,7 +33,8 @@ export function notFoundHandler(allowed: (path: string) => string[] = () => []):
   return function notFound(c) {
     const path = new URL(c.req.url).pathname;
     const methods = allowed(path);
-    if (methods.length > 0) {
+    // 405 only when the method is the problem; a path the table knows under this very method is a 404.
+    if (methods.length > 0 && !methods.includes(c.req.method)) {
       c.header('allow', methods.join(', '));
       return render(c, 405, `${c.req.method.slice(0, 16)} is not allowed here; allowed: ${methods.join(', ')}`, 'method_not_allowed');
     }
