@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { rawConnection } from '../support/raw-connection.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUSE_V1 } from '../support/fixtures.js';
 import { directRun } from '../support/ort-reference.js';
@@ -55,12 +55,7 @@ describe('end to end: node dist/src/cli/main.js serve', () => {
   it('drains an in-flight request on SIGTERM, even one still sending its body, and exits 0', async () => {
     // A raw connection that sends the headers and half the body, then the rest after SIGTERM.
     const body = JSON.stringify({ instances: Array.from({ length: 64 }, () => HOUSE_V1) });
-    const { port } = new URL(server.url);
-    const socket = connect(Number(port), '127.0.0.1');
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    let response = '';
-    socket.on('data', (d: Buffer) => (response += d.toString()));
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const { socket, response, closed } = await rawConnection(server.url);
     const half = Math.floor(body.length / 2);
     socket.write(
       `POST /v1/models/property-valuation/predict HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +
@@ -71,8 +66,8 @@ describe('end to end: node dist/src/cli/main.js serve', () => {
     await new Promise((r) => setTimeout(r, 200));
     socket.end(body.slice(half));
     await closed;
-    expect(response).toMatch(/^HTTP\/1\.1 200 /);
-    expect(response).toMatch(/x-model-version: 1\.0\.0/i);
+    expect(response()).toMatch(/^HTTP\/1\.1 200 /);
+    expect(response()).toMatch(/x-model-version: 1\.0\.0/i);
     expect(await code).toBe(0);
     expect(server.logs()).toMatch(/shutdown complete/);
   });

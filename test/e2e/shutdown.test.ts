@@ -1,5 +1,5 @@
+import { rawConnection } from '../support/raw-connection.js';
 import { mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,20 +64,15 @@ describe('graceful shutdown under keep-alive load (server process)', () => {
   it('a 413 on a chunked body closes its connection instead of resetting the next request', async () => {
     const server = await startServerProcess({ MODELGATE_MAX_BODY_BYTES: '1024' });
     try {
-      const { port } = new URL(server.url);
-      const socket = connect(Number(port), '127.0.0.1');
-      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-      let response = '';
-      socket.on('data', (d: Buffer) => (response += d.toString()));
-      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      const { socket, response, closed } = await rawConnection(server.url);
       const chunk = 'x'.repeat(4096);
       socket.write(
         `POST /v1/models/property-valuation/predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n` +
           `${chunk.length.toString(16)}\r\n${chunk}\r\n`,
       );
       await closed;
-      expect(response).toMatch(/^HTTP\/1\.1 413 /);
-      expect(response).toMatch(/\r\nconnection: close\r\n/i);
+      expect(response()).toMatch(/^HTTP\/1\.1 413 /);
+      expect(response()).toMatch(/\r\nconnection: close\r\n/i);
     } finally {
       await server.stop();
     }
