@@ -1,4 +1,5 @@
 import { InMemStorageProvider, Unleash, type ClientFeaturesResponse } from 'unleash-client';
+import { contextKey, memoFor } from './decision-memo.js';
 import type { FlagContext, FlagVariant } from './flag-source.js';
 import type { ClientFeatures, FeatureFlag } from './flags-schema.js';
 
@@ -32,9 +33,23 @@ export async function offlineUnleash(data: ClientFeatures): Promise<Unleash> {
   return client;
 }
 
-/** Evaluate one flag for one context with unleash-client (never throws). */
+/**
+ * Evaluate one flag for one context with unleash-client (never throws). A context seen before for
+ * an unchanged, deterministic definition gets the remembered answer (decision-memo.ts), counted in
+ * unleash-client's metrics exactly as an evaluation is.
+ */
 export function evaluate(client: Unleash | undefined, flag: string, ctx: FlagContext): FlagVariant {
   if (!client) return { name: 'disabled', enabled: false, featureEnabled: false };
+  const memo = memoFor(client.getFeatureToggleDefinition(flag));
+  const key = memo && contextKey(ctx, memo.needs);
+  if (key !== undefined) {
+    const known = memo?.get(key);
+    if (known) {
+      if (known.name) client.countVariant(flag, known.name);
+      client.count(flag, known.featureEnabled);
+      return known;
+    }
+  }
   const v = client.getVariant(flag, {
     userId: ctx.userId,
     sessionId: ctx.sessionId,
@@ -42,7 +57,9 @@ export function evaluate(client: Unleash | undefined, flag: string, ctx: FlagCon
     properties: ctx.properties,
   });
   const featureEnabled = v.feature_enabled ?? v.featureEnabled ?? false;
-  return { name: v.name, enabled: v.enabled, featureEnabled, payload: v.payload };
+  const answer: FlagVariant = { name: v.name, enabled: v.enabled, featureEnabled, payload: v.payload };
+  if (key !== undefined) memo?.set(key, Object.freeze(answer));
+  return answer;
 }
 
 export function definitionOf(client: Unleash | undefined, flag: string): FeatureFlag | undefined {
