@@ -12,6 +12,8 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+  /** Monotonic clock, µs (CLOCK_MONOTONIC on Linux: process.hrtime's clock, in ns there). */
+  startTime: number;
 }
 
 /** node_modules/<pkg>, src/<folder>, node:internal, or (program)/(gc)/(idle). */
@@ -27,14 +29,21 @@ function area(url: string, fn: string): string {
 
 function main(): void {
   const args = process.argv.slice(2);
-  const requests = Number(args.find((a) => a.startsWith('--requests='))?.slice('--requests='.length) ?? 0);
+  const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const requests = Number(opt('requests') ?? 0);
+  // --window=FROM,TO (monotonic µs, e.g. process.hrtime.bigint() / 1000n around the measured load):
+  // only samples taken then, so start-up, warm-up and shutdown are left out.
+  const [from, to] = (opt('window') ?? '0,Infinity').split(',').map(Number) as [number, number];
   const [file, topArg] = args.filter((a) => !a.startsWith('--'));
-  if (!file) throw new Error('usage: profile-summary.js <file.cpuprofile> [top] [--requests=N]');
+  if (!file) throw new Error('usage: profile-summary.js <file.cpuprofile> [top] [--requests=N] [--window=FROM_US,TO_US]');
   const top = Number(topArg ?? 25);
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
+  let at = p.startTime;
   p.samples.forEach((id, i) => {
+    at += p.timeDeltas[i] ?? 0;
+    if (at < from || at > to) return;
     if (byId.get(id)?.callFrame.functionName === '(idle)') return;
     self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
   });

@@ -31,7 +31,8 @@ export interface PredictionServiceOptions {
 interface VersionSlots {
   success: CounterSlot;
   error: CounterSlot;
-  decisions: Map<string, CounterSlot>;
+  /** kind -> reason -> slot (nested: no key string built per request). */
+  decisions: Map<string, Map<string, CounterSlot>>;
 }
 
 /**
@@ -170,12 +171,13 @@ export class PredictionService {
   }
 
   private decisionSlot(s: VersionSlots, d: RouteDecision): CounterSlot {
-    const key = `${d.kind}\u0000${d.reason}`;
-    let slot = s.decisions.get(key);
+    let byReason = s.decisions.get(d.kind);
+    if (!byReason) s.decisions.set(d.kind, (byReason = new Map()));
+    let slot = byReason.get(d.reason);
     if (!slot) {
       const lv = d.version;
       slot = this.opts.metrics.routingDecisions.labels({ model: lv.name, version: lv.version, route: d.kind, reason: d.reason });
-      s.decisions.set(key, slot);
+      byReason.set(d.reason, slot);
     }
     return slot;
   }

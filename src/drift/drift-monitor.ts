@@ -86,7 +86,7 @@ export class DriftMonitor implements PredictionObserver {
       this.versions.set(p.version.key, d);
     }
     if (!d.output && d.outputName) this.learnOutputEdges(p, d);
-    d.add(p.feeds, p.outputs);
+    d.add(p.feeds, p.outputs, p.cache !== 'bypass');
   }
 
   /** Roll every window on a timer (unref'd): the window is `windowMs` long. */

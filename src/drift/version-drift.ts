@@ -25,7 +25,11 @@ const numericData = (t: TensorMap[string] | undefined): ArrayLike<number> | unde
 export class VersionDrift {
   readonly features: Tracked[] = [];
   output: Tracked | undefined;
-  private readonly column = new Map<number, Tracked>();
+  /** The feature tensor's column of each of `features`. */
+  private readonly columns: number[] = [];
+  /** `features`, then the output once tracked: what a bin pair's index names. */
+  private readonly tracked: Tracked[] = [];
+  private readonly binned = new WeakMap<TensorMap, Uint32Array>();
 
   constructor(readonly lv: LoadedVersion, private readonly slices: number) {
     const m = lv.manifest;
@@ -34,7 +38,8 @@ export class VersionDrift {
       if (!ref || ref.histogram.counts.length !== ref.histogram.edges.length - 1) return;
       const t = { name: f.name, edges: ref.histogram.edges, reference: ref.histogram.counts, window: new RollingHistogram(ref.histogram.counts.length, slices) };
       this.features.push(t);
-      this.column.set(i, t);
+      this.tracked.push(t);
+      this.columns.push(i);
     });
   }
 
@@ -56,18 +61,38 @@ export class VersionDrift {
     this.output = { name, edges: e, reference: own ? ref.counts : undefined, window: new RollingHistogram(e.length - 1, this.slices) };
   }
 
-  /** Bin every row of a prediction's feature tensor and output. */
-  add(feeds: TensorMap, outputs: TensorMap): void {
+  /**
+   * Bin every row of a prediction's feature tensor and output. A cached prediction's bins are
+   * computed once (`reusable`: its outputs object is the cache entry's, shared by every hit).
+   */
+  add(feeds: TensorMap, outputs: TensorMap, reusable = false): void {
+    let bins = reusable && this.output ? this.binned.get(outputs) : undefined;
+    if (!bins) {
+      bins = this.binsOf(feeds, outputs);
+      if (reusable && this.output) this.binned.set(outputs, bins);
+    }
+    const tracked = this.tracked;
+    for (let i = 0; i < bins.length; i += 2) (tracked[bins[i] as number] as Tracked).window.add(bins[i + 1] as number);
+  }
+
+  /** (tracked index, bin) pairs: the features' columns in `tracked` order, then the output at the end. */
+  private binsOf(feeds: TensorMap, outputs: TensorMap): Uint32Array {
+    const pairs: number[] = [];
     const tensorName = this.lv.manifest.featureTensor;
     const x = tensorName ? feeds[tensorName] : undefined;
     const data = numericData(x);
     const cols = x?.dims[1] ?? 0;
     if (data && cols > 0) {
       for (let r = 0; r + cols <= data.length; r += cols) {
-        for (const [c, t] of this.column) t.window.add(binOf(t.edges, data[r + c] as number));
+        this.features.forEach((t, i) => pairs.push(i, binOf(t.edges, data[r + (this.columns[i] as number)] as number)));
       }
     }
-    if (this.output) for (const v of outputValues(outputs, this.output.name)) this.output.window.add(binOf(this.output.edges, v));
+    const out = this.output;
+    if (out) {
+      this.tracked[this.features.length] = out;
+      for (const v of outputValues(outputs, out.name)) pairs.push(this.features.length, binOf(out.edges, v));
+    }
+    return Uint32Array.from(pairs);
   }
 
   roll(): void {

@@ -14,7 +14,14 @@ import { repositoryRoutes } from './routes/repository.js';
 import { routingAdminRoutes } from './routes/routing-admin.js';
 import { v1Routes } from './routes/v1.js';
 
-/** The gateway's HTTP surface. Routes only translate; the data plane does the work. */
+/**
+ * The gateway's HTTP surface. Routes only translate; the data plane does the work.
+ *
+ * Two Hono apps: the front holds the prediction routes alone, so Hono calls a prediction
+ * handler directly (a `use('*')` middleware joins every route that matches it, whenever either
+ * was registered, and two handlers mean a composed chain); anything else falls through to the
+ * full app, which also holds the prediction routes, so its 404/405 answers know every route.
+ */
 export function createApp(deps: HttpDeps): HttpApp {
   const app = new Hono<AppEnv>();
   const onError = errorHandler(deps.logger);
@@ -22,9 +29,11 @@ export function createApp(deps: HttpDeps): HttpApp {
   app.notFound(notFoundHandler(allowedMethods(app)));
   const serving = new RequestServing(deps.metrics, deps.settings.maxBodyBytes, onError);
 
-  // Before the '*' middleware: a prediction route is the only handler of its request, so Hono
-  // calls it directly (no composed chain); it does the middleware's bookkeeping itself.
-  mountPredictionRoutes(app, deps, serving);
+  // The prediction routes do the middleware's bookkeeping themselves.
+  const front = new Hono<AppEnv>();
+  front.onError(onError);
+  front.notFound((c) => app.fetch(c.req.raw, c.env));
+  mountPredictionRoutes([front, app], deps, serving);
   app.use('*', serving.middleware);
 
   app.route('/v2/repository', repositoryRoutes(deps));
@@ -42,5 +51,5 @@ export function createApp(deps: HttpDeps): HttpApp {
     c.header('content-type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.exposition());
   });
-  return { app, serving };
+  return { app: front, serving };
 }

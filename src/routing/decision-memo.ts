@@ -16,9 +16,10 @@ import type { FlagContext, FlagVariant } from './flag-source.js';
  * every change (full fetch, delta event, file reload), so a changed flag never meets an old memo.
  */
 export interface DecisionMemo {
-  /** The variant remembered for this context, if any; `undefined` also when the context must not be memoised. */
-  get(key: string): FlagVariant | undefined;
-  set(key: string, variant: FlagVariant): void;
+  /** The variant remembered for this context; undefined when none is, or the context must not be memoised. */
+  get(ctx: FlagContext): FlagVariant | undefined;
+  /** Remember a variant for this context (ignored when the context must not be memoised). */
+  set(ctx: FlagContext, variant: FlagVariant): void;
   /** Context fields that must be present for the answer not to fall to chance (custom stickiness). */
   readonly needs: readonly string[];
 }
@@ -58,33 +59,61 @@ export function memoFor(definition: object | undefined): DecisionMemo | undefine
 }
 
 /**
- * The memo key of a context: every field a strategy or constraint can read, each length-prefixed
- * (no separator a value could forge). Undefined when the context cannot be memoised.
+ * Whether unleash-client's answer for this context is a function of the context: `default`
+ * stickiness has userId or sessionId to hash, and every custom stickiness field is present.
  */
-export function contextKey(ctx: FlagContext, needs: readonly string[]): string | undefined {
-  // `default` stickiness uses userId, then sessionId, then chance.
-  if (!ctx.userId && !ctx.sessionId) return undefined;
+export function memoisable(ctx: FlagContext, needs: readonly string[]): boolean {
+  if (!ctx.userId && !ctx.sessionId) return false;
   for (const field of needs) {
     const v = (ctx as unknown as Record<string, unknown>)[field] ?? ctx.properties[field];
-    if (v === undefined || v === null || v === '') return undefined;
+    if (v === undefined || v === null || v === '') return false;
   }
-  let key = part(ctx.userId) + part(ctx.sessionId) + part(ctx.remoteAddress);
-  for (const k in ctx.properties) key += part(k) + part(ctx.properties[k]);
+  return true;
+}
+
+/** The context's properties as one key, names and values length-prefixed (no separator a value could forge). */
+export function propertiesKey(properties: Record<string, string>): string {
+  let key = '';
+  for (const k in properties) {
+    const v = properties[k] as string;
+    key += `${k.length}:${k}${v.length}:${v}`;
+  }
   return key;
 }
 
-function part(v: string | undefined): string {
-  return v === undefined ? '-' : `${v.length}:${v}`;
-}
+type Level<T> = Map<string | undefined, T>;
 
+/**
+ * Answers by userId, then sessionId, then remoteAddress, then the properties' key: nested maps,
+ * so a usual request (no properties; header strings, or the socket's own address string) builds
+ * no key string.
+ */
 function boundedMemo(needs: readonly string[]): DecisionMemo {
-  const answers = new Map<string, FlagVariant>();
+  let answers: Level<Level<Level<Map<string, FlagVariant>>>> = new Map();
+  let size = 0;
+  const child = <T>(level: Level<T>, key: string | undefined, make: () => T): T => {
+    let next = level.get(key);
+    if (next === undefined) level.set(key, (next = make()));
+    return next;
+  };
   return {
     needs,
-    get: (key) => answers.get(key),
-    set(key, variant) {
-      if (answers.size >= MAX_CONTEXTS) answers.clear();
-      answers.set(key, variant);
+    get(ctx) {
+      if (!memoisable(ctx, needs)) return undefined;
+      return answers.get(ctx.userId)?.get(ctx.sessionId)?.get(ctx.remoteAddress)?.get(propertiesKey(ctx.properties));
+    },
+    set(ctx, variant) {
+      if (!memoisable(ctx, needs)) return;
+      if (size >= MAX_CONTEXTS) {
+        answers = new Map();
+        size = 0;
+      }
+      const bySession = child(answers, ctx.userId, () => new Map());
+      const byAddress = child(bySession, ctx.sessionId, () => new Map());
+      const byProperties = child(byAddress, ctx.remoteAddress, () => new Map<string, FlagVariant>());
+      const key = propertiesKey(ctx.properties);
+      if (!byProperties.has(key)) size++;
+      byProperties.set(key, variant);
     },
   };
 }

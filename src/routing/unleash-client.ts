@@ -1,5 +1,5 @@
 import { InMemStorageProvider, Unleash, type ClientFeaturesResponse } from 'unleash-client';
-import { contextKey, memoFor } from './decision-memo.js';
+import { memoFor } from './decision-memo.js';
 import type { FlagContext, FlagVariant } from './flag-source.js';
 import type { ClientFeatures, FeatureFlag } from './flags-schema.js';
 
@@ -41,14 +41,11 @@ export async function offlineUnleash(data: ClientFeatures): Promise<Unleash> {
 export function evaluate(client: Unleash | undefined, flag: string, ctx: FlagContext): FlagVariant {
   if (!client) return { name: 'disabled', enabled: false, featureEnabled: false };
   const memo = memoFor(client.getFeatureToggleDefinition(flag));
-  const key = memo && contextKey(ctx, memo.needs);
-  if (key !== undefined) {
-    const known = memo?.get(key);
-    if (known) {
-      if (known.name) client.countVariant(flag, known.name);
-      client.count(flag, known.featureEnabled);
-      return known;
-    }
+  const known = memo?.get(ctx);
+  if (known) {
+    if (known.name) client.countVariant(flag, known.name);
+    client.count(flag, known.featureEnabled);
+    return known;
   }
   const v = client.getVariant(flag, {
     userId: ctx.userId,
@@ -58,7 +55,7 @@ export function evaluate(client: Unleash | undefined, flag: string, ctx: FlagCon
   });
   const featureEnabled = v.feature_enabled ?? v.featureEnabled ?? false;
   const answer: FlagVariant = { name: v.name, enabled: v.enabled, featureEnabled, payload: v.payload };
-  if (key !== undefined) memo?.set(key, Object.freeze(answer));
+  memo?.set(ctx, Object.freeze(answer));
   return answer;
 }
 

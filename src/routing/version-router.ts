@@ -47,7 +47,7 @@ export class VersionRouter implements VersionResolver {
     const target = this.lookup(model, choice.target);
     if (!target) return fallback(stable, 'version_not_loaded');
     if (!sameInputSchema(target, stable)) return fallback(stable, 'schema_mismatch');
-    return { version: target, route: `flag:${choice.variant}`, kind: 'flag', reason: 'variant' };
+    return { version: target, route: flagRoute(choice.variant), kind: 'flag', reason: 'variant' };
   }
 
   /** The stable version: configured/production if loaded, else the highest loaded semver. */
@@ -77,14 +77,39 @@ export class VersionRouter implements VersionResolver {
   }
 }
 
-function fallback(stable: LoadedVersion, reason: string): RouteDecision {
-  return { version: stable, route: `fallback:${reason}`, kind: 'fallback', reason };
+/** Route names by variant or reason, made once: the same string every request (no concatenation; its hash is kept). */
+function routeNames(prefix: string): (name: string) => string {
+  const names = new Map<string, string>();
+  return (name) => {
+    let route = names.get(name);
+    if (route === undefined) {
+      // Variant names come from the flags in use; start over should they ever pile up.
+      if (names.size >= 4096) names.clear();
+      names.set(name, (route = prefix + name));
+    }
+    return route;
+  };
 }
+
+const flagRoute = routeNames('flag:');
+const fallbackRoute = routeNames('fallback:');
+
+function fallback(stable: LoadedVersion, reason: string): RouteDecision {
+  return { version: stable, route: fallbackRoute(reason), kind: 'fallback', reason };
+}
+
+const inputSchemas = new WeakMap<LoadedVersion, string>();
 
 /** The major-version rule: traffic is only split among versions that take the same inputs. */
 export function sameInputSchema(a: LoadedVersion, b: LoadedVersion): boolean {
   if (a === b) return true;
-  const key = (lv: LoadedVersion) =>
-    JSON.stringify([lv.manifest.inputs.map((i) => [i.name, i.datatype, i.shape]), lv.manifest.features.map((f) => f.name)]);
+  const key = (lv: LoadedVersion) => {
+    let k = inputSchemas.get(lv);
+    if (k === undefined) {
+      k = JSON.stringify([lv.manifest.inputs.map((i) => [i.name, i.datatype, i.shape]), lv.manifest.features.map((f) => f.name)]);
+      inputSchemas.set(lv, k);
+    }
+    return k;
+  };
   return key(a) === key(b);
 }

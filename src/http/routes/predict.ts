@@ -14,7 +14,7 @@ import { checkNames } from './names.js';
  * data plane, answer with the bytes it returns and a plain header object, which
  * @hono/node-server writes as is (no web Headers built and converted back: 5-6 µs a request).
  */
-export function mountPredictionRoutes(app: Hono<AppEnv>, deps: HttpDeps, serving: RequestServing): void {
+export function mountPredictionRoutes(apps: Hono<AppEnv>[], deps: HttpDeps, serving: RequestServing): void {
   const clientAddress = clientAddressResolver(deps.settings.trustedProxies ?? 0);
   const route = (template: string, protocol: Protocol) =>
     serving.route(template, async (c: Context<AppEnv>, requestId: string) => {
@@ -47,9 +47,11 @@ export function mountPredictionRoutes(app: Hono<AppEnv>, deps: HttpDeps, serving
     });
 
   for (const template of ['/v2/models/:model/infer', '/v2/models/:model/versions/:version/infer']) {
-    app.post(template, route(template, oipProtocol));
+    const handler = route(template, oipProtocol);
+    for (const app of apps) app.post(template, handler);
   }
   for (const template of ['/v1/models/:model/predict', '/v1/models/:model/versions/:version/predict']) {
-    app.post(template, route(template, v1Protocol));
+    const handler = route(template, v1Protocol);
+    for (const app of apps) app.post(template, handler);
   }
 }
