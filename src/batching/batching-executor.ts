@@ -22,10 +22,12 @@ export class BatchingExecutor implements InferenceExecutor {
     private readonly metrics?: GatewayMetrics,
   ) {}
 
-  async run(lv: LoadedVersion, feeds: TensorMap, outputNames: readonly string[] | undefined, opts: ExecOptions): Promise<ExecResult> {
+  // Not async: an unbatched run is the inner executor's promise itself (an async function returning
+  // a promise would add a wrapper promise and two microtask turns to every request).
+  run(lv: LoadedVersion, feeds: TensorMap, outputNames: readonly string[] | undefined, opts: ExecOptions): Promise<ExecResult> {
     const batcher = this.batcherFor(lv);
     if (!batcher) return this.inner.run(lv, feeds, outputNames, opts);
-    return { outputs: await batcher.submit(feeds, outputNames), cache: 'bypass' };
+    return batcher.submit(feeds, outputNames).then((outputs) => ({ outputs, cache: 'bypass' }));
   }
 
   /** Forget a version's batcher (unloaded or reloaded); requests already queued still complete. */

@@ -32,13 +32,23 @@ export class CachingExecutor implements InferenceExecutor {
     private readonly metrics?: GatewayMetrics,
   ) {}
 
-  async run(lv: LoadedVersion, feeds: TensorMap, outputNames: readonly string[] | undefined, opts: ExecOptions): Promise<ExecResult> {
+  run(lv: LoadedVersion, feeds: TensorMap, outputNames: readonly string[] | undefined, opts: ExecOptions): Promise<ExecResult> {
     const count = this.countersFor(lv.name);
     if (!this.enabledFor(lv.name)) {
       count.bypass.inc();
-      const { outputs } = await this.inner.run(lv, feeds, outputNames, opts);
-      return { outputs, cache: 'bypass' };
+      // The inner executors answer 'bypass' with no entry: their promise is the answer (no wrapper).
+      return this.inner.run(lv, feeds, outputNames, opts);
     }
+    return this.cached(lv, feeds, outputNames, opts, count);
+  }
+
+  private async cached(
+    lv: LoadedVersion,
+    feeds: TensorMap,
+    outputNames: readonly string[] | undefined,
+    opts: ExecOptions,
+    count: ResultCounters,
+  ): Promise<ExecResult> {
     const key = predictionCacheKey(lv.name, lv.version, feeds, outputNames);
     const generation = this.generation(lv.name, lv.version);
     if (opts.noCache) {

@@ -66,33 +66,38 @@ export class VersionDrift {
    * computed once (`reusable`: its outputs object is the cache entry's, shared by every hit).
    */
   add(feeds: TensorMap, outputs: TensorMap, reusable = false): void {
-    let bins = reusable && this.output ? this.binned.get(outputs) : undefined;
+    if (!reusable || !this.output) {
+      this.bin(feeds, outputs, (t, bin) => (this.tracked[t] as Tracked).window.add(bin));
+      return;
+    }
+    let bins = this.binned.get(outputs);
     if (!bins) {
-      bins = this.binsOf(feeds, outputs);
-      if (reusable && this.output) this.binned.set(outputs, bins);
+      const pairs: number[] = [];
+      this.bin(feeds, outputs, (t, bin) => pairs.push(t, bin));
+      this.binned.set(outputs, (bins = Uint32Array.from(pairs)));
     }
     const tracked = this.tracked;
     for (let i = 0; i < bins.length; i += 2) (tracked[bins[i] as number] as Tracked).window.add(bins[i + 1] as number);
   }
 
-  /** (tracked index, bin) pairs: the features' columns in `tracked` order, then the output at the end. */
-  private binsOf(feeds: TensorMap, outputs: TensorMap): Uint32Array {
-    const pairs: number[] = [];
+  /** Each (tracked index, bin): the features' columns row by row in `tracked` order, then the output's rows. */
+  private bin(feeds: TensorMap, outputs: TensorMap, to: (tracked: number, bin: number) => void): void {
     const tensorName = this.lv.manifest.featureTensor;
     const x = tensorName ? feeds[tensorName] : undefined;
     const data = numericData(x);
     const cols = x?.dims[1] ?? 0;
+    const features = this.features;
     if (data && cols > 0) {
       for (let r = 0; r + cols <= data.length; r += cols) {
-        this.features.forEach((t, i) => pairs.push(i, binOf(t.edges, data[r + (this.columns[i] as number)] as number)));
+        for (let i = 0; i < features.length; i++) {
+          to(i, binOf((features[i] as Tracked).edges, data[r + (this.columns[i] as number)] as number));
+        }
       }
     }
     const out = this.output;
-    if (out) {
-      this.tracked[this.features.length] = out;
-      for (const v of outputValues(outputs, out.name)) pairs.push(this.features.length, binOf(out.edges, v));
-    }
-    return Uint32Array.from(pairs);
+    if (!out) return;
+    this.tracked[features.length] = out;
+    eachOutputValue(outputs, out.name, (v) => to(features.length, binOf(out.edges, v)));
   }
 
   roll(): void {
@@ -103,12 +108,17 @@ export class VersionDrift {
 
 /** The first value of each row of an output. */
 export function outputValues(outputs: TensorMap, name: string): number[] {
+  const out: number[] = [];
+  eachOutputValue(outputs, name, (v) => out.push(v));
+  return out;
+}
+
+/** Call `fn` with the first value of each row of an output (no array made). */
+export function eachOutputValue(outputs: TensorMap, name: string, fn: (value: number) => void): void {
   const t = outputs[name];
   const data = numericData(t);
-  if (!t || !data) return [];
+  if (!t || !data) return;
   const rows = Math.max(1, t.dims[0] ?? 1);
   const stride = Math.max(1, Math.floor(data.length / rows));
-  const out: number[] = [];
-  for (let i = 0; i < data.length; i += stride) out.push(data[i] as number);
-  return out;
+  for (let i = 0; i < data.length; i += stride) fn(data[i] as number);
 }

@@ -23,11 +23,16 @@ export class InlineRunner implements ModelRunner {
     return new InlineRunner(session, provider, signature, fallbacks);
   }
 
-  async run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
+  run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
     // A released native session must never be run again: it does not fail cleanly.
-    if (this.disposed) throw new Error('the session was disposed');
-    const results = await this.session.run(toOrtFeeds(feeds));
-    return fromOrtResults(results, outputNames);
+    if (this.disposed) return Promise.reject(new Error('the session was disposed'));
+    let running: Promise<ort.InferenceSession.OnnxValueMapType>;
+    try {
+      running = this.session.run(toOrtFeeds(feeds));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return running.then((results) => fromOrtResults(results, outputNames));
   }
 
   async dispose(): Promise<void> {

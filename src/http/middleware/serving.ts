@@ -59,37 +59,41 @@ export class RequestServing {
   });
 
   /**
-   * A prediction route's handler with the middleware's bookkeeping folded in: one async function
-   * per request (no composed chain, no inner closure). `answer` gets the request id and returns
-   * the response; a throw is rendered by the one error handler.
+   * The middleware's bookkeeping for a prediction route, which does it inline (one async handler
+   * a request, no composed chain): `begin` counts the request in flight and refuses a declared
+   * oversize body, `ok` records a 200, `fail` renders a throw with the one error handler and
+   * records it, `end` (in a finally) counts the request out.
    */
-  route(template: string, answer: (c: Context<AppEnv>, requestId: string) => Promise<Response>) {
+  predictionRoute(template: string) {
     const ok = this.slot('POST', template, 200);
-    return async (c: Context<AppEnv>): Promise<Response> => {
-      const started = performance.now();
-      this.inFlight++;
-      const id = requestIdOf(c);
-      try {
+    return {
+      begin: (c: Context): void => {
+        this.inFlight++;
         if (this.declaredTooLarge(c)) throw this.tooLarge();
-        const res = await answer(c, id);
+      },
+      ok: (started: number): void => {
         ok.count.inc();
         ok.duration.observe((performance.now() - started) / 1000);
-        return res;
-      } catch (err) {
+      },
+      fail: async (c: Context<AppEnv>, err: unknown, id: string, started: number): Promise<Response> => {
         c.set('requestId', id);
         c.header('x-request-id', id);
         const res = await this.onError(err instanceof Error ? err : new Error(String(err)), c);
         this.record('POST', template, res.status, started);
         return res;
-      } finally {
+      },
+      end: (): void => {
         this.inFlight--;
-      }
+      },
     };
   }
 
   /** The request body as text, within the size limit (413 beyond it, also for chunked bodies). */
-  async text(c: Context): Promise<string> {
-    if (!this.chunked(c)) return c.req.raw.text();
+  text(c: Context): Promise<string> {
+    return this.chunked(c) ? this.chunkedText(c) : c.req.raw.text();
+  }
+
+  private async chunkedText(c: Context): Promise<string> {
     const body = c.req.raw.body;
     if (!body) return '';
     const reader = body.getReader();

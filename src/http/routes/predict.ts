@@ -3,11 +3,11 @@ import type { Protocol } from '../../contracts/prediction.js';
 import type { AppEnv } from '../app-env.js';
 import { clientAddressResolver } from '../client-address.js';
 import type { HttpDeps } from '../deps.js';
-import type { RequestServing } from '../middleware/serving.js';
 import { oipProtocol } from '../protocols/oip.js';
 import { v1Protocol } from '../protocols/v1.js';
 import { checkJsonContentType, headerContext, noCacheRequested, versionPin } from '../request-context.js';
 import { checkNames } from './names.js';
+import { requestIdOf, type RequestServing } from '../middleware/serving.js';
 
 /**
  * The prediction routes, OIP V2 infer and the JSON API's predict: read the body, hand it to the
@@ -16,35 +16,47 @@ import { checkNames } from './names.js';
  */
 export function mountPredictionRoutes(apps: Hono<AppEnv>[], deps: HttpDeps, serving: RequestServing): void {
   const clientAddress = clientAddressResolver(deps.settings.trustedProxies ?? 0);
-  const route = (template: string, protocol: Protocol) =>
-    serving.route(template, async (c: Context<AppEnv>, requestId: string) => {
-      const model = c.req.param('model') as string;
-      const pathVersion = c.req.param('version');
-      checkNames(model, pathVersion);
-      checkJsonContentType(c);
-      const body = await serving.text(c);
-      const pending = deps.service.predict({
-        model,
-        protocol,
-        body,
-        pin: versionPin(c, pathVersion),
-        context: headerContext(c, clientAddress),
-        requestId,
-        noCache: noCacheRequested(c),
-      });
-      const a = pending instanceof Promise ? await pending : pending;
-      return new Response(a.body, {
-        status: 200,
-        headers: {
-          'content-type': 'application/json',
-          'x-request-id': requestId,
-          'x-model-name': a.model,
-          'x-model-version': a.version,
-          'x-model-route': a.route,
-          'x-cache': a.cache,
-        },
-      });
-    });
+  const route = (template: string, protocol: Protocol) => {
+    const served = serving.predictionRoute(template);
+    return async (c: Context<AppEnv>): Promise<Response> => {
+      const started = performance.now();
+      const requestId = requestIdOf(c);
+      try {
+        served.begin(c);
+        const model = c.req.param('model') as string;
+        const pathVersion = c.req.param('version');
+        checkNames(model, pathVersion);
+        checkJsonContentType(c);
+        const body = await serving.text(c);
+        const pending = deps.service.predict({
+          model,
+          protocol,
+          body,
+          pin: versionPin(c, pathVersion),
+          context: headerContext(c, clientAddress),
+          requestId,
+          noCache: noCacheRequested(c),
+        });
+        const a = pending instanceof Promise ? await pending : pending;
+        served.ok(started);
+        return new Response(a.body, {
+          status: 200,
+          headers: {
+            'content-type': 'application/json',
+            'x-request-id': requestId,
+            'x-model-name': a.model,
+            'x-model-version': a.version,
+            'x-model-route': a.route,
+            'x-cache': a.cache,
+          },
+        });
+      } catch (err) {
+        return served.fail(c, err, requestId, started);
+      } finally {
+        served.end();
+      }
+    };
+  };
 
   for (const template of ['/v2/models/:model/infer', '/v2/models/:model/versions/:version/infer']) {
     const handler = route(template, oipProtocol);
