@@ -111,6 +111,24 @@ export function decodeTensorData(t: HostTensor): (number | string | boolean)[] {
   return t.type === 'float32' || t.type === 'float64' ? finite(values) : values;
 }
 
+/**
+ * A numeric tensor's data as the JSON text of `decodeTensorData` (non-finite floats as their
+ * names), written straight from the typed array: no intermediate array, no generic stringify.
+ * Undefined for the kinds decodeTensorData converts (bool, float16, 64-bit ints, strings).
+ */
+export function tensorDataJson(t: HostTensor): string | undefined {
+  const d = t.data;
+  if (Array.isArray(d) || t.type === 'bool' || t.type === 'float16' || d instanceof BigInt64Array || d instanceof BigUint64Array) return undefined;
+  const values = d as ArrayLike<number>;
+  let json = '[';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (i > 0) json += ',';
+    json += Number.isFinite(v) ? String(v) : Number.isNaN(v) ? '"NaN"' : v > 0 ? '"Infinity"' : '"-Infinity"';
+  }
+  return `${json}]`;
+}
+
 /** Non-finite floats as their JSON-safe names; the common all-finite case allocates nothing more. */
 function finite(values: number[]): (number | string)[] {
   let out: (number | string)[] | undefined;

@@ -1,7 +1,7 @@
 import type { ParsedRequest, Protocol, RequestTensor } from '../../contracts/prediction.js';
 import { OipDatatype } from '../../repository/manifest.js';
 import type { LoadedVersion } from '../../repository/loaded-version.js';
-import { decodeTensorData, ortToOip, type HostTensor, type TensorMap } from '../../runtime/tensor.js';
+import { decodeTensorData, ortToOip, tensorDataJson, type HostTensor, type TensorMap } from '../../runtime/tensor.js';
 import { InferRequest } from '../oip-schema.js';
 import { isObject, isParameters, jsonString, parseJson, refuse } from './shape.js';
 
@@ -60,9 +60,10 @@ export const oipProtocol: Protocol = {
   render(lv: LoadedVersion, outputs: TensorMap): string {
     const out = outputOrder(lv, outputs).map((name) => {
       const t = outputs[name] as HostTensor;
-      return { name, shape: t.dims, datatype: ortToOip(t.type), data: decodeTensorData(t) };
+      const data = tensorDataJson(t) ?? JSON.stringify(decodeTensorData(t));
+      return `{"name":${jsonString(name)},"shape":${JSON.stringify(t.dims)},"datatype":"${ortToOip(t.type)}","data":${data}}`;
     });
-    return `{"model_name":${jsonString(lv.name)},"model_version":${jsonString(lv.version)},"outputs":${JSON.stringify(out)}`;
+    return `{"model_name":${jsonString(lv.name)},"model_version":${jsonString(lv.version)},"outputs":[${out.join(',')}]`;
   },
 
   finish(head: string, requestId: string, request: ParsedRequest, route: string): string {
