@@ -32,5 +32,15 @@ export function isParameters(v: unknown): v is Record<string, string | number | 
   return true;
 }
 
-/** JSON-escape a short string (ids, routes) for a response being assembled by hand. */
-export const jsonString = (s: string): string => JSON.stringify(s);
+/**
+ * JSON-quote a short string (ids, routes) for a response being assembled by hand: as is when
+ * nothing in it needs escaping (printable ASCII without a quote or a backslash: minted request ids,
+ * version routes), else JSON.stringify.
+ */
+export function jsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return JSON.stringify(s);
+  }
+  return `"${s}"`;
+}
