@@ -27,6 +27,8 @@ export interface LoadResult {
   tally?: Record<string, number>;
   /** Server CPU time per request in microseconds (all its threads), filled in by the parent. */
   cpuUsPerReq?: number;
+  /** The measured part on the monotonic clock, `FROM,TO` in µs: profile-summary.js --window. */
+  windowUs?: string;
 }
 
 async function run(spec: LoadSpec, seconds: number, tally?: Record<string, number>): Promise<LoadResult> {
@@ -71,7 +73,9 @@ async function main(): Promise<void> {
   if (spec.warmupSec > 0) await run(spec, spec.warmupSec);
   // The parent samples the server's CPU time between these two lines.
   process.stdout.write('measuring\n');
+  const from = process.hrtime.bigint() / 1000n;
   const result = await run(spec, spec.durationSec, spec.tally ? {} : undefined);
+  result.windowUs = `${from},${process.hrtime.bigint() / 1000n}`;
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -34,6 +34,8 @@ interface ServerDef {
   ready: string;
   /** A log line that must also have appeared (a cluster: every worker listening, not just the first). */
   readyLog?: string;
+  /** Where its --cpu-prof profile goes under --profile (gateways only). */
+  profileDir?: string;
 }
 
 interface Load {
@@ -59,8 +61,10 @@ const PV = '/v1/models/property-valuation/predict';
 const PV_OIP = '/v2/models/property-valuation/infer';
 const HEAVY = '/v2/models/mlp-heavy/infer';
 
+const profileDirOf = (config: string, extraEnv: NodeJS.ProcessEnv) => join(resultsDir, `profiles-${stamp}`, config + (extraEnv.MODELGATE_TRACE ? '-notrace' : ''));
 const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}, serveArgs: string[] = []): ServerDef => ({
-  argv: () => [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `profiles-${stamp}`, config + (extraEnv.MODELGATE_TRACE ? '-notrace' : ''))}`] : []), GATEWAY, 'serve', ...serveArgs],
+  argv: () => [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDirOf(config, extraEnv)}`] : []), GATEWAY, 'serve', ...serveArgs],
+  profileDir: profileDirOf(config, extraEnv),
   env: (port) => ({
     MODELGATE_CONFIG: join(root, 'bench', 'configs', `${config}.json`),
     PORT: String(port),
@@ -173,6 +177,9 @@ async function runGroup(g: Group, scenarios: Map<string, Scenario>): Promise<voi
         const r: LoadResult = await runLoad(LOAD, spec, root, target.server.child.pid);
         s.runs.push(r);
         process.stderr.write(`${r.rps.toFixed(0)} req/s, p99 ${r.p99} ms, ${r.cpuUsPerReq?.toFixed(0) ?? '?'} us CPU/req${r.non2xx + r.errors ? `, ${r.non2xx + r.errors} non-2xx/errors` : ''}\n`);
+        const profileDir = profile ? SERVERS[l.server]?.profileDir : undefined;
+        // This load's share of its server's profile: its requests, its window (no start-up, no warm-up).
+        if (profileDir) process.stderr.write(`    profile: node dist/bench/profile-summary.js ${profileDir}/*.cpuprofile --requests=${r.total} --window=${r.windowUs}\n`);
       }
     }
   } finally {
