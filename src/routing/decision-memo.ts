@@ -51,7 +51,13 @@ export function memoFor(definition: object | undefined): DecisionMemo | undefine
   if (!definition) return undefined;
   let memo = memos.get(definition);
   if (memo === undefined) {
-    const needs = contextNeeds(definition as Definition);
+    let needs: string[] | null;
+    try {
+      needs = contextNeeds(definition as Definition);
+    } catch {
+      // A definition unleash-client tolerates but that is malformed (a server sends it unvalidated): evaluate it every time.
+      needs = null;
+    }
     memo = needs ? boundedMemo(needs) : null;
     memos.set(definition, memo);
   }
@@ -123,16 +129,19 @@ function contextNeeds(def: Definition): string[] | null {
   if (def.impressionData || (def.dependencies && def.dependencies.length > 0)) return null;
   const needs = new Set<string>();
   const seed = (stickiness: unknown): boolean => {
-    if (stickiness === undefined || stickiness === '' || stickiness === 'default') return true;
+    // unleash-client draws a random seed for '' (a field of no name is never in the context).
+    if (stickiness === undefined || stickiness === 'default') return true;
+    if (stickiness === '') return false;
     if (stickiness === 'random' || typeof stickiness !== 'string') return false;
     needs.add(stickiness);
     return true;
   };
+  if (def.strategies !== undefined && !Array.isArray(def.strategies)) return null;
   for (const s of def.strategies ?? []) {
     if (!DETERMINISTIC_STRATEGIES.has(s.name)) return null;
     if (s.segments && s.segments.length > 0) return null;
     for (const c of s.constraints ?? []) {
-      if (c.contextName === 'currentTime' || c.operator.startsWith('DATE_')) return null;
+      if (c.contextName === 'currentTime' || typeof c.operator !== 'string' || c.operator.startsWith('DATE_')) return null;
     }
     // A missing custom rollout stickiness field means "not in the rollout", which is deterministic.
     if (s.parameters?.stickiness === 'random') return null;

@@ -94,6 +94,26 @@ describe('flag decision memo', () => {
     expect(memoisable({ sessionId: '', properties: {} }, [])).toBe(false);
   });
 
+  it('treats an empty stickiness as unleash-client does: a random seed, never remembered', async () => {
+    const client = await clientWith([
+      { ...rollout('default', ''), name: 'strategy-empty' },
+      { name: 'feature-empty', enabled: true, strategies: [], variants: [{ name: 'a', weight: 500, stickiness: '' }, { name: 'b', weight: 500, stickiness: '' }] },
+    ]);
+    for (const name of ['feature-empty']) {
+      expect(memoFor(client.getFeatureToggleDefinition(name)), name).toBeUndefined();
+      const seen = new Set<string>();
+      for (let i = 0; i < 200; i++) seen.add(evaluate(client, name, ctx(1)).name);
+      expect(seen).toEqual(new Set(['a', 'b']));
+    }
+    // A strategy's empty variant stickiness falls back to its rollout's ('default'): deterministic.
+    expect(memoFor(client.getFeatureToggleDefinition('strategy-empty'))).toBeDefined();
+  });
+
+  it('evaluates a malformed definition every time, never throwing (a server\'s data is not validated)', () => {
+    expect(memoFor({ name: 'x', enabled: true, strategies: [{ name: 'default', constraints: [{ contextName: 'userId' }] }] })).toBeUndefined();
+    expect(memoFor({ name: 'x', enabled: true, strategies: 'nope' })).toBeUndefined();
+  });
+
   it('does not memoise what reads time, segments, parents or custom strategies', async () => {
     const client = await clientWith([
       { ...rollout('default', 'default', { constraints: [{ contextName: 'currentTime', operator: 'DATE_AFTER', value: '2026-01-01T00:00:00Z' }] }), name: 'dated' },

@@ -60,8 +60,11 @@ export const oipProtocol: Protocol = {
   render(lv: LoadedVersion, outputs: TensorMap): string {
     const out = outputOrder(lv, outputs).map((name) => {
       const t = outputs[name] as HostTensor;
+      const datatype = ortToOip(t.type);
+      // A type OIP has no name for keeps the generic rendering (no datatype key, as JSON.stringify leaves it out).
+      if (datatype === undefined) return JSON.stringify({ name, shape: t.dims, datatype, data: decodeTensorData(t) });
       const data = tensorDataJson(t) ?? JSON.stringify(decodeTensorData(t));
-      return `{"name":${jsonString(name)},"shape":${JSON.stringify(t.dims)},"datatype":"${ortToOip(t.type)}","data":${data}}`;
+      return `{"name":${jsonString(name)},"shape":${JSON.stringify(t.dims)},"datatype":"${datatype}","data":${data}}`;
     });
     return `{"model_name":${jsonString(lv.name)},"model_version":${jsonString(lv.version)},"outputs":[${out.join(',')}]`;
   },

@@ -38,8 +38,7 @@ export function mountPredictionRoutes(apps: Hono<AppEnv>[], deps: HttpDeps, serv
           noCache: noCacheRequested(c),
         });
         const a = pending instanceof Promise ? await pending : pending;
-        served.ok(started);
-        return new Response(a.body, {
+        const res = new Response(a.body, {
           status: 200,
           headers: {
             'content-type': 'application/json',
@@ -50,8 +49,11 @@ export function mountPredictionRoutes(apps: Hono<AppEnv>[], deps: HttpDeps, serv
             'x-cache': a.cache,
           },
         });
+        served.ok(started);
+        return res;
       } catch (err) {
-        return served.fail(c, err, requestId, started);
+        // Awaited here, so the request counts as in flight until its error answer exists.
+        return await served.fail(c, err, requestId, started);
       } finally {
         served.end();
       }
