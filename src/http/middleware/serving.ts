@@ -20,8 +20,8 @@ export function requestIdOf(c: Context): string {
  * What every request goes through, in one place: counted in flight (graceful shutdown waits for
  * it, from arrival to response, including a body still being received), a request id, the body
  * size limit, and the HTTP metrics, recorded after the response whatever happened. Ordinary
- * routes get it as one middleware; the prediction routes call `serve()` themselves (one hop, no
- * composed chain, no web Headers: they answer with plain header objects).
+ * routes get it as one middleware; the prediction routes do it inline through `predictionRoute()`
+ * (one async handler, no composed chain, no web Headers: they answer with plain header objects).
  */
 export class RequestServing {
   inFlight = 0;
