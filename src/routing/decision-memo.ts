@@ -24,8 +24,8 @@ export interface DecisionMemo {
   readonly needs: readonly string[];
 }
 
-/** Distinct contexts remembered per flag definition before the memo starts over (bounded memory). */
-const MAX_CONTEXTS = 65_536;
+/** Contexts remembered per flag definition and map before that map starts over: ~340 bytes each, so at most ~11 MB a definition. */
+const MAX_CONTEXTS = 16_384;
 
 const DETERMINISTIC_STRATEGIES = new Set([
   'default', 'flexibleRollout', 'userWithId', 'gradualRolloutUserId', 'gradualRolloutSessionId', 'remoteAddress', 'applicationHostname',
@@ -87,39 +87,41 @@ export function propertiesKey(properties: Record<string, string>): string {
   return key;
 }
 
-type Level<T> = Map<string | undefined, T>;
+/**
+ * The memo key of a context: every field a strategy or constraint can read, length-prefixed (no
+ * separator a value could forge).
+ */
+export function contextKey(ctx: FlagContext): string {
+  const part = (v: string | undefined) => (v === undefined ? '-' : `${v.length}:${v}`);
+  return part(ctx.userId) + part(ctx.sessionId) + part(ctx.remoteAddress) + propertiesKey(ctx.properties);
+}
+
+/** An anonymous request: no user, no properties, sticky by its address (flagContext's fallback). */
+function byAddressOnly(ctx: FlagContext): boolean {
+  if (ctx.userId !== undefined || ctx.remoteAddress === undefined || ctx.sessionId !== ctx.remoteAddress) return false;
+  for (const _ in ctx.properties) return false;
+  return true;
+}
 
 /**
- * Answers by userId, then sessionId, then remoteAddress, then the properties' key: nested maps,
- * so a usual request (no properties; header strings, or the socket's own address string) builds
- * no key string.
+ * Answers in two maps: an anonymous request's by its address string alone (the socket's own
+ * string: no key is built, its hash is kept), any other context's by its full key. One entry a
+ * context, bounded by MAX_CONTEXTS.
  */
 function boundedMemo(needs: readonly string[]): DecisionMemo {
-  let answers: Level<Level<Level<Map<string, FlagVariant>>>> = new Map();
-  let size = 0;
-  const child = <T>(level: Level<T>, key: string | undefined, make: () => T): T => {
-    let next = level.get(key);
-    if (next === undefined) level.set(key, (next = make()));
-    return next;
-  };
+  const byAddress = new Map<string, FlagVariant>();
+  const byContext = new Map<string, FlagVariant>();
   return {
     needs,
     get(ctx) {
       if (!memoisable(ctx, needs)) return undefined;
-      return answers.get(ctx.userId)?.get(ctx.sessionId)?.get(ctx.remoteAddress)?.get(propertiesKey(ctx.properties));
+      return byAddressOnly(ctx) ? byAddress.get(ctx.remoteAddress as string) : byContext.get(contextKey(ctx));
     },
     set(ctx, variant) {
       if (!memoisable(ctx, needs)) return;
-      if (size >= MAX_CONTEXTS) {
-        answers = new Map();
-        size = 0;
-      }
-      const bySession = child(answers, ctx.userId, () => new Map());
-      const byAddress = child(bySession, ctx.sessionId, () => new Map());
-      const byProperties = child(byAddress, ctx.remoteAddress, () => new Map<string, FlagVariant>());
-      const key = propertiesKey(ctx.properties);
-      if (!byProperties.has(key)) size++;
-      byProperties.set(key, variant);
+      const [map, key] = byAddressOnly(ctx) ? [byAddress, ctx.remoteAddress as string] : [byContext, contextKey(ctx)];
+      if (map.size >= MAX_CONTEXTS) map.clear();
+      map.set(key, variant);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Unleash } from 'unleash-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { memoFor, memoisable, propertiesKey } from '../../src/routing/decision-memo.js';
+import { contextKey, memoFor, memoisable, propertiesKey } from '../../src/routing/decision-memo.js';
 import type { FlagContext } from '../../src/routing/flag-source.js';
 import { evaluate, offlineUnleash } from '../../src/routing/unleash-client.js';
 import { CANARY_90_10, flag } from '../support/flags.js';
@@ -139,5 +139,24 @@ describe('flag decision memo', () => {
     const cases: Record<string, string>[] = [{ x: '1' }, { x1: '' }, { x: '1', y: '' }, { 'x1:': '' }, {}];
     const keys = cases.map((p) => propertiesKey(p));
     expect(new Set(keys).size).toBe(keys.length);
+    const contexts: FlagContext[] = [
+      { userId: 'a1:b', sessionId: 's', properties: {} },
+      { userId: 'a', sessionId: '1:bs', properties: {} },
+      { sessionId: 's', remoteAddress: 's', properties: {} },
+      { sessionId: 's', properties: { remoteAddress: 's' } },
+    ];
+    const ckeys = contexts.map(contextKey);
+    expect(new Set(ckeys).size).toBe(ckeys.length);
+  });
+
+  it('keeps one answer per address for anonymous requests and per full context otherwise', async () => {
+    const client = await clientWith([flag('canary', { variants: CANARY_90_10 })]);
+    const memo = memoFor(client.getFeatureToggleDefinition('canary'));
+    const variant = { name: 'x', enabled: true, featureEnabled: true };
+    memo?.set({ sessionId: '10.0.0.1', remoteAddress: '10.0.0.1', properties: {} }, variant);
+    expect(memo?.get({ sessionId: '10.0.0.1', remoteAddress: '10.0.0.1', properties: {} })).toBe(variant);
+    expect(memo?.get({ sessionId: '10.0.0.1', remoteAddress: '10.0.0.1', properties: { tier: 'gold' } })).toBeUndefined();
+    expect(memo?.get({ userId: 'u', sessionId: '10.0.0.1', remoteAddress: '10.0.0.1', properties: {} })).toBeUndefined();
+    expect(memo?.get({ sessionId: 'acme', remoteAddress: '10.0.0.1', properties: {} })).toBeUndefined();
   });
 });
