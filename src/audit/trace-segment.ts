@@ -1,7 +1,29 @@
 import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { readRequestId, recordLength } from './trace-codec.js';
 
-const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/i;
+/** A hex digit's value, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const lower = c | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/**
+ * The 52-bit key of a UUIDv7 (`xxxxxxxx-xxxx-7xxx-...`, either case): hex digits 0-7, 9-12 and 15,
+ * its 48-bit timestamp and 4 more bits. Read digit by digit (no regex, no slices); undefined for
+ * anything else.
+ */
+function uuidV7Key(id: string): number | undefined {
+  if (id.length < 19 || id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(14) !== 55 || id.charCodeAt(18) !== 45) return undefined;
+  let key = 0;
+  for (let i = 0; i < 18; i++) {
+    if (i === 8 || i === 13 || i === 14) continue;
+    const v = hexValue(id.charCodeAt(i));
+    if (v < 0) return undefined;
+    if (i !== 16 && i !== 17) key = key * 16 + v;
+  }
+  return key;
+}
 
 /**
  * The index key of a request id, 52 bits (a safe integer). A UUIDv7 (what the gateway mints)
@@ -9,7 +31,8 @@ const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/i;
  * 32-bit FNV-1a style hashes joined. Not unique: lookups compare the stored request id too.
  */
 export function requestKey(id: string): number {
-  if (UUID_V7.test(id)) return parseInt(id.slice(0, 8) + id.slice(9, 13) + id.slice(15, 16), 16);
+  const uuid = uuidV7Key(id);
+  if (uuid !== undefined) return uuid;
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let i = 0; i < id.length; i++) {
