@@ -41,6 +41,26 @@ describe('JSON API: POST /v1/models/{m}[/versions/{v}]/predict', () => {
     for (const r of [a, b, c]) expect(r.headers.get('x-model-route')).toBe('pinned');
   });
 
+  it('answers concurrent requests each with its own version, numbers and id (held to the end of the turn together)', async () => {
+    const versions = ['1.0.0', '1.1.0', '2.0.0'];
+    const sent = Array.from({ length: 30 }, (_, i) => ({ id: `c-${i}`, version: versions[i % 3] as string }));
+    const answers = await Promise.all(
+      sent.map(({ id, version }) =>
+        gw.app.request(`/v1/models/property-valuation/versions/${version}/predict`, json({ instances: [version === '2.0.0' ? HOUSE_V2 : HOUSE_V1] }, { 'x-request-id': id })),
+      ),
+    );
+    const expected = new Map<string, number[]>();
+    for (const v of versions) expected.set(v, await directRun('property-valuation', v, [row(v === '2.0.0' ? HOUSE_V2 : HOUSE_V1)]));
+    for (const [i, res] of answers.entries()) {
+      const { id, version } = sent[i] as { id: string; version: string };
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-request-id')).toBe(id);
+      const body = (await res.json()) as { version: string; predictions: number[]; request_id: string };
+      expect(body).toMatchObject({ version, request_id: id, predictions: expected.get(version) });
+    }
+    expect(gw.serving.inFlight).toBe(0);
+  });
+
   it('takes a batch, features in any key order, and category labels or codes', async () => {
     const shuffled = Object.fromEntries(Object.entries(HOUSE_V1).reverse());
     const labelled = { ...HOUSE_V1, location_cluster: 'suburb' };

@@ -8,6 +8,7 @@ import { v1Protocol } from '../protocols/v1.js';
 import { checkJsonContentType, headerContext, noCacheRequested, versionPin } from '../request-context.js';
 import { checkNames } from './names.js';
 import { requestIdOf, type RequestServing } from '../middleware/serving.js';
+import { endOfTurn } from '../write-coalescing.js';
 
 /**
  * The prediction routes, OIP V2 infer and the JSON API's predict: read the body, hand it to the
@@ -49,6 +50,8 @@ export function mountPredictionRoutes(apps: Hono<AppEnv>[], deps: HttpDeps, serv
             'x-cache': a.cache,
           },
         });
+        // With other requests in hand, this answer goes out with the rest of the turn's.
+        if (serving.inFlight > 1) await endOfTurn();
         served.ok(started);
         return res;
       } catch (err) {
