@@ -6,9 +6,10 @@
  * the client and the rest find it awake.
  *
  * Measured (2 cores, 64 connections, 3 alternating runs each, `bench/PROFILE.md`): uncached OIP
- * 17.4k -> 23.1k req/s, server CPU 59 -> 44 µs a request, and the load generator's 25 -> 16 µs;
- * cache hits +4 %. A lone request gains nothing and would pay for an extra loop turn, so callers
- * hold an answer only while other requests are in hand.
+ * 17.4k -> 23.1k req/s, server CPU 59 -> 44 µs a request, and the load generator's 25 -> 16 µs.
+ * Cache hits, answered one socket after another with no model run between, gain little (+4 % in
+ * one set of runs, nothing in another). A lone request gains nothing and would pay for an extra
+ * loop turn, so callers hold an answer only while other requests are in hand.
  */
 let turn: Promise<void> | undefined;
 
