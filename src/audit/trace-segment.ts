@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { readRequestId, recordLength } from './trace-codec.js';
 
 /** A hex digit's value, or -1. */
@@ -88,15 +89,15 @@ function keyOrder(keys: Float64Array, n: number): Uint32Array {
 
 /** How far back an append may slide its key to keep the index in order (answers out of mint order). */
 const MAX_SLIDE = 4096;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * One trace segment: `trace-<seq>.log` (records, append-only) and, once sealed, `trace-<seq>.idx`
  * (u32 count, then the sorted f64 keys, then their u32 offsets). While a segment is active its
  * index is two typed arrays kept in key order (ties in append order): the ids the gateway mints
  * grow with time, so an append lands at the end or slides back past the few answered before it.
- * Sealing then copies the arrays out (~1 ms for a 16 MB segment, on the serving thread; sorting
- * there took 13-19 ms). Ids that callers chose (hashed keys, in no order) stop the sliding, and
+ * Sealing then copies the arrays out (2-3 ms for a 16 MB segment, on the serving thread; sorting
+ * there took 19-39 ms). Ids that callers chose (hashed keys, in no order) stop the sliding, and
  * such a segment is sorted when sealed.
  */
 export class TraceSegment {
