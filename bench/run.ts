@@ -60,6 +60,7 @@ interface Group {
 const PV = '/v1/models/property-valuation/predict';
 const PV_OIP = '/v2/models/property-valuation/infer';
 const HEAVY = '/v2/models/mlp-heavy/infer';
+const PV_MODEL = join(root, 'models', 'property-valuation', '1.0.0', 'model.onnx');
 
 const profileDirOf = (config: string, extraEnv: NodeJS.ProcessEnv) => join(resultsDir, `profiles-${stamp}`, config + (extraEnv.MODELGATE_TRACE ? '-notrace' : ''));
 const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}, serveArgs: string[] = []): ServerDef => ({
@@ -81,10 +82,13 @@ const baseline = (kind: string, ...extra: string[]): ServerDef => ({ argv: (port
 
 const SERVERS: Record<string, ServerDef> = {
   parse: baseline('parse'),
-  ort: baseline('ort', join(root, 'models', 'property-valuation', '1.0.0', 'model.onnx')),
+  'parse-stamped': baseline('parse-stamped'),
+  ort: baseline('ort', PV_MODEL),
+  'ort-stamped': baseline('ort-stamped', PV_MODEL),
   cached: gateway('cached'),
   uncached: gateway('uncached'),
   'uncached-no-trace': gateway('uncached', { MODELGATE_TRACE: 'off' }),
+  'uncached-batched': gateway('uncached-batched'),
   canary: gateway('canary'),
   heavy: gateway('uncached'),
   'heavy-batched': gateway('heavy-batched'),
@@ -95,15 +99,20 @@ const SERVERS: Record<string, ServerDef> = {
 const LOADS: Load[] = [
   { id: 'parse-v1', label: 'Hono parse-and-respond (v1 body)', server: 'parse', path: '/predict', body: PREDICT_BODY, connections: 64 },
   { id: 'parse-oip', label: 'Hono parse-and-respond (OIP body)', server: 'parse', path: '/infer', body: INFER_BODY, connections: 64 },
+  { id: 'stamped-v1', label: 'Hono parse-and-respond, gateway stamps (v1)', server: 'parse-stamped', path: '/predict', body: PREDICT_BODY, connections: 64 },
+  { id: 'stamped-oip', label: 'Hono parse-and-respond, gateway stamps (OIP)', server: 'parse-stamped', path: '/infer', body: INFER_BODY, connections: 64 },
   { id: 'hit-v1', label: 'gateway cache hit, v1', server: 'cached', path: PV, body: PREDICT_BODY, connections: 64, tally: 'x-cache' },
   { id: 'hit-oip', label: 'gateway cache hit, OIP', server: 'cached', path: PV_OIP, body: INFER_BODY, connections: 64, tally: 'x-cache' },
   { id: 'ort-oip', label: 'Hono + ORT minimal (OIP body)', server: 'ort', path: '/infer', body: INFER_BODY, connections: 64 },
+  { id: 'ort-stamped-oip', label: 'Hono + ORT minimal, gateway stamps (OIP)', server: 'ort-stamped', path: '/infer', body: INFER_BODY, connections: 64 },
   { id: 'uncached-oip', label: 'gateway uncached OIP, trace on', server: 'uncached', path: PV_OIP, body: INFER_BODY, connections: 64 },
   { id: 'no-trace-oip', label: 'gateway uncached OIP, trace off', server: 'uncached-no-trace', path: PV_OIP, body: INFER_BODY, connections: 64 },
+  { id: 'batched-oip', label: 'gateway uncached OIP, batched per turn', server: 'uncached-batched', path: PV_OIP, body: INFER_BODY, connections: 64 },
   { id: 'ort-v1', label: 'Hono + ORT minimal (v1 body)', server: 'ort', path: '/predict', body: PREDICT_BODY, connections: 64 },
   { id: 'uncached-v1', label: 'gateway uncached v1, trace on', server: 'uncached', path: PV, body: PREDICT_BODY, connections: 64 },
   { id: 'ort-c1', label: 'Hono + ORT minimal (v1 body)', server: 'ort', path: '/predict', body: PREDICT_BODY, connections: 1 },
   { id: 'uncached-c1', label: 'gateway uncached v1', server: 'uncached', path: PV, body: PREDICT_BODY, connections: 1 },
+  { id: 'canary-base', label: 'gateway uncached v1 (next to the canary)', server: 'uncached', path: PV, body: PREDICT_BODY, connections: 64 },
   { id: 'canary', label: 'gateway 90/10 canary (flags, 10k users)', server: 'canary', path: PV, body: PREDICT_BODY, connections: 64, users: 10_000, tally: 'x-model-version' },
   { id: 'heavy', label: 'gateway mlp-heavy per request (worker)', server: 'heavy', path: HEAVY, body: HEAVY_BODY, connections: 64 },
   { id: 'heavy-batched', label: 'gateway mlp-heavy batched (worker)', server: 'heavy-batched', path: HEAVY, body: HEAVY_BODY, connections: 64 },
@@ -114,10 +123,10 @@ const LOADS: Load[] = [
 ];
 
 const GROUPS: Group[] = [
-  { id: 'hits', loads: ['parse-v1', 'hit-v1', 'parse-oip', 'hit-oip'], reps },
-  { id: 'uncached', loads: ['ort-oip', 'uncached-oip', 'no-trace-oip', 'ort-v1', 'uncached-v1'], reps },
+  { id: 'hits', loads: ['parse-v1', 'stamped-v1', 'hit-v1', 'parse-oip', 'stamped-oip', 'hit-oip'], reps },
+  { id: 'uncached', loads: ['ort-oip', 'ort-stamped-oip', 'uncached-oip', 'no-trace-oip', 'batched-oip', 'ort-v1', 'uncached-v1'], reps },
   { id: 'one-connection', loads: ['ort-c1', 'uncached-c1'], reps: 1 },
-  { id: 'canary', loads: ['canary'], reps: 1, probe: probeCanary },
+  { id: 'canary', loads: ['canary-base', 'canary'], reps, probe: probeCanary },
   { id: 'heavy', loads: ['heavy', 'heavy-batched'], reps },
   { id: 'cluster', loads: ['hit-single', 'hit-cluster', 'miss-single', 'miss-cluster'], reps },
 ];
@@ -130,8 +139,14 @@ const PAIRS: Pair[] = [
   { name: 'uncached OIP p99 / minimal handler p99', a: 'uncached-oip', b: 'ort-oip', metric: 'p99', goal: '<= 1.5', ok: (x) => x <= 1.5 },
   { name: 'trace on / trace off, uncached OIP (req/s)', a: 'uncached-oip', b: 'no-trace-oip', metric: 'rps', goal: '>= 0.95', ok: (x) => x >= 0.95 },
   { name: 'mlp-heavy batched / per request (req/s)', a: 'heavy-batched', b: 'heavy', metric: 'rps', goal: '>= 1.5', ok: (x) => x >= 1.5 },
+  { name: 'cache hit v1 / parse-and-respond with the gateway stamps (req/s)', a: 'hit-v1', b: 'stamped-v1', metric: 'rps' },
+  { name: 'cache hit OIP / parse-and-respond with the gateway stamps (req/s)', a: 'hit-oip', b: 'stamped-oip', metric: 'rps' },
+  { name: 'stamped / plain parse-and-respond, v1 (req/s)', a: 'stamped-v1', b: 'parse-v1', metric: 'rps' },
+  { name: 'uncached OIP / minimal Hono + ORT with the gateway stamps (req/s)', a: 'uncached-oip', b: 'ort-stamped-oip', metric: 'rps' },
+  { name: 'stamped / plain minimal Hono + ORT, OIP (req/s)', a: 'ort-stamped-oip', b: 'ort-oip', metric: 'rps' },
+  { name: 'uncached OIP batched per turn / minimal Hono + ORT (req/s)', a: 'batched-oip', b: 'ort-oip', metric: 'rps' },
   { name: 'uncached v1 / minimal Hono + ORT, v1 body (req/s)', a: 'uncached-v1', b: 'ort-v1', metric: 'rps' },
-  { name: 'canary 90/10 / uncached v1 (req/s)', a: 'canary', b: 'uncached-v1', metric: 'rps' },
+  { name: 'canary 90/10 / uncached v1 (req/s)', a: 'canary', b: 'canary-base', metric: 'rps' },
   { name: 'cluster (2 workers) / single process, cache hit (req/s)', a: 'hit-cluster', b: 'hit-single', metric: 'rps' },
   { name: 'cluster (2 workers) / single process, miss (req/s)', a: 'miss-cluster', b: 'miss-single', metric: 'rps' },
 ];
