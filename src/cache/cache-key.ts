@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { HostTensor, TensorMap } from '../runtime/tensor.js';
+import { tensorsSha256 } from '../runtime/tensor-bytes.js';
 
 /**
  * Identity of one cacheable prediction. `id` is canonical: the same model, version, input
@@ -18,7 +18,8 @@ const INLINE_BYTES = 256;
  * The canonical key of a prediction: model, resolved version, output selection (sorted), and
  * every input (sorted by name) as type + dims + the raw bytes the model sees. v1 features are
  * float32 tensors by then, so JSON key order and values equal as float32 (0.1 vs 0.1000000001)
- * already give the same bytes. Small inputs are inlined byte for byte; larger ones are sha256-hashed.
+ * already give the same bytes. Small inputs are inlined byte for byte; larger ones are their
+ * sha256 (`tensorsSha256`, shared with the trace record of the same request).
  */
 export function predictionCacheKey(
   model: string,
@@ -39,14 +40,8 @@ export function predictionCacheKey(
       body += `${name}\u0001${t.type}\u0001${t.dims.join(',')}\u0001${inlineBytes(t)}\u0002`;
     }
   } else {
-    const hash = createHash('sha256');
-    for (const name of names) {
-      const t = feeds[name] as HostTensor;
-      const bytes = rawBytes(t);
-      hash.update(`${name}\u0001${t.type}\u0001${t.dims.join(',')}\u0001${bytes.byteLength}\u0001`);
-      hash.update(bytes);
-    }
-    body = `h${hash.digest('base64')}`;
+    // The digest the prediction trace records for this input too: computed once per request.
+    body = `h${tensorsSha256(feeds)}`;
   }
   return { model, version, id: `${model}\u0000${version}\u0000${outputSelection(outputNames)}\u0000${body}` };
 }

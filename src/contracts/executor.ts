@@ -1,6 +1,6 @@
 import type { LoadedVersion } from '../repository/loaded-version.js';
 import type { TensorMap } from '../runtime/tensor.js';
-import type { CacheResult, ProtocolName } from './prediction.js';
+import type { CacheResult } from './prediction.js';
 
 /**
  * A cached prediction. Immutable once made (its tensors are shared by every hit, never cloned);
@@ -10,8 +10,11 @@ export interface CachedPrediction {
   readonly outputs: TensorMap;
   /** The canonical inputs that produced it (for observers: the trace's hash, shadow runs). */
   readonly feeds: TensorMap;
-  /** Response heads by protocol, made on first use. */
-  readonly rendered: Partial<Record<ProtocolName, string>>;
+  /**
+   * Response heads by protocol name (plus the request's rendering choice, when it made one),
+   * made on first use. Each protocol reads back only what it wrote under its own key.
+   */
+  readonly rendered: Record<string, unknown>;
   /** performance.now() milliseconds after which the entry is stale (Infinity: no TTL). */
   readonly expiresAt: number;
   /** Set by the cache when the entry is evicted, expired or invalidated. */

@@ -1,8 +1,9 @@
 import { invalidInput } from '../errors/index.js';
-import type { RequestTensor } from '../contracts/prediction.js';
+import { isRawTensor, type RequestTensor } from '../contracts/prediction.js';
 import { batchAxisOf } from '../repository/batch-axes.js';
 import type { Manifest } from '../repository/manifest.js';
 import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
+import { decodeRawTensor } from './raw-tensor.js';
 
 /**
  * Check request tensors against a version's manifest (names, datatypes, shapes, batch limits)
@@ -33,8 +34,12 @@ export function encodeRequestTensors(manifest: Manifest, inputs: readonly Reques
       if (batch !== undefined && b !== batch) throw invalidInput(`inputs disagree on the batch size (${batch} vs ${b})`);
       batch = b;
     }
-    const flat = flatten(t.data, t.name, t.shape);
     const want = elementCount(t.shape);
+    if (isRawTensor(t)) {
+      feeds[t.name] = decodeRawTensor(t, oipToOrt(spec.datatype), want);
+      continue;
+    }
+    const flat = flatten(t.data, t.name, t.shape);
     if (flat.length !== want) {
       throw invalidInput(`input '${t.name}' has ${flat.length} elements but shape [${t.shape.join(', ')}] needs ${want}`);
     }

@@ -57,15 +57,17 @@ export class PredictionService {
     return this.inFlight;
   }
 
-  predict(call: PredictCall): PredictAnswer | Promise<PredictAnswer> {
+  predict<In, Out, Head>(call: PredictCall<In, Out, Head>): PredictAnswer<Out> | Promise<PredictAnswer<Out>> {
     if (this.inFlight >= this.opts.maxInFlight) {
       this.opts.metrics.shed.inc({ reason: 'in_flight' });
       throw overloaded(`the gateway is at its limit of ${this.opts.maxInFlight} concurrent predictions`);
     }
     const started = performance.now();
     const { protocol, model, body } = call;
-    const memoable = body.length <= MEMO_MAX_BODY && (this.opts.cacheEnabled?.(model) ?? false);
-    let memo = memoable ? this.memo.get(protocol.name, model, body) : undefined;
+    // Only JSON text is memoised by its bytes; binary bodies are large, and keyed by their digest.
+    const memoText =
+      typeof body === 'string' && body.length <= MEMO_MAX_BODY && (this.opts.cacheEnabled?.(model) ?? false) ? body : undefined;
+    let memo = memoText !== undefined ? this.memo.get(protocol.name, model, memoText) : undefined;
     const parsed = memo?.parsed ?? protocol.parse(body);
     const decision = this.opts.resolver.resolve(model, call.pin, withParameters(call.context, parsed.parameters));
     const lv = decision.version;
@@ -80,19 +82,19 @@ export class PredictionService {
       }
     }
     const feeds = this.encode(lv, parsed);
-    if (memoable && !memo) memo = this.memo.add(protocol.name, model, body, parsed);
+    if (memoText !== undefined && !memo) memo = this.memo.add(protocol.name, model, memoText, parsed);
     return this.execute(call, parsed, decision, feeds, memo, slots, started);
   }
 
-  private async execute(
-    call: PredictCall,
+  private async execute<In, Out, Head>(
+    call: PredictCall<In, Out, Head>,
     parsed: ParsedRequest,
     decision: RouteDecision,
     feeds: TensorMap,
     memo: MemoEntry | undefined,
     slots: VersionSlots,
     started: number,
-  ): Promise<PredictAnswer> {
+  ): Promise<PredictAnswer<Out>> {
     const lv = decision.version;
     this.inFlight++;
     lv.acquire();
@@ -111,8 +113,8 @@ export class PredictionService {
   }
 
   /** Render (or reuse the entry's rendering), close with this request's fields, tell the observers. */
-  private answer(
-    call: PredictCall,
+  private answer<In, Out, Head>(
+    call: PredictCall<In, Out, Head>,
     parsed: ParsedRequest,
     decision: RouteDecision,
     cache: CacheResult,
@@ -120,13 +122,15 @@ export class PredictionService {
     outputs: TensorMap,
     entry: CachedPrediction | undefined,
     started: number,
-  ): PredictAnswer {
+  ): PredictAnswer<Out> {
     const { protocol } = call;
     const lv = decision.version;
-    let head = entry?.rendered[protocol.name];
+    const key = parsed.rendering === undefined ? protocol.name : `${protocol.name}:${parsed.rendering}`;
+    // Written under this key by this same protocol only, so it is a Head.
+    let head = entry?.rendered[key] as Head | undefined;
     if (head === undefined) {
-      head = protocol.render(lv, outputs);
-      if (entry) entry.rendered[protocol.name] = head;
+      head = protocol.render(lv, outputs, parsed);
+      if (entry) entry.rendered[key] = head;
     }
     const body = protocol.finish(head, call.requestId, parsed, decision.route);
     if (this.observers.length > 0) {
