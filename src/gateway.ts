@@ -15,6 +15,7 @@ import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/app.js';
 import type { RequestServing } from './http/middleware/serving.js';
 import { createLogger, type Logger } from './logger.js';
+import { BackgroundTasks } from './logging/background-tasks.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { Governance } from './registry/governance.js';
 import { ModelRepository } from './repository/model-repository.js';
@@ -50,6 +51,8 @@ export class Gateway {
   readonly service: PredictionService;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  /** Timers, listeners and streams whose failures are counted and logged, never raised. */
+  readonly background: BackgroundTasks;
   readonly overrides = new RollbackOverrides();
   flags: FlagSource | undefined;
   /** Governance events (rollback, loads): the registry's hash-chained log, or nowhere without one. */
@@ -65,6 +68,9 @@ export class Gateway {
     this.logger = options.logger ?? createLogger(config.logLevel);
     this.metrics = options.metrics ?? new GatewayMetrics();
     this.metrics.buildInfo.set({ ...buildInfo() }, 1);
+    this.background = new BackgroundTasks(this.logger, {
+      inc: (labels) => this.metrics.backgroundErrors.inc(labels),
+    });
     const settings = (model: string) => config.models[model];
     const session = { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads };
     const gov = config.registry.enabled
@@ -76,6 +82,7 @@ export class Gateway {
           importProduction: (m) => settings(m)?.defaultVersion,
           logger: this.logger,
           metrics: this.metrics,
+          background: this.background,
           repository: () => this.repository,
           overrides: this.overrides,
         })

@@ -31,6 +31,7 @@ export class GatewayMetrics {
   readonly shed: SlotCounter<'reason'>;
   readonly inFlight: Gauge;
   readonly traceRecords: SlotCounter<'result'>;
+  readonly backgroundErrors: SlotCounter<'task'>;
   readonly auditChainOk: Gauge<'store'>;
   readonly buildInfo: Gauge<'version' | 'node' | 'onnxruntime'>;
   /** Values read at scrape time (set by the components that own them). */
@@ -130,6 +131,10 @@ export class GatewayMetrics {
     this.traceRecords = new SlotCounter({
       name: 'modelgate_trace_records_total', help: 'Prediction trace records by result (written, dropped).',
       labelNames: ['result'], registers: r,
+    });
+    this.backgroundErrors = new SlotCounter({
+      name: 'modelgate_background_errors_total', help: 'Failures of background work (timers, listeners, streams) by task; none reaches the process.',
+      labelNames: ['task'], registers: r,
     });
     this.auditChainOk = new Gauge({
       // Labelled so that no sample exists until a registry verified its chain (an unlabelled gauge would read 0).

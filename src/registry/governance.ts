@@ -1,3 +1,4 @@
+import type { BackgroundTasks } from '../logging/background-tasks.js';
 import type { VerifyResult } from '../audit/audit-log.js';
 import { PredictionTrace } from '../audit/prediction-trace.js';
 import { TraceLog } from '../audit/trace-log.js';
@@ -29,11 +30,15 @@ export interface GovernanceOptions {
   importProduction?: (model: string) => string | undefined;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** Where the periodic audit check and registry sync report their failures. */
+  background: BackgroundTasks;
   now?: () => Date;
   /** The repository that serves (made after governance: it loads from `source`). */
   repository: () => ModelRepository;
   /** The rollback view routing reads; refreshed from the registry's store with the stages. */
   overrides?: RollbackOverrides;
+  /** How often the audit chain is re-verified in the background (default 5 minutes; chaos runs use seconds). */
+  auditVerifyIntervalMs?: number;
 }
 
 /** How often the audit chain is re-verified in the background (and on every GET /admin/audit/verify). */
@@ -155,8 +160,7 @@ export class Governance {
     this.trace?.log.start();
     await this.verifyAudit();
     // One pass reads every audit row (governance events, thousands at most: milliseconds).
-    this.verifyTimer = setInterval(() => void this.verifyAudit(), AUDIT_VERIFY_INTERVAL_MS);
-    this.verifyTimer.unref();
+    this.verifyTimer = this.opts.background.every('audit-verify', this.opts.auditVerifyIntervalMs ?? AUDIT_VERIFY_INTERVAL_MS, () => this.verifyAudit());
     if (settings.pollIntervalMs > 0) {
       this.pollTimer = setInterval(() => void this.poll(), settings.pollIntervalMs);
       this.pollTimer.unref();
