@@ -20,8 +20,12 @@ ENV ONNXRUNTIME_NODE_INSTALL=${ONNXRUNTIME_NODE_INSTALL}
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-audit --no-fund
+COPY package.json package-lock.json ./
+# npm 11 runs only the install scripts package.json's allowScripts approves (onnxruntime-node's is
+# denied there, so a plain `npm ci` never reaches NuGet); npm 10 runs them all, and the variable
+# above decides. Either way, `cuda12` runs the provider download explicitly.
+RUN npm ci --no-audit --no-fund \
+ && if [ "${ONNXRUNTIME_NODE_INSTALL}" != skip ]; then node node_modules/onnxruntime-node/script/install; fi
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY console ./console

@@ -10,7 +10,7 @@ import type { K8sObject } from './kustomize.js';
 
 /**
  * Validation against the Kubernetes API schemas, two ways:
- * 1. kubernetes-models' validators (ajv, generated from the upstream OpenAPI of Kubernetes 1.34 and
+ * 1. kubernetes-models' validators (ajv, generated from the upstream OpenAPI (4.5.1, Kubernetes 1.27 APIs: the last release that installs on Node 20) and
  *    prometheus-operator's CRDs): types, required fields, enums, formats;
  * 2. a strict pass like `kubeconform -strict`: the objects are type-checked by the TypeScript
  *    compiler against the same package's generated interfaces, whose excess-property check
@@ -35,7 +35,7 @@ const KINDS: Readonly<Record<string, Kind>> = {
   'monitoring.coreos.com/v1/PrometheusRule': { model: PrometheusRule, module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule', type: 'IPrometheusRule' },
 };
 
-export const SCHEMA_SOURCE = 'kubernetes-models 5.1.0 (Kubernetes 1.34 OpenAPI) + @kubernetes-models/prometheus-operator 6.0.0';
+export const SCHEMA_SOURCE = 'kubernetes-models 4.5.1 + @kubernetes-models/prometheus-operator 4.4.4';
 
 const idOf = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
 
