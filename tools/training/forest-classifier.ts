@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import onnxProto from 'onnx-proto';
 import { attr, GraphBuilder, ML_DOMAIN } from './onnx-writer.js';
 import { Rng } from './rng.js';
@@ -164,4 +166,11 @@ export function sequenceOutputClassifier(): Uint8Array {
       valueInfo('probability_rows', { sequenceType: { elemType: tensorType(DT.FLOAT, [{ dimValue: 3 }]) } }),
     ],
   });
+}
+
+// `npx tsx tools/training/forest-classifier.ts iris.onnx [int64|string]`: the README's example file.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [file = 'iris.onnx', labels = 'string'] = process.argv.slice(2);
+  if (labels !== 'int64' && labels !== 'string') throw new Error('labels: int64 or string');
+  writeFileSync(file, forestClassifier({ labels, zipmap: true }));
 }
