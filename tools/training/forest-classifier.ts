@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import onnxProto from 'onnx-proto';
 import { attr, GraphBuilder, ML_DOMAIN } from './onnx-writer.js';
@@ -169,7 +169,7 @@ export function sequenceOutputClassifier(): Uint8Array {
 }
 
 // `npx tsx tools/training/forest-classifier.ts iris.onnx [int64|string]`: the README's example file.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const [file = 'iris.onnx', labels = 'string'] = process.argv.slice(2);
   if (labels !== 'int64' && labels !== 'string') throw new Error('labels: int64 or string');
   writeFileSync(file, forestClassifier({ labels, zipmap: true }));
