@@ -32,6 +32,8 @@ export interface ForestOptions {
   trees?: number;
   depth?: number;
   seed?: number;
+  /** false: the label is not a graph output (only the probabilities are). Default true, as skl2onnx. */
+  labelOutput?: boolean;
 }
 
 /** skl2onnx leaves the batch dim unnamed (None): a dim with neither value nor name. */
@@ -135,13 +137,14 @@ export function forestClassifier(opts: ForestOptions): Uint8Array {
       attr.string('post_transform', 'NONE'),
     ],
   });
-  if (opts.labels === 'int64') g.op('Cast', [labelOut], { output: 'output_label', attributes: [attr.int('to', DT.INT64)] });
+  const withLabel = opts.labelOutput ?? true;
+  if (opts.labels === 'int64' && withLabel) g.op('Cast', [labelOut], { output: 'output_label', attributes: [attr.int('to', DT.INT64)] });
   if (opts.zipmap) g.op('ZipMap', [probabilities], { domain: ML_DOMAIN, output: 'output_probability', attributes: [labelsAttr] });
 
   return g.encode({
     inputs: [valueInfo(FOREST_INPUT, tensorType(DT.FLOAT, [unnamedBatch, { dimValue: features }]))],
     outputs: [
-      valueInfo('output_label', tensorType(opts.labels === 'int64' ? DT.INT64 : DT.STRING, [unnamedBatch])),
+      ...(withLabel ? [valueInfo('output_label', tensorType(opts.labels === 'int64' ? DT.INT64 : DT.STRING, [unnamedBatch]))] : []),
       opts.zipmap
         ? valueInfo('output_probability', zipMapType(opts.labels))
         : valueInfo('output_probability', tensorType(DT.FLOAT, [unnamedBatch, { dimValue: labels.length }])),
