@@ -96,9 +96,10 @@ export function servableGraph(model: Uint8Array): ServableGraph {
 
   const graph = joinFields(graphFields.map((f) => replaced.get(f) ?? f.raw));
   const parts = modelFields.map((f) => (f.no === MODEL.graph ? messageField(MODEL.graph, graph) : f.raw));
-  // Identity is a default-domain op: a graph importing only ai.onnx.ml gets the default opset too.
+  // Identity is a default-domain op: a graph importing only ai.onnx.ml gets the default opset too
+  // (7: the oldest onnxruntime guarantees, valid from IR 3; Identity is unchanged since opset 1).
   const opsets = modelFields.filter((f) => f.no === MODEL.opsetImport).map((f) => onnx.OperatorSetIdProto.decode(f.body ?? new Uint8Array()));
-  if (!opsets.some((o) => !o.domain || o.domain === 'ai.onnx')) parts.push(messageField(MODEL.opsetImport, onnx.OperatorSetIdProto.encode({ domain: '', version: 1 }).finish()));
+  if (!opsets.some((o) => !o.domain || o.domain === 'ai.onnx')) parts.push(messageField(MODEL.opsetImport, onnx.OperatorSetIdProto.encode({ domain: '', version: 7 }).finish()));
   return { model: joinFields(parts), conversions };
 }
 
