@@ -2,7 +2,6 @@ import onnxProto from 'onnx-proto';
 import { joinFields, messageField, protoFields, type ProtoField } from './proto-fields.js';
 
 const { onnx } = onnxProto;
-type NodeProto = onnxProto.onnx.NodeProto;
 type TypeProto = onnxProto.onnx.ITypeProto;
 type DimProto = onnxProto.onnx.TensorShapeProto.IDimension;
 
@@ -10,6 +9,29 @@ const ML_DOMAIN = 'ai.onnx.ml';
 // Field numbers of onnx.proto.
 const MODEL = { graph: 7, opsetImport: 8 } as const;
 const GRAPH = { node: 1, input: 11, output: 12, valueInfo: 13 } as const;
+const NODE = { input: 1, output: 2, name: 3, opType: 4, domain: 7 } as const;
+
+/** A node's names and op, read without its attributes (a tree ensemble's run to megabytes). */
+interface NodeHead {
+  input: string[];
+  output: string[];
+  name: string;
+  opType: string;
+  domain: string;
+}
+
+function nodeHead(body: Uint8Array): NodeHead {
+  const head: NodeHead = { input: [], output: [], name: '', opType: '', domain: '' };
+  const text = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('utf8');
+  for (const f of protoFields(body)) {
+    if (f.no === NODE.input) head.input.push(text(f.body));
+    else if (f.no === NODE.output) head.output.push(text(f.body));
+    else if (f.no === NODE.name) head.name = text(f.body);
+    else if (f.no === NODE.opType) head.opType = text(f.body);
+    else if (f.no === NODE.domain) head.domain = text(f.body);
+  }
+  return head;
+}
 
 /** A graph output modelgate serves as a tensor in place of a non-tensor one. */
 export interface OutputConversion {
@@ -61,7 +83,7 @@ export function servableGraph(model: Uint8Array): ServableGraph {
   const outputs = outputFields.map((f) => onnx.ValueInfoProto.decode(f.body ?? new Uint8Array()));
   if (outputs.every((o) => o.type?.tensorType)) return plain;
 
-  const nodes = graphFields.filter((f) => f.no === GRAPH.node).map((field) => ({ field, node: onnx.NodeProto.decode(field.body ?? new Uint8Array()) }));
+  const nodes = graphFields.filter((f) => f.no === GRAPH.node).map((field) => ({ field, node: nodeHead(field.body ?? new Uint8Array()) }));
   const producer = (name: string) => nodes.find((n) => n.node.output.includes(name));
   const outputNames = new Set(outputs.map((o) => o.name));
   const replaced = new Map<ProtoField, Uint8Array>();
@@ -75,7 +97,7 @@ export function servableGraph(model: Uint8Array): ServableGraph {
         throw new UnservableOutputError(out.name, `output '${out.name}' is made by ZipMap and also used inside the graph, which modelgate cannot serve: ${NON_TENSOR_FIX}`);
       }
       const probabilities = made.node.input[0] ?? '';
-      const labels = zipMapLabels(made.node);
+      const labels = zipMapLabels(onnx.NodeProto.decode(made.field.body ?? new Uint8Array()));
       const identity = onnx.NodeProto.encode({ name: made.node.name, opType: 'Identity', domain: '', input: [probabilities], output: [out.name] }).finish();
       replaced.set(made.field, messageField(GRAPH.node, identity));
       const dims: DimProto[] = [batchDim(graphFields, probabilities), { dimValue: labels.length }];
@@ -104,7 +126,7 @@ export function servableGraph(model: Uint8Array): ServableGraph {
 }
 
 /** ZipMap's labels; int64 ones as numbers (as decimal strings past 2^53, where numbers lose digits). */
-function zipMapLabels(node: NodeProto): number[] | string[] {
+function zipMapLabels(node: onnxProto.onnx.NodeProto): number[] | string[] {
   const strings = node.attribute.find((a) => a.name === 'classlabels_strings')?.strings;
   if (strings && strings.length > 0) return strings.map((s) => Buffer.from(s).toString('utf8'));
   const ints = (node.attribute.find((a) => a.name === 'classlabels_int64s')?.ints ?? []).map((v) => (typeof v === 'number' ? String(v) : v.toString()));
@@ -123,7 +145,7 @@ function batchDim(graphFields: ProtoField[], tensor: string): DimProto {
 }
 
 /** The graph output holding the classifier's label (its first output), through Identity/Cast. */
-function traceLabel(nodes: NodeProto[], classifier: NodeProto | undefined, outputs: Set<string>): string | undefined {
+function traceLabel(nodes: NodeHead[], classifier: NodeHead | undefined, outputs: Set<string>): string | undefined {
   let name = classifier?.output[0];
   for (let hops = 0; name && hops < 8; hops++) {
     if (outputs.has(name)) return name;

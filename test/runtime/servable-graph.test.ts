@@ -38,10 +38,10 @@ describe('servableGraph', () => {
     expect(served.graph?.input).toEqual(original.graph?.input);
     expect(served.irVersion).toEqual(original.irVersion);
     expect([served.producerName, served.producerVersion]).toEqual(['skl2onnx', '1.16.0']);
-    expect(served.graph?.node.map((n) => `${n.domain}:${n.opType}`)).toEqual(['ai.onnx.ml:TreeEnsembleClassifier', ':Cast', ':Identity']);
+    expect(served.graph?.node?.map((n) => `${n.domain}:${n.opType}`)).toEqual(['ai.onnx.ml:TreeEnsembleClassifier', ':Cast', ':Identity']);
     const bytesOf = (nodes: onnxProto.onnx.INodeProto[] = []) => nodes.map((n) => Buffer.from(onnx.NodeProto.encode(n).finish()).toString('hex'));
-    expect(bytesOf(served.graph?.node.slice(0, 2))).toEqual(bytesOf(original.graph?.node.slice(0, 2)));
-    expect(served.graph?.output[1]?.type?.tensorType?.elemType).toBe(onnx.TensorProto.DataType.FLOAT);
+    expect(bytesOf(served.graph?.node?.slice(0, 2))).toEqual(bytesOf(original.graph?.node?.slice(0, 2)));
+    expect(served.graph?.output?.[1]?.type?.tensorType?.elemType).toBe(onnx.TensorProto.DataType.FLOAT);
   });
 
   it('adds the default opset a graph of ai.onnx.ml ops alone lacks (Identity is a default-domain op), and it runs', async () => {
