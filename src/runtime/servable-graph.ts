@@ -68,17 +68,20 @@ export const NON_TENSOR_FIX =
  * Only the graph's nodes and outputs are read; every other byte is kept as written.
  */
 export function servableGraph(model: Uint8Array): ServableGraph {
-  const plain = { model, conversions: [] };
-  let modelFields: ProtoField[];
-  let graphFields: ProtoField[];
   try {
-    modelFields = protoFields(model);
-    const graph = modelFields.find((f) => f.no === MODEL.graph)?.body;
-    if (!graph) return plain;
-    graphFields = protoFields(graph);
-  } catch {
-    return plain; // not a protobuf: onnxruntime says what is wrong with it
+    return convertOutputs(model);
+  } catch (err) {
+    if (err instanceof UnservableOutputError) throw err;
+    return { model, conversions: [] }; // not a readable ModelProto: onnxruntime says what is wrong with it
   }
+}
+
+function convertOutputs(model: Uint8Array): ServableGraph {
+  const plain = { model, conversions: [] };
+  const modelFields = protoFields(model);
+  const graphBytes = modelFields.find((f) => f.no === MODEL.graph)?.body;
+  if (!graphBytes) return plain;
+  const graphFields = protoFields(graphBytes);
   const outputFields = graphFields.filter((f) => f.no === GRAPH.output);
   const outputs = outputFields.map((f) => onnx.ValueInfoProto.decode(f.body ?? new Uint8Array()));
   if (outputs.every((o) => o.type?.tensorType)) return plain;
