@@ -36,7 +36,7 @@ beforeAll(async () => {
   // another non-tensor output: refused at load.
   mkdirSync(join(models, 'seq-out', '1'), { recursive: true });
   writeFileSync(join(models, 'seq-out', '1', 'model.onnx'), sequenceOutputClassifier());
-  gw = await startGateway(models, { flags: { file: '/none.json' }, models: { 'forest-str': { runner: 'worker' } } });
+  gw = await startGateway(models, { flags: { file: '/none.json' }, models: { 'forest-str': { runner: 'worker', batching: { enabled: true, maxQueueDelayMicros: 50_000 } } } });
 }, 60_000);
 
 afterAll(async () => {
@@ -85,6 +85,20 @@ describe.each(cases)('$model: a ZipMap classifier ($labels labels, $runner runne
       label: ref.label[i],
       probabilities: Object.fromEntries(classes.map((c, j) => [String(c), ref.probabilities[i]?.[j]])),
     })));
+  });
+});
+
+describe('forest-str with dynamic batching', () => {
+  it('answers concurrent one-row requests, joined in batches, each with its own row', async () => {
+    const rows = forestRows(8, 9);
+    const ref = await forestReference('string', rows);
+    const answers = await Promise.all(rows.map((r) => gw.app.request('/v1/models/forest-str/predict', json({ instances: [{ float_input: r }] }))));
+    const predictions = await Promise.all(answers.map(async (a) => ((await a.json()) as { predictions: unknown[] }).predictions[0]));
+    expect(predictions).toEqual(rows.map((_, i) => ({ label: ref.label[i], probabilities: Object.fromEntries(STRING_LABELS.map((c, j) => [c, ref.probabilities[i]?.[j]])) })));
+    const metrics = await (await gw.app.request('/metrics')).text();
+    const batches = Number(/modelgate_batch_size_count\{model="forest-str",version="1"\} (\d+)/.exec(metrics)?.[1]);
+    const requests = Number(/modelgate_batch_size_sum\{model="forest-str",version="1"\} (\d+)/.exec(metrics)?.[1]);
+    expect(requests).toBeGreaterThan(batches); // some requests shared a run
   });
 });
 
