@@ -1,9 +1,12 @@
+import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forestClassifier, sequenceOutputClassifier } from '../../tools/training/forest-classifier.js';
 import { sha256 } from '../support/fixtures.js';
 import { forestReference, forestRows } from '../support/forest.js';
 import { ADMIN_TOKEN, json } from '../support/gateway.js';
 import { startGoverned, type GovernedGateway } from '../support/governance.js';
+
+const { onnx } = onnxProto;
 
 /** Issue 19 part 4: the registry's upload of a bare file takes scikit-learn's default export (ZipMap). */
 describe('POST /admin/models/{m}/versions with a ZipMap classifier', () => {
@@ -39,6 +42,19 @@ describe('POST /admin/models/{m}/versions with a ZipMap classifier', () => {
     const body = (await infer.json()) as { outputs: { name: string; data: unknown[] }[] };
     expect(body.outputs.find((o) => o.name === 'output_probability')?.data).toEqual(ref.probabilities.flat());
     expect(body.outputs.find((o) => o.name === 'output_label')?.data).toEqual(ref.label);
+  });
+
+  it('counts other class labels as a changed output schema: a major version, not a minor one', async () => {
+    // The same forest with its classes in another order (both the classifier's and ZipMap's labels).
+    const model = onnx.ModelProto.decode(forestClassifier({ labels: 'int64', zipmap: true }));
+    for (const node of model.graph?.node ?? []) {
+      for (const a of node.attribute ?? []) if (a.name === 'classlabels_int64s') a.ints = [30, 20, 10];
+    }
+    const relabelled = onnx.ModelProto.encode(model).finish();
+    const minor = await register('iris', relabelled, '1.1.0');
+    expect(minor.status).toBe(409);
+    expect(((await minor.json()) as { error: string }).error).toMatch(/changes the outputs schema of 1: a breaking change needs a major version \(2\.0\.0\)/);
+    expect((await register('iris', relabelled, '2')).status).toBe(201);
   });
 
   it('refuses a graph with another non-tensor output, naming it', async () => {
