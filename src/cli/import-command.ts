@@ -76,7 +76,8 @@ async function warmupOption(path: string | undefined, off: boolean): Promise<War
 
 /** What was read from the graph, and what is unknown (shown, not invented). */
 function summary(m: Manifest): string {
-  const tensor = (t: Manifest['inputs'][number]) => `  ${t.name}: ${t.datatype} [${t.shape.join(', ')}]${t.batchAxis !== undefined ? ` batch axis ${t.batchAxis}` : ''}`;
+  const converted = (t: Manifest['inputs'][number]) => (t.converted ? ` (in place of ${t.converted.from}; labels ${t.converted.labels.join(', ')})` : '');
+  const tensor = (t: Manifest['inputs'][number]) => `  ${t.name}: ${t.datatype} [${t.shape.join(', ')}]${t.batchAxis !== undefined ? ` batch axis ${t.batchAxis}` : ''}${converted(t)}`;
   const unknown = [!m.dataVersion && 'dataVersion', !m.trainingDataHash && 'trainingDataHash', !m.createdAt && 'createdAt'].filter(Boolean);
   return [
     `${m.name}@${m.version}: ONNX IR ${m.framework.irVersion ?? 'unknown'}, opset ${m.framework.opset ?? 'unknown'}, producer ${m.framework.producer ?? 'unknown'}`,

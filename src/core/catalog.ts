@@ -1,6 +1,7 @@
 import { modelNotFound, versionNotFound } from '../errors/index.js';
 import { unbatchableReason } from '../repository/batch-axes.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { OutputConversion } from '../repository/manifest.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { VersionRouter } from '../routing/version-router.js';
 
@@ -37,7 +38,7 @@ export class ModelCatalog {
       versions: this.repository.versions(lv.name).map((x) => x.version),
       platform: 'onnxruntime_onnx',
       inputs: lv.manifest.inputs.map(({ name, datatype, shape, batchAxis }) => ({ name, datatype, shape, ...(batchAxis !== undefined ? { parameters: { batch_axis: batchAxis } } : {}) })),
-      outputs: lv.manifest.outputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
+      outputs: lv.manifest.outputs.map(({ name, datatype, shape, converted }) => ({ name, datatype, shape, ...(converted ? { parameters: conversionParameters(converted) } : {}) })),
       parameters: {
         version: lv.version,
         stable_version: this.router.stable(lv.name).version,
@@ -86,4 +87,12 @@ export class ModelCatalog {
 function unbatchable(lv: LoadedVersion): { batchable: boolean; unbatchable_reason?: string } {
   const reason = unbatchableReason(lv.manifest);
   return reason ? { batchable: false, unbatchable_reason: reason } : { batchable: true };
+}
+
+/**
+ * An output served in place of a non-tensor one (skl2onnx's ZipMap): its class labels, column
+ * by column, where OIP clients look for a tensor's extras (Triton keeps them in a label file).
+ */
+function conversionParameters(c: OutputConversion) {
+  return { converted_from: c.from, labels: c.labels, ...(c.labelOutput ? { label_output: c.labelOutput } : {}) };
 }

@@ -2,6 +2,7 @@ import type { GateSettings } from '../config/registry-schema.js';
 import type { Holdout, Manifest } from '../repository/manifest.js';
 import { InlineRunner } from '../runtime/inline-runner.js';
 import type { SessionOptions } from '../runtime/runner.js';
+import { servableGraph } from '../runtime/servable-graph.js';
 import { encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
 import { accuracy, regressionMetrics } from '../metrics/quality.js';
 import { judgeLatency, judgeMetric, p95, type LatencyCheck, type MetricCheck } from './gate-metrics.js';
@@ -78,10 +79,10 @@ export class ValidationGate {
       return result({ comparison: baseline ? 'same_holdout' : 'no_baseline', holdoutRows: 0, metrics: [], latency: null });
     }
 
-    const cand = await InlineRunner.create(candidate.artifact, this.session);
+    const cand = await InlineRunner.create(servableGraph(candidate.artifact).model, this.session);
     let base: InlineRunner | undefined;
     try {
-      if (baseline) base = await InlineRunner.create(baseline.artifact, this.session);
+      if (baseline) base = await InlineRunner.create(servableGraph(baseline.artifact).model, this.session);
       const progress = (phase: GateProgress['phase'], version: string) => (done: number, total: number, round = 0) =>
         onProgress?.({ phase, version: round > 0 ? `${version} (again: round ${round + 1})` : version, done, total });
       const candMetrics = await this.quality(cand, candidate.manifest, holdout, progress('quality', candidate.manifest.version));

@@ -32,11 +32,15 @@ export interface ImportContext {
 const violation = (rule: VersionRule, message: string, details: Record<string, unknown> = {}) =>
   conflict(message, { rule, ...details });
 
-/** The interface a version exposes to callers: tensors, and the named features in order. */
+/**
+ * The interface a version exposes to callers: tensors, and the named features in order. A
+ * classifier's class labels (ZipMap's) are part of its output: reordered labels change what
+ * each probability column means.
+ */
 export function schemaOf(m: Pick<Manifest, 'inputs' | 'outputs' | 'features'>) {
   return {
     inputs: m.inputs.map((t) => `${t.name}:${t.datatype}[${t.shape.join(',')}]`),
-    outputs: m.outputs.map((t) => `${t.name}:${t.datatype}[${t.shape.join(',')}]`),
+    outputs: m.outputs.map((t) => `${t.name}:${t.datatype}[${t.shape.join(',')}]${t.converted ? `${JSON.stringify(t.converted.labels)}` : ''}`),
     features: m.features.map((f) => `${f.name}:${f.dtype}`),
   };
 }

@@ -12,6 +12,20 @@ export const OipDatatype = z.enum([
 export type OipDatatype = z.infer<typeof OipDatatype>;
 
 /**
+ * How a graph output that is not a tensor in the file is served as one. skl2onnx ends a
+ * classifier with ZipMap (a sequence of label -> probability maps): modelgate serves ZipMap's
+ * input instead, FP32 [N, classes], column i being the probability of `labels[i]`.
+ */
+export const OutputConversion = z.object({
+  from: z.literal('ZipMap'),
+  /** The class of each column, in order (ZipMap's classlabels_int64s or classlabels_strings). */
+  labels: z.union([z.array(z.number().int()).min(1), z.array(z.string()).min(1)]),
+  /** The output holding the predicted label (skl2onnx's output_label), when the graph has one. */
+  labelOutput: z.string().min(1).optional(),
+});
+export type OutputConversion = z.infer<typeof OutputConversion>;
+
+/**
  * A graph input or output: OIP datatype and shape, -1 for a dynamic dimension, [] for a scalar.
  * `batchAxis` is the dimension that grows with the batch (default 0; e.g. 1 for a recurrent
  * state stacked as [layers, batch, hidden]); `null` says the tensor has no batch axis.
@@ -22,6 +36,8 @@ export const TensorSpec = z.object({
   shape: z.array(z.number().int().min(-1)),
   batchAxis: z.number().int().min(0).nullable().optional(),
   description: z.string().optional(),
+  /** Set on an output served in place of a non-tensor one (absent: the file's own tensor). */
+  converted: OutputConversion.optional(),
 });
 export type TensorSpec = z.infer<typeof TensorSpec>;
 

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { InlineRunner } from '../runtime/inline-runner.js';
 import type { ModelRunner, SessionOptions } from '../runtime/runner.js';
+import { servableGraph, UnservableOutputError } from '../runtime/servable-graph.js';
 import { WorkerRunner } from '../runtime/worker-runner.js';
 import { LoadFailure } from './load-failure.js';
 import { LoadedVersion } from './loaded-version.js';
 import { ortMessage } from '../runtime/ort-error.js';
 import { Manifest, type WarmupSpec } from './manifest.js';
+import { servedManifest } from './output-conversions.js';
 import { signatureMismatches } from './signature-check.js';
 import { parseWarmupFile } from './warmup-file.js';
 import { inputsNamedIn, WARMUP_HELP, WarmupSampleError, warmupRequests } from './warmup.js';
@@ -85,11 +87,24 @@ export async function readArtifact(dir: string, manifest: Manifest): Promise<Uin
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** The bytes a session is made from (a ZipMap output served as its tensor) and the manifest to serve with. */
+function servable(manifest: Manifest, artifact: Uint8Array): { model: Uint8Array; manifest: Manifest } {
+  try {
+    const graph = servableGraph(artifact);
+    return { model: graph.model, manifest: servedManifest(manifest, graph.conversions) };
+  } catch (err) {
+    if (err instanceof UnservableOutputError) throw new LoadFailure('unservable_output', err.message);
+    throw err;
+  }
+}
+
 /**
  * Build, check and warm one version's runner. Nothing is swapped in here: the caller decides,
- * so a failed load never touches what is serving.
+ * so a failed load never touches what is serving. `artifact` is the file as verified against
+ * the manifest's sha256; a graph ending in ZipMap is served from rewritten bytes (in memory).
  */
-export async function loadVersion(manifest: Manifest, model: Uint8Array, opts: LoadOptions): Promise<LoadedVersion> {
+export async function loadVersion(fileManifest: Manifest, artifact: Uint8Array, opts: LoadOptions): Promise<LoadedVersion> {
+  const { model, manifest } = servable(fileManifest, artifact);
   let runner: ModelRunner;
   try {
     runner = opts.runner === 'worker' ? await WorkerRunner.create(model, workerSession(opts.session)) : await InlineRunner.create(model, opts.session);

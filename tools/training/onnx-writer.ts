@@ -68,6 +68,8 @@ export interface ModelOptions {
   /** Adds the ai.onnx.ml opset import (tree ensembles). */
   usesMlDomain?: boolean;
   docString?: string;
+  /** Producer name and version written into the file (default: modelgate-training 1.0.0). */
+  producer?: { name: string; version: string };
 }
 
 /**
@@ -104,23 +106,24 @@ export class GraphBuilder {
 
   /**
    * Appends a node. `output` fixes the output name (graph outputs); otherwise a fresh name is
-   * derived from the op type. Returns the output name for chaining.
+   * derived from the op type. `outputs` names every output of a node that has several (e.g.
+   * TreeEnsembleClassifier's label and probabilities). Returns the (first) output name for chaining.
    */
   op(
     opType: string,
     inputs: readonly string[],
-    opts: { attributes?: AttributeProto[]; output?: string; domain?: string } = {},
+    opts: { attributes?: AttributeProto[]; output?: string; outputs?: readonly string[]; domain?: string } = {},
   ): string {
-    const output = opts.output ?? this.fresh(opType.toLowerCase());
+    const outputs = opts.outputs ? [...opts.outputs] : [opts.output ?? this.fresh(opType.toLowerCase())];
     this.nodes.push({
       name: this.fresh(`n_${opType}`),
       opType,
       domain: opts.domain ?? '',
       input: [...inputs],
-      output: [output],
+      output: outputs,
       attribute: opts.attributes ?? [],
     });
-    return output;
+    return outputs[0] ?? '';
   }
 
   /** Serialises the graph as a complete ModelProto (IR 8, opset 17, optional ai.onnx.ml 3). */
@@ -130,8 +133,8 @@ export class GraphBuilder {
     const model = onnx.ModelProto.create({
       irVersion: IR_VERSION,
       opsetImport,
-      producerName: PRODUCER,
-      producerVersion: '1.0.0',
+      producerName: opts.producer?.name ?? PRODUCER,
+      producerVersion: opts.producer?.version ?? '1.0.0',
       docString: opts.docString ?? '',
       graph: {
         name: this.name,

@@ -4,6 +4,7 @@ import type { LoadedVersion } from '../../repository/loaded-version.js';
 import { decodeTensorData, type HostTensor, type TensorMap } from '../../runtime/tensor.js';
 import { PredictBody } from '../oip-schema.js';
 import { outputOrder } from './oip.js';
+import { classifierPredictions } from './v1-classifier.js';
 import { isObject, isParameters, jsonString, parseJson, refuse } from './shape.js';
 
 function shapeOk(json: unknown): json is PredictBody {
@@ -17,7 +18,8 @@ function shapeOk(json: unknown): json is PredictBody {
 
 /**
  * The JSON API's predictions: one entry per instance. A single one-column output gives plain
- * numbers; otherwise each entry is an object of output name -> that row's values.
+ * numbers; otherwise each entry is an object of output name -> that row's values. A classifier
+ * exported with ZipMap gives `{label, probabilities: {class: p}}` (classifierPredictions).
  */
 export function v1Predictions(lv: LoadedVersion, outputs: TensorMap): unknown[] {
   const names = outputOrder(lv, outputs);
@@ -32,6 +34,9 @@ export function v1Predictions(lv: LoadedVersion, outputs: TensorMap): unknown[] 
   const rows = first.dims[axis(0) ?? 0] ?? 1;
   // Each output's rows come from its own batch axis (e.g. axis 1 of a stacked recurrent state).
   const rowsOf = (t: HostTensor, i: number) => instanceRows(decodeTensorData(t), t.dims, axis(i), rows);
+  const classified = specs.findIndex((s) => s?.converted);
+  const conversion = specs[classified]?.converted;
+  if (conversion) return classifierPredictions(names, tensors.map(rowsOf), names[classified] ?? '', conversion);
   if (tensors.length === 1) return rowsOf(first, 0);
   const columns = tensors.map(rowsOf);
   return Array.from({ length: rows }, (_, i) => Object.fromEntries(names.map((n, j) => [n, columns[j]?.[i]])));
