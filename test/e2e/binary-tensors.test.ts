@@ -6,7 +6,7 @@ import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeImageClassifier, IMAGE_CLASSES } from '../../tools/training/image-classifier.js';
 import { binaryRequest, parseBinaryAnswer, tensorBytes } from '../support/binary-tensors.js';
-import { tempDir } from '../support/fixtures.js';
+import { copyDemoModels, tempDir } from '../support/fixtures.js';
 import { flag, waitFor, writeFlags } from '../support/flags.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
@@ -70,6 +70,8 @@ describe('end to end: the binary tensor extension with curl --data-binary, on a 
       mkdirSync(join(dir, 'models', MODEL, v), { recursive: true });
       writeFileSync(join(dir, 'models', MODEL, v, 'model.onnx'), bytes);
     }
+    // The demo model too: the README's binary example calls it.
+    copyDemoModels(join(dir, 'models'));
     writeFlags(join(dir, 'flags.json'), [flag(MODEL, { variants: [{ name: 'one', weight: 500, version: '1' }, { name: 'two', weight: 500, version: '2' }] })]);
     // Only routing is configured: every limit is the default a new user gets.
     writeFileSync(
@@ -192,6 +194,18 @@ describe('end to end: the binary tensor extension with curl --data-binary, on a 
       expect(Object.keys(err), name).toEqual(['error']);
       expect(err.error, name).toContain(message);
     }
+  });
+
+  it("runs the README's binary example as written (curl, node), with the output it shows", async () => {
+    const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Binary tensors'));
+    const block = section.split('```bash\n')[1]?.split('```')[0] ?? '';
+    expect(block).toContain('--data-binary');
+    const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', block.replaceAll('localhost:8080', server.url.replace('http://', ''))], { cwd: dir });
+    // Every "# ..." line of the example's output, joined as the README wraps it, is what it printed.
+    const shown = block.split('\n').filter((l) => l.startsWith('# ')).map((l) => l.slice(2).trim());
+    const printed = stdout.replace(/\s+/g, '');
+    for (const line of shown.slice(1)) expect(printed).toContain(line.replace(/\s+/g, ''));
   });
 
   it('counts binary predictions under protocol="oip-binary"', async () => {
