@@ -116,6 +116,15 @@ describe('end to end: the binary tensor extension with curl --data-binary, on a 
     }
   });
 
+  it('reads a chunked binary body (no Content-Length) as well', async () => {
+    const data = pixels(7);
+    const { body, headerLength } = imageRequest(data, true);
+    const res = await curl(dir, url, body, { 'Inference-Header-Content-Length': headerLength, 'transfer-encoding': 'chunked' });
+    expect(res.status).toBe(200);
+    const logits = parseBinaryAnswer(res.body, Number(res.headers['inference-header-content-length'])).bytes.get('logits') as Buffer;
+    expect(Array.from(new Float32Array(logits.buffer.slice(logits.byteOffset, logits.byteOffset + logits.length)))).toEqual(await reference(data));
+  });
+
   it('routes by the flag (sticky per user) and pins by path, header and alias', async () => {
     const { body, headerLength } = imageRequest(pixels(3), true);
     const h = { 'Inference-Header-Content-Length': headerLength };
