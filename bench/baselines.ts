@@ -1,4 +1,4 @@
-// Baseline servers, each run as its own process: `node dist/bench/baselines.js <bare|parse|parse-stamped|ort|ort-stamped> <port> [model.onnx]`.
+// Baseline servers, each run as its own process: `node dist/bench/baselines.js <bare|parse|parse-stamped|ort|ort-stamped|ort-binary> <port> [model.onnx]`.
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import ort from 'onnxruntime-node';
@@ -106,6 +106,57 @@ async function minimalOrt(modelPath: string, stamped?: Answer): Promise<Hono> {
   return app;
 }
 
+/**
+ * The least a Hono + onnxruntime-node handler does for a binary tensor request (OIP's binary
+ * extension): read the raw body, parse the small JSON header, view the tensor bytes after it
+ * (copied once when unaligned), run, and answer what the gateway answers: a JSON header with the
+ * output's binary_data_size, the output's bytes, Inference-Header-Content-Length and the stamps.
+ */
+async function minimalOrtBinary(modelPath: string): Promise<Hono> {
+  const session = await ort.InferenceSession.create(readFileSync(modelPath), {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  const input = session.inputNames[0] as string;
+  const output = session.outputNames[0] as string;
+  const app = new Hono();
+  app.get('/', (c) => c.json({ ok: true }));
+  app.post('/infer', async (c) => {
+    const headerLength = Number(c.req.header('inference-header-content-length'));
+    const body = Buffer.from(await c.req.arrayBuffer());
+    const header = JSON.parse(body.toString('utf8', 0, headerLength)) as { id?: string; inputs: { shape: number[]; parameters: { binary_data_size: number } }[] };
+    const t = header.inputs[0];
+    if (!t) return c.json({ error: 'no input' }, 400);
+    const size = t.parameters.binary_data_size;
+    const data = (body.byteOffset + headerLength) % 4 === 0
+      ? new Float32Array(body.buffer, body.byteOffset + headerLength, size / 4)
+      : new Float32Array(body.buffer.slice(body.byteOffset + headerLength, body.byteOffset + headerLength + size));
+    const out = (await session.run({ [input]: new ort.Tensor('float32', data, t.shape) }))[output];
+    const y = out?.data as Float32Array;
+    const id = header.id ?? randomUUID();
+    const json = Buffer.from(JSON.stringify({
+      model_name: 'image-classifier', model_version: '1',
+      outputs: [{ name: output, shape: out?.dims, datatype: 'FP32', parameters: { binary_data_size: y.byteLength } }],
+      id, parameters: { route: 'flag:stable' },
+    }));
+    return new Response(Buffer.concat([json, Buffer.from(y.buffer, y.byteOffset, y.byteLength)]), {
+      status: 200,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(json.length),
+        'x-request-id': id,
+        'x-model-name': 'image-classifier',
+        'x-model-version': '1',
+        'x-model-route': 'flag:stable',
+        'x-cache': 'bypass',
+      },
+    });
+  });
+  return app;
+}
+
 async function main(): Promise<void> {
   const [kind, port, model] = process.argv.slice(2);
   let app: Hono;
@@ -114,7 +165,8 @@ async function main(): Promise<void> {
   else if (kind === 'parse-stamped') app = parseAndRespond(stampedAnswer('hit'));
   else if (kind === 'ort' && model) app = await minimalOrt(model);
   else if (kind === 'ort-stamped' && model) app = await minimalOrt(model, stampedAnswer('bypass'));
-  else throw new Error('usage: baselines.js <bare|parse|parse-stamped|ort|ort-stamped> <port> [model.onnx]');
+  else if (kind === 'ort-binary' && model) app = await minimalOrtBinary(model);
+  else throw new Error('usage: baselines.js <bare|parse|parse-stamped|ort|ort-stamped|ort-binary> <port> [model.onnx]');
   const server = serve({ fetch: app.fetch, port: Number(port), hostname: '127.0.0.1' });
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
   process.on('SIGINT', () => server.close(() => process.exit(0)));

@@ -1,10 +1,13 @@
 // The load generator, run as its own process: `node dist/bench/load.js '<LoadSpec JSON>'`; prints a LoadResult JSON line.
+import { readFileSync } from 'node:fs';
 import autocannon, { type RequestSpec } from 'autocannon';
 
 export interface LoadSpec {
   url: string;
   method: 'GET' | 'POST';
   body?: string;
+  /** A body read from a file (binary, or too large to pass as an argument); replaces `body`. */
+  bodyFile?: string;
   headers?: Record<string, string>;
   connections: number;
   warmupSec: number;
@@ -47,7 +50,7 @@ async function run(spec: LoadSpec, seconds: number, tally?: Record<string, numbe
   const result = await autocannon({
     url: spec.url,
     method: spec.method,
-    body: spec.body,
+    body: spec.bodyFile ? readFileSync(spec.bodyFile) : spec.body,
     headers: { 'content-type': 'application/json', ...spec.headers },
     connections: spec.connections,
     duration: seconds,

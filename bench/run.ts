@@ -6,6 +6,8 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildHeavyModel } from '../tools/training/heavy.js';
+import { encodeImageClassifier } from '../tools/training/image-classifier.js';
+import { IMAGE_MODEL, writeImageBodies } from './image-workload.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { freePort, runLoad, startServer, stopServer, waitReady, type Server } from './processes.js';
 import { pairTable, scenarioTable, targetTable, type Pair, type Scenario } from './report.js';
@@ -44,6 +46,9 @@ interface Load {
   server: string;
   path: string;
   body?: string;
+  /** A body from a file (the image requests), with the headers it needs. */
+  bodyFile?: string;
+  headers?: Record<string, string>;
   connections: number;
   users?: number;
   tally?: string;
@@ -61,6 +66,14 @@ const PV = '/v1/models/property-valuation/predict';
 const PV_OIP = '/v2/models/property-valuation/infer';
 const HEAVY = '/v2/models/mlp-heavy/infer';
 const PV_MODEL = join(root, 'models', 'property-valuation', '1.0.0', 'model.onnx');
+// The image-shaped model (tools/training/image-classifier) in a Triton-style folder of its own.
+const IMAGE_MODELS = join(scratch, 'models');
+const IMAGE_MODEL_FILE = join(IMAGE_MODELS, IMAGE_MODEL, '1', 'model.onnx');
+mkdirSync(dirname(IMAGE_MODEL_FILE), { recursive: true });
+writeFileSync(IMAGE_MODEL_FILE, encodeImageClassifier());
+const IMAGE = writeImageBodies(scratch);
+const IMAGE_INFER = `/v2/models/${IMAGE_MODEL}/infer`;
+const BINARY = { bodyFile: IMAGE.binaryFile, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(IMAGE.headerLength) } };
 
 const profileDirOf = (config: string, extraEnv: NodeJS.ProcessEnv) => join(resultsDir, `profiles-${stamp}`, config + (extraEnv.MODELGATE_TRACE ? '-notrace' : ''));
 const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}, serveArgs: string[] = []): ServerDef => ({
@@ -92,6 +105,9 @@ const SERVERS: Record<string, ServerDef> = {
   canary: gateway('canary'),
   heavy: gateway('uncached'),
   'heavy-batched': gateway('heavy-batched'),
+  'ort-binary': baseline('ort-binary', IMAGE_MODEL_FILE),
+  image: gateway('image', { MODELGATE_MODELS_DIR: IMAGE_MODELS }),
+  'image-no-trace': gateway('image', { MODELGATE_MODELS_DIR: IMAGE_MODELS, MODELGATE_TRACE: 'off' }),
   'cached-cluster': cluster2('cached'),
   'uncached-cluster': cluster2('uncached'),
 };
@@ -116,6 +132,11 @@ const LOADS: Load[] = [
   { id: 'canary', label: 'gateway 90/10 canary (flags, 10k users)', server: 'canary', path: PV, body: PREDICT_BODY, connections: 64, users: 10_000, tally: 'x-model-version' },
   { id: 'heavy', label: 'gateway mlp-heavy per request (worker)', server: 'heavy', path: HEAVY, body: HEAVY_BODY, connections: 64 },
   { id: 'heavy-batched', label: 'gateway mlp-heavy batched (worker)', server: 'heavy-batched', path: HEAVY, body: HEAVY_BODY, connections: 64 },
+  { id: 'ort-binary-image', label: 'Hono + ORT minimal, binary image [1,3,224,224] in/out', server: 'ort-binary', path: '/infer', ...BINARY, connections: 64 },
+  { id: 'binary-image', label: 'gateway uncached binary image in/out, trace on', server: 'image', path: IMAGE_INFER, ...BINARY, connections: 64 },
+  { id: 'binary-image-no-trace', label: 'gateway uncached binary image in/out, trace off', server: 'image-no-trace', path: IMAGE_INFER, ...BINARY, connections: 64 },
+  // Fewer connections: at ~40 req/s, 64 connections of 2.9 MB bodies time out before any answer.
+  { id: 'json-image', label: `gateway uncached OIP JSON image (${(IMAGE.jsonBytes / 1e6).toFixed(1)} MB body)`, server: 'image', path: IMAGE_INFER, bodyFile: IMAGE.jsonFile, connections: 8 },
   { id: 'hit-single', label: 'gateway cache hit v1, 1 process', server: 'cached', path: PV, body: PREDICT_BODY, connections: 64, tally: 'x-cache' },
   { id: 'hit-cluster', label: 'gateway cache hit v1, --workers 2', server: 'cached-cluster', path: PV, body: PREDICT_BODY, connections: 64, tally: 'x-cache' },
   { id: 'miss-single', label: 'gateway uncached v1, 1 process', server: 'uncached', path: PV, body: PREDICT_BODY, connections: 64 },
@@ -128,6 +149,7 @@ const GROUPS: Group[] = [
   { id: 'one-connection', loads: ['ort-c1', 'uncached-c1'], reps: 1 },
   { id: 'canary', loads: ['canary-base', 'canary'], reps, probe: probeCanary },
   { id: 'heavy', loads: ['heavy', 'heavy-batched'], reps },
+  { id: 'image', loads: ['ort-binary-image', 'binary-image', 'binary-image-no-trace', 'json-image'], reps },
   { id: 'cluster', loads: ['hit-single', 'hit-cluster', 'miss-single', 'miss-cluster'], reps },
 ];
 
@@ -138,6 +160,10 @@ const PAIRS: Pair[] = [
   { name: 'uncached OIP, trace on / minimal Hono + ORT (req/s)', a: 'uncached-oip', b: 'ort-oip', metric: 'rps', goal: '>= 0.9', ok: (x) => x >= 0.9 },
   { name: 'uncached OIP p99 / minimal handler p99', a: 'uncached-oip', b: 'ort-oip', metric: 'p99', goal: '<= 1.5', ok: (x) => x <= 1.5 },
   { name: 'trace on / trace off, uncached OIP (req/s)', a: 'uncached-oip', b: 'no-trace-oip', metric: 'rps', goal: '>= 0.95', ok: (x) => x >= 0.95 },
+  { name: 'binary image in/out, uncached, trace on / minimal Hono + ORT reading raw bytes (req/s)', a: 'binary-image', b: 'ort-binary-image', metric: 'rps', goal: '>= 0.9', ok: (x) => x >= 0.9 },
+  { name: 'the same image: gateway binary / gateway OIP JSON (req/s)', a: 'binary-image', b: 'json-image', metric: 'rps', goal: '>= 10', ok: (x) => x >= 10 },
+  { name: 'binary image, trace on / trace off (req/s): the input digest the trace records', a: 'binary-image', b: 'binary-image-no-trace', metric: 'rps' },
+  { name: 'binary image, trace off / minimal Hono + ORT reading raw bytes (req/s)', a: 'binary-image-no-trace', b: 'ort-binary-image', metric: 'rps' },
   { name: 'mlp-heavy batched / per request (req/s)', a: 'heavy-batched', b: 'heavy', metric: 'rps', goal: '>= 1.5', ok: (x) => x >= 1.5 },
   { name: 'cache hit v1 / parse-and-respond with the gateway stamps (req/s)', a: 'hit-v1', b: 'stamped-v1', metric: 'rps' },
   { name: 'cache hit OIP / parse-and-respond with the gateway stamps (req/s)', a: 'hit-oip', b: 'stamped-oip', metric: 'rps' },
@@ -187,7 +213,10 @@ async function runGroup(g: Group, scenarios: Map<string, Scenario>): Promise<voi
           continue;
         }
         const target = servers.get(l.server) as { server: Server; base: string };
-        const spec: LoadSpec = { url: `${target.base}${l.path}`, method: l.body ? 'POST' : 'GET', body: l.body, connections: l.connections, warmupSec, durationSec, users: l.users, tally: l.tally };
+        const spec: LoadSpec = {
+          url: `${target.base}${l.path}`, method: l.body || l.bodyFile ? 'POST' : 'GET', body: l.body, bodyFile: l.bodyFile, headers: l.headers,
+          connections: l.connections, warmupSec, durationSec, users: l.users, tally: l.tally,
+        };
         process.stderr.write(`  [${g.id} ${rep + 1}/${g.reps}] ${l.id}: ${l.label}, ${l.connections} conn ... `);
         const r: LoadResult = await runLoad(LOAD, spec, root, target.server.child.pid);
         s.runs.push(r);
@@ -205,7 +234,8 @@ async function runGroup(g: Group, scenarios: Map<string, Scenario>): Promise<voi
 async function main(): Promise<void> {
   if (!existsSync(GATEWAY)) throw new Error(`${GATEWAY} is missing: run npm run build first`);
   const heavyDir = join(root, 'models', 'mlp-heavy', '1.0.0');
-  if (!existsSync(join(heavyDir, 'model.onnx'))) {
+  const heavyWanted = !only || only.some((id) => id.startsWith('heavy'));
+  if (heavyWanted && !existsSync(join(heavyDir, 'model.onnx'))) {
     process.stderr.write('models/mlp-heavy is missing: generating it (npm run models makes it too) ...\n');
     await buildHeavyModel(join(root, 'models'));
   }

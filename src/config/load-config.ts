@@ -43,6 +43,7 @@ function mergeEnv(file: Record<string, unknown>, env: NodeJS.ProcessEnv): Record
   }
   if (env.MODELGATE_INTRA_OP_THREADS) runtime.intraOpThreads = num(env.MODELGATE_INTRA_OP_THREADS);
   if (env.MODELGATE_MAX_BODY_BYTES) limits.maxBodyBytes = num(env.MODELGATE_MAX_BODY_BYTES);
+  if (env.MODELGATE_MAX_BINARY_BODY_BYTES) limits.maxBinaryBodyBytes = num(env.MODELGATE_MAX_BINARY_BODY_BYTES);
   if (env.MODELGATE_MAX_IN_FLIGHT) limits.maxInFlight = num(env.MODELGATE_MAX_IN_FLIGHT);
   if (env.UNLEASH_URL) {
     const flags = { ...((file.flags as Record<string, unknown> | undefined) ?? {}) };

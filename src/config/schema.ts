@@ -122,6 +122,8 @@ export const GatewayConfig = z.object({
   limits: z
     .object({
       maxBodyBytes: z.number().int().positive().default(1_048_576),
+      /** Binary tensor requests (OIP's binary extension): header and tensor bytes together. */
+      maxBinaryBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
       maxBatchInstances: z.number().int().positive().default(1024),
       /** Concurrent predictions before shedding with 503 + Retry-After. */
       maxInFlight: z.number().int().positive().default(1024),

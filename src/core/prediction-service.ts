@@ -1,6 +1,6 @@
 import { isLive, type CachedPrediction, type InferenceExecutor } from '../contracts/executor.js';
 import type {
-  CacheResult, ObservedPrediction, ParsedRequest, PredictAnswer, PredictCall, PredictionObserver,
+  CacheResult, ObservedPrediction, ParsedRequest, PredictAnswer, PredictCall, PredictionObserver, ProtocolName,
 } from '../contracts/prediction.js';
 import { overloaded } from '../errors/index.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -27,10 +27,16 @@ export interface PredictionServiceOptions {
   observers?: PredictionObserver[];
 }
 
-/** Metric slots of one loaded version, found once (a WeakMap lookup) per request. */
-interface VersionSlots {
+/** A version's prediction outcomes over one protocol. */
+interface OutcomeSlots {
   success: CounterSlot;
   error: CounterSlot;
+}
+
+/** Metric slots of one loaded version, found once (a WeakMap lookup) per request. */
+interface VersionSlots {
+  /** By protocol name (a property lookup: no key string built per request). */
+  outcomes: Partial<Record<ProtocolName, OutcomeSlots>>;
   /** kind -> reason -> slot (nested: no key string built per request). */
   decisions: Map<string, Map<string, CounterSlot>>;
 }
@@ -71,8 +77,9 @@ export class PredictionService {
     const parsed = memo?.parsed ?? protocol.parse(body);
     const decision = this.opts.resolver.resolve(model, call.pin, withParameters(call.context, parsed.parameters));
     const lv = decision.version;
-    const slots = this.slotsOf(lv);
-    this.decisionSlot(slots, decision).inc();
+    const versionSlots = this.slotsOf(lv);
+    this.decisionSlot(versionSlots, decision).inc();
+    const slots = versionSlots.outcomes[protocol.name] ?? this.outcomeSlots(versionSlots, lv, protocol.name);
     if (memo && !call.noCache) {
       const entry = memo.answers.get(lv);
       if (entry && isLive(entry, started)) {
@@ -92,7 +99,7 @@ export class PredictionService {
     decision: RouteDecision,
     feeds: TensorMap,
     memo: MemoEntry | undefined,
-    slots: VersionSlots,
+    slots: OutcomeSlots,
     started: number,
   ): Promise<PredictAnswer<Out>> {
     const lv = decision.version;
@@ -167,11 +174,15 @@ export class PredictionService {
   private slotsOf(lv: LoadedVersion): VersionSlots {
     let s = this.slots.get(lv);
     if (!s) {
-      const labels = (status: string) => this.opts.metrics.inferences.labels({ model: lv.name, version: lv.version, status });
-      s = { success: labels('success'), error: labels('error'), decisions: new Map() };
+      s = { outcomes: {}, decisions: new Map() };
       this.slots.set(lv, s);
     }
     return s;
+  }
+
+  private outcomeSlots(s: VersionSlots, lv: LoadedVersion, protocol: ProtocolName): OutcomeSlots {
+    const labels = (status: string) => this.opts.metrics.inferences.labels({ model: lv.name, version: lv.version, protocol, status });
+    return (s.outcomes[protocol] = { success: labels('success'), error: labels('error') });
   }
 
   private decisionSlot(s: VersionSlots, d: RouteDecision): CounterSlot {

@@ -14,8 +14,13 @@ import type { RequestServing } from './middleware/serving.js';
 import type { Authenticate } from './middleware/auth.js';
 
 /** The HTTP layer's own settings. */
+/** Binary tensor bodies (OIP's binary extension): an image batch, not a JSON document. */
+export const DEFAULT_MAX_BINARY_BODY_BYTES = 64 * 1024 * 1024;
+
 export interface HttpSettings {
   maxBodyBytes: number;
+  /** Limit of binary tensor request bodies; default 64 MiB. */
+  maxBinaryBodyBytes?: number;
   /** Bearer token for /v2/repository and the routing admin; unset disables them. */
   adminToken: string | undefined;
   /** Proxies whose forwarding headers give the client address (stickiness fallback); default 0: none. */

@@ -12,7 +12,7 @@ export class GatewayMetrics {
   readonly registry: Registry;
   readonly httpRequests: SlotCounter<'method' | 'route' | 'status'>;
   readonly httpDuration: SlotHistogram<'method' | 'route' | 'status'>;
-  readonly inferences: SlotCounter<'model' | 'version' | 'status'>;
+  readonly inferences: SlotCounter<'model' | 'version' | 'protocol' | 'status'>;
   readonly inferenceDuration: SlotHistogram<'model' | 'version'>;
   readonly queueDuration: SlotHistogram<'model' | 'version'>;
   readonly batchSize: SlotHistogram<'model' | 'version'>;
@@ -59,8 +59,8 @@ export class GatewayMetrics {
       labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers: r,
     });
     this.inferences = new SlotCounter({
-      name: 'modelgate_inference_requests_total', help: 'Predictions by model, version and outcome.',
-      labelNames: ['model', 'version', 'status'], registers: r,
+      name: 'modelgate_inference_requests_total', help: 'Predictions by model, version, protocol (v1, oip, oip-binary, grpc) and outcome.',
+      labelNames: ['model', 'version', 'protocol', 'status'], registers: r,
     });
     this.inferenceDuration = new SlotHistogram({
       name: 'modelgate_inference_duration_seconds', help: 'Time in onnxruntime per run (one batch).',

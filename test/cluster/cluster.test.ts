@@ -60,7 +60,7 @@ describe('modelgate serve --workers 2 (real cluster, two worker processes)', () 
     expect(tally(replies, 'x-cache')).toEqual({ '200 miss': 2, '200 hit': 18 });
     for (let i = 0; i < 2; i++) {
       const metrics = (await send(`${server.url}/metrics`)).body;
-      expect(counter(metrics, `modelgate_inference_requests_total{model="${MODEL}",version="1.0.0",status="success"}`)).toBe(20);
+      expect(counter(metrics, `modelgate_inference_requests_total{model="${MODEL}",version="1.0.0",protocol="v1",status="success"}`)).toBe(20);
       expect(counter(metrics, `modelgate_cache_requests_total{model="${MODEL}",result="miss"}`)).toBe(2);
       expect(counter(metrics, `modelgate_model_state{model="${MODEL}",version="1.0.0",state="ready"}`)).toBe(1);
     }

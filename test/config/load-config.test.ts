@@ -13,6 +13,13 @@ describe('configuration', () => {
     expect(c.adminToken).toBeUndefined();
   });
 
+  it('body limits: a small JSON default, 64 MiB for binary tensors, each overridable from the environment', () => {
+    expect(loadConfig({}, dir()).limits).toMatchObject({ maxBodyBytes: 1_048_576, maxBinaryBodyBytes: 64 * 1024 * 1024 });
+    const c = loadConfig({ MODELGATE_MAX_BINARY_BODY_BYTES: '1000000', MODELGATE_MAX_BODY_BYTES: '2048' }, dir());
+    expect(c.limits).toMatchObject({ maxBodyBytes: 2048, maxBinaryBodyBytes: 1_000_000 });
+    expect(() => loadConfig({ MODELGATE_MAX_BINARY_BODY_BYTES: 'lots' }, dir())).toThrow(/maxBinaryBodyBytes/);
+  });
+
   it('server: safe defaults, file then environment, and headers timeout <= request timeout', () => {
     expect(loadConfig({}, dir()).server).toEqual({
       headersTimeoutMs: 15_000,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildExecutor } from '../../src/build-executor.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import type { PredictAnswer, PredictCall, RoutingContext } from '../../src/contracts/prediction.js';
+import type { PredictAnswer, PredictCall, Protocol, RoutingContext } from '../../src/contracts/prediction.js';
 import { PredictionService } from '../../src/core/prediction-service.js';
 import { oipProtocol } from '../../src/http/protocols/oip.js';
+import type { OipHead } from '../../src/http/protocols/oip-binary-output.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import type { LoadedVersion } from '../../src/repository/loaded-version.js';
 import type { ModelRepository } from '../../src/repository/model-repository.js';
@@ -28,7 +29,9 @@ function setup(cache = true) {
     cacheEnabled: (m) => caching.enabledFor(m),
     countHit: (m) => caching.countHit(m),
   });
-  const call = (body: string, requestId = 'r1'): PredictCall => ({ model: 'm', protocol: oipProtocol, body, pin: undefined, context: CONTEXT, requestId, noCache: false });
+  // These JSON requests ask for no binary outputs, so their answers are text.
+  const protocol = oipProtocol as Protocol<string, string, OipHead>;
+  const call = (body: string, requestId = 'r1'): PredictCall<string, string, OipHead> => ({ model: 'm', protocol, body, pin: undefined, context: CONTEXT, requestId, noCache: false });
   return { service, runner, call, metrics, caching };
 }
 

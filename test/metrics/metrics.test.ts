@@ -68,7 +68,10 @@ describe('GET /metrics', () => {
   });
 
   it('has the data plane families with bounded labels', () => {
-    expect(samples(text, 'modelgate_inference_requests_total')).toContainEqual({ model: MODEL, version: '1.0.0', status: 'success' });
+    const inferences = samples(text, 'modelgate_inference_requests_total');
+    // One series per protocol the predictions came in by.
+    expect(inferences).toContainEqual({ model: MODEL, version: '1.0.0', protocol: 'v1', status: 'success' });
+    expect(inferences.filter((l) => l.protocol === 'oip').length).toBeGreaterThan(0);
     for (const family of ['modelgate_inference_duration_seconds_count', 'modelgate_queue_duration_seconds_count', 'modelgate_batch_size_count']) {
       expect(samples(text, family), family).toContainEqual({ model: MODEL, version: '1.0.0' });
     }

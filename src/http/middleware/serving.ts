@@ -61,15 +61,16 @@ export class RequestServing {
   /**
    * The middleware's bookkeeping for a prediction route, which does it inline (one async handler
    * a request, no composed chain): `begin` counts the request in flight and refuses a declared
-   * oversize body, `ok` records a 200, `fail` renders a throw with the one error handler and
-   * records it, `end` (in a finally) counts the request out.
+   * oversize body (over `limit`: binary tensor bodies have their own), `ok` records a 200, `fail`
+   * renders a throw with the one error handler and records it, `end` (in a finally) counts the
+   * request out.
    */
   predictionRoute(template: string) {
     const ok = this.slot('POST', template, 200);
     return {
-      begin: (c: Context): void => {
+      begin: (c: Context, limit = this.maxBodyBytes): void => {
         this.inFlight++;
-        if (this.declaredTooLarge(c)) throw this.tooLarge();
+        if (this.declaredTooLarge(c, limit)) throw this.tooLarge(limit);
       },
       ok: (started: number): void => {
         ok.count.inc();
@@ -129,8 +130,8 @@ export class RequestServing {
     return s;
   }
 
-  private tooLarge(): GatewayError {
-    return new GatewayError('payload_too_large', 413, `the request body exceeds ${this.maxBodyBytes} bytes`);
+  private tooLarge(limit = this.maxBodyBytes): GatewayError {
+    return new GatewayError('payload_too_large', 413, `the request body exceeds ${limit} bytes`);
   }
 
   /**
@@ -138,9 +139,9 @@ export class RequestServing {
    * reads the raw body stream, which makes @hono/node-server build a full web Request per POST
    * (measured: ~190 µs a request). Only chunked bodies are counted as they arrive.
    */
-  private declaredTooLarge(c: Context): boolean {
+  private declaredTooLarge(c: Context, limit = this.maxBodyBytes): boolean {
     const length = requestHeaders(c)['content-length'];
-    return typeof length === 'string' && Number(length) > this.maxBodyBytes;
+    return typeof length === 'string' && Number(length) > limit;
   }
 
   private chunked(c: Context): boolean {

@@ -3,6 +3,7 @@ import { OipDatatype } from '../../repository/manifest.js';
 import type { LoadedVersion } from '../../repository/loaded-version.js';
 import { decodeTensorData, ortToOip, tensorDataJson, type HostTensor, type TensorMap } from '../../runtime/tensor.js';
 import { InferRequest } from '../oip-schema.js';
+import { binaryRendering, finishBinary, renderBinaryHead, type OipAnswer, type OipHead } from './oip-binary-output.js';
 import { isObject, isParameters, jsonString, parseJson, refuse } from './shape.js';
 
 const DATATYPES = new Set<string>(OipDatatype.options);
@@ -42,34 +43,53 @@ export function outputOrder(lv: LoadedVersion, outputs: TensorMap): string[] {
   return wanted.length > 0 ? wanted : Object.keys(outputs);
 }
 
-/** Open Inference Protocol V2 (REST/JSON, tensor data inline), as KServe and Triton speak it. */
-export const oipProtocol: Protocol = {
+/** The request's fields of an OIP answer, after its outputs. */
+export const oipClosing = (requestId: string, request: ParsedRequest, route: string): string =>
+  `,"id":${jsonString(request.id ?? requestId)},"parameters":{"route":${jsonString(route)}}}`;
+
+/** An OIP answer's head: JSON text, or a header and bytes when the request asked for binary outputs. */
+export function renderOip(lv: LoadedVersion, outputs: TensorMap, request: ParsedRequest): OipHead {
+  return request.rendering === undefined ? renderJson(lv, outputs) : renderBinaryHead(lv, outputOrder(lv, outputs), outputs, request);
+}
+
+export function finishOip(head: OipHead, requestId: string, request: ParsedRequest, route: string): OipAnswer {
+  const closing = oipClosing(requestId, request, route);
+  return typeof head === 'string' ? head + closing : finishBinary(head, closing);
+}
+
+/**
+ * Open Inference Protocol V2 (REST/JSON, tensor data inline), as KServe and Triton speak it. A
+ * JSON request may ask for binary outputs (the binary tensor extension); its answer is then a
+ * JSON header and the outputs' bytes.
+ */
+export const oipProtocol: Protocol<string, OipAnswer, OipHead> = {
   name: 'oip',
 
   parse(text: string): ParsedRequest {
     const json = parseJson(text);
     if (!shapeOk(json)) refuse(InferRequest, json);
-    return {
+    const rendering = json.parameters === undefined && json.outputs === undefined ? undefined : binaryRendering(json.parameters, json.outputs);
+    const parsed: ParsedRequest = {
       input: { kind: 'tensors', tensors: json.inputs as RequestTensor[] },
       outputs: json.outputs?.map((o) => o.name),
       parameters: json.parameters,
       id: json.id,
     };
+    return rendering === undefined ? parsed : { ...parsed, rendering };
   },
 
-  render(lv: LoadedVersion, outputs: TensorMap): string {
-    const out = outputOrder(lv, outputs).map((name) => {
-      const t = outputs[name] as HostTensor;
-      const datatype = ortToOip(t.type);
-      // A type OIP has no name for keeps the generic rendering (no datatype key, as JSON.stringify leaves it out).
-      if (datatype === undefined) return JSON.stringify({ name, shape: t.dims, datatype, data: decodeTensorData(t) });
-      const data = tensorDataJson(t) ?? JSON.stringify(decodeTensorData(t));
-      return `{"name":${jsonString(name)},"shape":${JSON.stringify(t.dims)},"datatype":"${datatype}","data":${data}}`;
-    });
-    return `{"model_name":${jsonString(lv.name)},"model_version":${jsonString(lv.version)},"outputs":[${out.join(',')}]`;
-  },
-
-  finish(head: string, requestId: string, request: ParsedRequest, route: string): string {
-    return `${head},"id":${jsonString(request.id ?? requestId)},"parameters":{"route":${jsonString(route)}}}`;
-  },
+  render: renderOip,
+  finish: finishOip,
 };
+
+function renderJson(lv: LoadedVersion, outputs: TensorMap): string {
+  const out = outputOrder(lv, outputs).map((name) => {
+    const t = outputs[name] as HostTensor;
+    const datatype = ortToOip(t.type);
+    // A type OIP has no name for keeps the generic rendering (no datatype key, as JSON.stringify leaves it out).
+    if (datatype === undefined) return JSON.stringify({ name, shape: t.dims, datatype, data: decodeTensorData(t) });
+    const data = tensorDataJson(t) ?? JSON.stringify(decodeTensorData(t));
+    return `{"name":${jsonString(name)},"shape":${JSON.stringify(t.dims)},"datatype":"${datatype}","data":${data}}`;
+  });
+  return `{"model_name":${jsonString(lv.name)},"model_version":${jsonString(lv.version)},"outputs":[${out.join(',')}]`;
+}
