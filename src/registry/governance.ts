@@ -108,7 +108,7 @@ export class Governance {
       ? new PredictionTrace(
           this.handle.engine.kind === 'postgres'
             ? new PgTraceLog({ db: this.handle.engine, settings: trace, records, logger: opts.logger })
-            : new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records, logger: opts.logger }),
+            : new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records, logger: opts.logger, background: opts.background, degraded: opts.metrics.traceDegraded }),
           trace.maxOutputBytes,
           (m, v) => this.stageByVersion.get(m)?.get(v),
         )
