@@ -4,6 +4,7 @@ import { buildExecutor } from './build-executor.js';
 import { buildInfo } from './build-info.js';
 import { buildMonitoring, type MonitoringParts } from './build-monitoring.js';
 import type { CachingExecutor } from './cache/caching-executor.js';
+import type { TraceFiles } from './audit/trace-files.js';
 import type { GatewayConfig } from './config/schema.js';
 import { NullAuditSink, type AuditSink } from './contracts/audit.js';
 import type { InferenceExecutor } from './contracts/executor.js';
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   source?: ModelSource;
   /** Flag source; default from config (flags file or Unleash server). */
   flags?: FlagSource;
+  /** The trace's file system (tests: a disk that fills up on cue); default node:fs. */
+  traceFiles?: TraceFiles;
 }
 
 /**
@@ -83,6 +86,7 @@ export class Gateway {
           logger: this.logger,
           metrics: this.metrics,
           background: this.background,
+          traceFiles: options.traceFiles,
           repository: () => this.repository,
           overrides: this.overrides,
         })
@@ -144,7 +148,10 @@ export class Gateway {
     const { app, serving } = createApp({
       settings: { maxBodyBytes: config.limits.maxBodyBytes, adminToken: config.adminToken, trustedProxies: config.http.trustedProxies },
       service: this.service,
-      catalog: new ModelCatalog(this.repository, this.router, () => this.ready),
+      catalog: new ModelCatalog(this.repository, this.router, () => this.ready, (): Record<string, string> => {
+        const trace = gov?.trace?.log.health?.();
+        return trace?.degraded ? { trace: trace.reason ?? 'degraded' } : {};
+      }),
       routing,
       monitoring: { ...this.monitoring, repository: this.repository, adminToken: config.adminToken, authenticate },
       repository: this.repository,

@@ -57,6 +57,8 @@ export class TraceLog extends TraceChunks implements TraceStore {
   private retryTimer: NodeJS.Timeout | undefined;
   private waiting: (() => void)[] = [];
   private fault: string | undefined;
+  /** Writes that failed and wait for their next try. */
+  private failingWrites = 0;
   private closing = false;
 
   constructor(private readonly opts: TraceLogOptions) {
@@ -105,6 +107,7 @@ export class TraceLog extends TraceChunks implements TraceStore {
 
   private async writeUntilDone(seg: TraceSegment, data: Buffer, position: number): Promise<void> {
     let done = 0;
+    let failing = false;
     for (;;) {
       try {
         if (seg.fd < 0) {
@@ -116,11 +119,17 @@ export class TraceLog extends TraceChunks implements TraceStore {
           if (n <= 0) throw new Error('the disk took no bytes');
           done += n;
         }
+        if (failing) this.failingWrites--;
         this.recovered();
         return;
       } catch (err) {
         this.report('trace-write', err);
-        if (this.closing) throw err;
+        if (!failing) this.failingWrites++;
+        failing = true;
+        if (this.closing) {
+          this.failingWrites--;
+          throw err;
+        }
         await this.nextTry();
       }
     }
@@ -225,7 +234,7 @@ export class TraceLog extends TraceChunks implements TraceStore {
       seg.seal();
       this.unsealed.delete(seg);
       this.background.run('trace-prune', () => this.prune());
-      if (this.unsealed.size === 0 && this.waiting.length === 0) this.recovered();
+      this.recovered();
     } catch (err) {
       this.unsealed.add(seg);
       this.report('trace-seal', err);
@@ -286,7 +295,7 @@ export class TraceLog extends TraceChunks implements TraceStore {
   }
 
   private recovered(): void {
-    if (!this.fault || this.unsealed.size > 0) return;
+    if (!this.fault || this.unsealed.size > 0 || this.failingWrites > 0) return;
     this.opts.logger?.info({ was: this.fault }, 'prediction trace: writing again');
     this.fault = undefined;
     this.opts.degraded?.set(0);
