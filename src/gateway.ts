@@ -15,7 +15,7 @@ import { RoutingControl } from './core/rollback.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/app.js';
 import type { RequestServing } from './http/middleware/serving.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, onLoggerFailure, type Logger } from './logger.js';
 import { BackgroundTasks } from './logging/background-tasks.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { Governance } from './registry/governance.js';
@@ -74,6 +74,7 @@ export class Gateway {
     this.background = new BackgroundTasks(this.logger, {
       inc: (labels) => this.metrics.backgroundErrors.inc(labels),
     });
+    onLoggerFailure(this.logger, (task, err) => this.background.failed(task, err));
     const settings = (model: string) => config.models[model];
     const session = { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads };
     const gov = config.registry.enabled
@@ -103,6 +104,7 @@ export class Gateway {
         runner: settings(m)?.runner ?? 'auto',
         workerThresholdMs: config.runtime.workerThresholdMs,
         warmupRuns: config.runtime.warmupRuns,
+        onWorkerFailure: (err) => this.background.failed('inference-worker', err),
       }),
     });
     this.router = new VersionRouter({
@@ -110,7 +112,7 @@ export class Gateway {
       stableVersion: (m) => gov?.stableVersion(m) ?? settings(m)?.defaultVersion,
       aliases: (m) => (gov ? { ...settings(m)?.aliases, ...gov.aliases(m) } : (settings(m)?.aliases ?? {})),
     });
-    const caching = options.executor ? undefined : buildExecutor(config, this.repository, this.metrics);
+    const caching = options.executor ? undefined : buildExecutor(config, this.repository, this.metrics, { background: this.background });
     this.caching = caching;
     const executor = options.executor ?? (caching as CachingExecutor);
     const routing = new RoutingControl({
@@ -128,7 +130,7 @@ export class Gateway {
       config, metrics: this.metrics, repository: this.repository, router: this.router, governance: gov, flags: () => this.flags,
       pinStable: (m, reason) => void routing.rollback(m, 'canary-analysis', reason),
       unpinStable: (m) => void (this.overrides.get(m)?.actor === 'canary-analysis' && routing.clearRollback(m, 'canary-analysis')),
-      audit: this.audit, logger: this.logger,
+      audit: this.audit, logger: this.logger, background: this.background,
     });
     const observers: PredictionObserver[] = [...(gov?.observers ?? []), ...this.monitoring.observers];
     if (Object.values(config.models).some((m) => m.shadow)) {
@@ -165,7 +167,7 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
-    this.flags = this.options.flags ?? (await createFlagSource(this.config, this.logger, this.metrics));
+    this.flags = this.options.flags ?? (await createFlagSource(this.config, this.logger, this.metrics, this.background));
     const flagName = (m: string) => this.config.models[m]?.flag ?? m;
     this.router.useFlags(new FlagVersionChooser(this.flags, flagName, this.overrides));
     await this.governance?.start();

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { TraceSettings } from '../config/registry-schema.js';
 import { createLogger, type Logger } from '../logger.js';
+import type { BackgroundWork } from '../contracts/background.js';
 import { BackgroundTasks } from '../logging/background-tasks.js';
 import type { SlotCounter } from '../metrics/slots.js';
 import { TraceChunks } from './trace-chunks.js';
@@ -24,7 +25,7 @@ export interface TraceLogOptions {
   logger?: Logger;
   now?: () => number;
   /** Where write, seal and prune failures are counted and logged (the gateway's one instance). */
-  background?: BackgroundTasks;
+  background?: BackgroundWork;
   /** modelgate_trace_degraded: 1 while records cannot reach the disk. */
   degraded?: { set(value: number): void };
   /** The file system (tests: one that fills up on cue). */
@@ -51,7 +52,7 @@ export class TraceLog extends TraceChunks implements TraceStore {
   private pruneTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly files: TraceFiles;
-  private readonly background: BackgroundTasks;
+  private readonly background: BackgroundWork;
   /** Segments whose writes are done but whose index is not on disk yet. */
   private readonly unsealed = new Set<TraceSegment>();
   private retryTimer: NodeJS.Timeout | undefined;
