@@ -128,8 +128,8 @@ export class Gateway {
     });
     this.monitoring = buildMonitoring({
       config, metrics: this.metrics, repository: this.repository, router: this.router, governance: gov, flags: () => this.flags,
-      pinStable: (m, reason) => void routing.rollback(m, 'canary-analysis', reason),
-      unpinStable: (m) => void (this.overrides.get(m)?.actor === 'canary-analysis' && routing.clearRollback(m, 'canary-analysis')),
+      pinStable: (m, reason) => this.background.run('canary-pin', () => routing.rollback(m, 'canary-analysis', reason)),
+      unpinStable: (m) => this.background.run('canary-pin', () => this.overrides.get(m)?.actor === 'canary-analysis' && routing.clearRollback(m, 'canary-analysis')),
       audit: this.audit, logger: this.logger, background: this.background,
     });
     const observers: PredictionObserver[] = [...(gov?.observers ?? []), ...this.monitoring.observers];
