@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { ChaosOptions, ScenarioResult } from './harness.js';
 import { corruptArtifact } from './scenarios/corrupt-artifact.js';
+import { diskFull } from './scenarios/disk-full.js';
 import { flagServerLost } from './scenarios/flag-server-lost.js';
 import { fuzz } from './scenarios/fuzz.js';
 import { hotSwap } from './scenarios/hot-swap.js';
@@ -16,6 +17,7 @@ const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = 
   fuzz,
   'flag-server-lost': flagServerLost,
   'corrupt-artifact': corruptArtifact,
+  'disk-full': diskFull,
 };
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, only: { type: 'string' } }, strict: true });

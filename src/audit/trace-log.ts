@@ -211,8 +211,9 @@ export class TraceLog extends TraceChunks implements TraceStore {
   /** The folder's bytes with the active segment counted full: what the next prune must keep under maxBytes. */
   private reservedBytes(): number {
     const { maxSegmentBytes } = this.opts.settings;
-    const sample = this.active.records > 0 ? this.active : this.segments.findLast((s) => s.records > 0);
-    const perRecord = sample ? sample.bytes / sample.records : 64;
+    // Record size from what reached the disk (the active segment's count runs ahead of its bytes).
+    const sample = this.segments.findLast((s) => s.records > 0 && s.bytes > 0);
+    const perRecord = sample ? Math.max(1, sample.bytes / sample.records) : 64;
     const active = maxSegmentBytes + 20 + Math.ceil(maxSegmentBytes / perRecord) * 12;
     return this.segments.reduce((n, s) => (s === this.active ? n : n + s.diskBytes), 0) + Math.max(active, this.active.diskBytes);
   }

@@ -175,6 +175,19 @@ describe('prediction trace sealing on a full disk', () => {
 });
 
 describe('trace.maxBytes', () => {
+  it('never prunes a folder under maxBytes: a new segment holds records before it holds bytes', async () => {
+    const dir = tempDir('modelgate-trace-');
+    const { log, trace } = harness(dir, { flushIntervalMs: 50, maxSegmentBytes: 64 * 1024 });
+    for (let batch = 0; batch < 30; batch++) {
+      for (let i = 0; i < 100; i++) trace.observe(observed(`r-${batch}-${i}`));
+      await tick(2);
+    }
+    await log.drain();
+    for (const id of ['r-0-0', 'r-15-50', 'r-29-99']) expect((await log.find(id))[0]?.requestId).toBe(id);
+    expect(readdirSync(dir)).toContain('trace-00000001.log');
+    await log.close();
+  });
+
   it('bounds every file of the folder: sealed logs and indexes, and the active segment with its index', async () => {
     const dir = tempDir('modelgate-trace-');
     const maxBytes = 320 * 1024;
