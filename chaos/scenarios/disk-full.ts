@@ -30,6 +30,8 @@ interface ChaosDisk {
 function chaosDisk(): ChaosDisk {
   const dir = mkdtempSync(join(tmpdir(), 'modelgate-chaos-disk-'));
   try {
+    // MODELGATE_CHAOS_NO_MOUNT=1 runs the fallback where mount would work (to check it).
+    if (process.env.MODELGATE_CHAOS_NO_MOUNT === '1') throw new Error('mount not tried');
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${DISK_BYTES}`, 'tmpfs', dir], { stdio: 'ignore' });
   } catch {
     const marker = join(dir, '.full');
