@@ -8,6 +8,7 @@ import { flagServerLost } from './scenarios/flag-server-lost.js';
 import { fuzz } from './scenarios/fuzz.js';
 import { hotSwap } from './scenarios/hot-swap.js';
 import { overload } from './scenarios/overload.js';
+import { sigkill } from './scenarios/sigkill.js';
 import { sigterm } from './scenarios/sigterm.js';
 
 const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = {
@@ -18,6 +19,7 @@ const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = 
   'flag-server-lost': flagServerLost,
   'corrupt-artifact': corruptArtifact,
   'disk-full': diskFull,
+  sigkill,
 };
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, only: { type: 'string' } }, strict: true });
