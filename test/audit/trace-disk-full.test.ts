@@ -5,12 +5,13 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PredictionTrace } from '../../src/audit/prediction-trace.js';
 import { TraceLog } from '../../src/audit/trace-log.js';
-import { TraceSettings } from '../../src/config/registry-schema.js';
+import { RegistrySettings, TraceSettings } from '../../src/config/registry-schema.js';
 import type { ObservedPrediction } from '../../src/contracts/prediction.js';
 import { BackgroundTasks } from '../../src/logging/background-tasks.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import type { LoadedVersion } from '../../src/repository/loaded-version.js';
-import { tempDir } from '../support/fixtures.js';
+import { HOUSE_V1, copyDemoModels, tempDir } from '../support/fixtures.js';
+import { ADMIN_TOKEN, json, startGateway } from '../support/gateway.js';
 import { fullDisk, injectedDisk, type FullDisk } from '../support/full-disk.js';
 import { eventually } from '../support/governance.js';
 
@@ -207,3 +208,29 @@ describe('trace.maxBytes', () => {
   });
 });
 
+
+describe('a gateway whose trace disk is full at start-up', () => {
+  it('serves, says so on readiness and in modelgate_trace_degraded, and traces again once space returns', async () => {
+    const disk = injectedDisk(tempDir('modelgate-disk-'));
+    disks.push(disk);
+    disk.fill();
+    const root = tempDir('modelgate-gov-');
+    const registry = RegistrySettings.parse({ dbPath: join(root, 'registry.db'), pollIntervalMs: 0, trace: { dir: join(disk.dir, 'trace'), flushIntervalMs: 5 } });
+    const gw = await startGateway(copyDemoModels(), { registry, flags: { source: 'file', file: join(root, 'none.json') } }, { traceFiles: disk.files });
+    try {
+      const ready = await gw.app.request('/v2/health/ready');
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ ready: true, degraded: { trace: expect.stringMatching(/ENOSPC/) } });
+      const predicted = await gw.app.request('/v1/models/property-valuation/versions/1.0.0/predict', json({ instances: [HOUSE_V1] }, { 'x-request-id': 'while-full' }));
+      expect(predicted.status).toBe(200);
+      expect(await (await gw.app.request('/metrics')).text()).toMatch(/^modelgate_trace_degraded 1$/m);
+      disk.free();
+      await eventually(async () => ((await (await gw.app.request('/v2/health/ready')).json()) as { degraded?: unknown }).degraded === undefined ? true : undefined);
+      expect(await (await gw.app.request('/metrics')).text()).toMatch(/^modelgate_trace_degraded 0$/m);
+      const found = await gw.app.request('/admin/predictions/while-full', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(found.status).toBe(200);
+    } finally {
+      await gw.close(0);
+    }
+  });
+});
