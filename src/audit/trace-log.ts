@@ -1,21 +1,19 @@
-import { join } from 'node:path';
 import type { TraceSettings } from '../config/registry-schema.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { BackgroundWork } from '../contracts/background.js';
 import { BackgroundTasks } from '../logging/background-tasks.js';
 import type { SlotCounter } from '../metrics/slots.js';
 import { TraceChunks } from './trace-chunks.js';
+import { RetryGate } from './retry-gate.js';
 import { decodeRecord, type TraceHeader, type TraceRecord } from './trace-codec.js';
 import { nodeFiles, type TraceFiles } from './trace-files.js';
+import { idxPathOf, logPathOf, openFolder } from './trace-folder.js';
 import { requestKey, TraceSegment } from './trace-segment.js';
 import type { TraceHealth, TraceStore } from './trace-store.js';
 
 const HOUR_MS = 3_600_000;
-const SEGMENT_FILE = /^trace-(\d{8})\.log$/;
 /** How often a failed write or seal is tried again (a full disk: until space returns). */
 const RETRY_MS = 1_000;
-/** Errors that mean "no room now", not "misconfigured": start-up serves with the trace degraded. */
-const NO_ROOM = new Set(['ENOSPC', 'EDQUOT']);
 
 export interface TraceLogOptions {
   dir: string;
@@ -55,8 +53,7 @@ export class TraceLog extends TraceChunks implements TraceStore {
   private readonly background: BackgroundWork;
   /** Segments whose writes are done but whose index is not on disk yet. */
   private readonly unsealed = new Set<TraceSegment>();
-  private retryTimer: NodeJS.Timeout | undefined;
-  private waiting: (() => void)[] = [];
+  private readonly retry: RetryGate;
   private fault: string | undefined;
   /** Writes that failed and wait for their next try. */
   private failingWrites = 0;
@@ -68,24 +65,14 @@ export class TraceLog extends TraceChunks implements TraceStore {
     this.files = opts.files ?? nodeFiles;
     this.background = opts.background ?? new BackgroundTasks(opts.logger ?? createLogger('silent'), { inc: () => undefined });
     opts.degraded?.set(0);
-    let seq = 0;
-    try {
-      this.files.mkdir(opts.dir);
-    } catch (err) {
-      // No room to make the folder: it holds no segment yet; writes make it once space returns.
-      if (!NO_ROOM.has(codeOf(err))) throw err;
-      this.report('trace-open', err);
-    }
-    for (const f of this.listed().sort()) {
-      const m = SEGMENT_FILE.exec(f);
-      if (!m) continue;
-      seq = Number(m[1]);
-      const seg = this.openSegment(seq, f);
-      if (!seg) continue;
-      this.segments.push(seg);
-      if (!seg.sealed) this.seal(seg);
-    }
-    this.startSegment(seq + 1);
+    this.retry = new RetryGate(opts.retryMs ?? RETRY_MS, () => {
+      for (const seg of [...this.unsealed]) this.seal(seg);
+    });
+    const found = openFolder(opts.dir, this.files, opts.logger, (err) => this.report('trace-open', err));
+    this.segments.push(...found.segments);
+    this.startSegment(found.lastSeq + 1);
+    // Rebuilt indexes not yet on disk (a crash, or a damaged file): written now, or kept for later.
+    for (const seg of found.segments) if (!seg.sealed) this.seal(seg);
   }
 
   /** Whether records reach the disk now, and why not. */
@@ -131,7 +118,7 @@ export class TraceLog extends TraceChunks implements TraceStore {
           this.failingWrites--;
           throw err;
         }
-        await this.nextTry();
+        await this.retry.next();
       }
     }
   }
@@ -194,10 +181,10 @@ export class TraceLog extends TraceChunks implements TraceStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closing = true;
-    this.wake();
+    this.retry.wake();
     await this.stop();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retry.stop();
     this.closeFd(this.active);
     if (this.active.bytes === 0) {
       this.files.remove(this.active.logPath);
@@ -240,40 +227,14 @@ export class TraceLog extends TraceChunks implements TraceStore {
     } catch (err) {
       this.unsealed.add(seg);
       this.report('trace-seal', err);
-      if (!this.closing) void this.nextTry();
-    }
-  }
-
-  /** A segment on disk, or (its log unreadable) none: the files are set aside, never deleted. */
-  private openSegment(seq: number, file: string): TraceSegment | undefined {
-    const logPath = join(this.opts.dir, file);
-    try {
-      return TraceSegment.open(seq, logPath, this.idxPath(seq), this.files);
-    } catch (err) {
-      const aside = `${logPath}.unreadable`;
-      try {
-        this.files.rename(logPath, aside);
-      } catch {
-        // Left where it is: still not deleted; the sequence moves past it.
-      }
-      this.opts.logger?.error({ file, setAside: aside, err: err instanceof Error ? err.message : String(err) }, 'prediction trace: a segment could not be read; set aside');
-      return undefined;
-    }
-  }
-
-  private listed(): string[] {
-    try {
-      return this.files.list(this.opts.dir);
-    } catch (err) {
-      if (!NO_ROOM.has(codeOf(err)) && codeOf(err) !== 'ENOENT') throw err;
-      return [];
+      if (!this.closing) void this.retry.next();
     }
   }
 
   private startSegment(seq: number): void {
     // The file is opened at the first write (not O_APPEND: chunks land at explicit offsets), so a
     // full disk never fails a rotation on the request path.
-    this.active = new TraceSegment(seq, join(this.opts.dir, `trace-${String(seq).padStart(8, '0')}.log`), this.idxPath(seq), 0, this.files);
+    this.active = new TraceSegment(seq, logPathOf(this.opts.dir, seq), idxPathOf(this.opts.dir, seq), 0, this.files);
     this.chunkAt = 0;
     this.segments.push(this.active);
   }
@@ -302,29 +263,4 @@ export class TraceLog extends TraceChunks implements TraceStore {
     this.fault = undefined;
     this.opts.degraded?.set(0);
   }
-
-  /** Resolves at the next retry (every failed write and seal shares one timer). */
-  private nextTry(): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
-      this.retryTimer ??= setTimeout(() => {
-        this.retryTimer = undefined;
-        for (const seg of [...this.unsealed]) this.seal(seg);
-        this.wake();
-      }, this.opts.retryMs ?? RETRY_MS);
-      this.retryTimer.unref();
-    });
-  }
-
-  private wake(): void {
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const resolve of waiting) resolve();
-  }
-
-  private idxPath(seq: number): string {
-    return join(this.opts.dir, `trace-${String(seq).padStart(8, '0')}.idx`);
-  }
 }
-
-const codeOf = (err: unknown): string => (err as NodeJS.ErrnoException | undefined)?.code ?? '';

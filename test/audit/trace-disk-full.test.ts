@@ -131,9 +131,10 @@ describe('prediction trace start-up never deletes what it cannot read', () => {
     truncateSync(join(dir, 'trace-00000001.idx'), 0);
     truncateSync(join(dir, 'trace-00000002.idx'), 30);
 
-    const { log } = harness(dir, { retentionDays: 30 });
+    const { log, lines } = harness(dir, { retentionDays: 30 });
     log.start();
     for (const id of ['first-0', 'first-299', 'second-0', 'second-299']) expect((await log.find(id))[0]?.requestId).toBe(id);
+    expect(lines.filter((l) => l.level === 50)).toEqual([]);
     expect(statSync(join(dir, 'trace-00000001.idx')).size).toBe(20 + 300 * 12);
     await log.close();
   });
