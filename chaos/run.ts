@@ -3,10 +3,12 @@
 import { parseArgs } from 'node:util';
 import type { ChaosOptions, ScenarioResult } from './harness.js';
 import { corruptArtifact } from './scenarios/corrupt-artifact.js';
+import { diskFull } from './scenarios/disk-full.js';
 import { flagServerLost } from './scenarios/flag-server-lost.js';
 import { fuzz } from './scenarios/fuzz.js';
 import { hotSwap } from './scenarios/hot-swap.js';
 import { overload } from './scenarios/overload.js';
+import { sigkill } from './scenarios/sigkill.js';
 import { sigterm } from './scenarios/sigterm.js';
 
 const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = {
@@ -16,6 +18,8 @@ const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = 
   fuzz,
   'flag-server-lost': flagServerLost,
   'corrupt-artifact': corruptArtifact,
+  'disk-full': diskFull,
+  sigkill,
 };
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, only: { type: 'string' } }, strict: true });

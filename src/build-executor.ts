@@ -7,12 +7,15 @@ import { tierMetrics } from './cache/tier-metrics.js';
 import type { PredictionCache } from './cache/prediction-cache.js';
 import type { BatchingSettings, CacheSettings, GatewayConfig } from './config/schema.js';
 import { DirectExecutor } from './core/direct-executor.js';
+import type { BackgroundTasks } from './logging/background-tasks.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { ModelRepository } from './repository/model-repository.js';
 
 export interface BuildExecutorOptions {
   /** The prediction cache; default the in-memory LRU sized by config. */
   cache?: PredictionCache;
+  /** Where the Redis tier's connection errors and failed invalidations are counted and logged. */
+  background?: BackgroundTasks;
 }
 
 /**
@@ -29,21 +32,23 @@ export function buildExecutor(
   const batchingFor = perModel((m): BatchingPolicy => merge<BatchingSettings>(config.batching, config.models[m]?.batching));
   const direct = new DirectExecutor(metrics);
   const batching = new BatchingExecutor(direct, batchingFor, metrics);
-  const cache = options.cache ?? defaultCache(config.cache, cacheFor, metrics);
+  const cache = options.cache ?? defaultCache(config.cache, cacheFor, metrics, options.background);
   const caching = new CachingExecutor(batching, cache, (m) => cacheFor(m).enabled, metrics);
   repository.onChange((e) => {
     batching.drop(e.name, e.version);
-    void Promise.resolve(caching.invalidate(e.name, e.version)).catch(() => undefined);
+    const invalidated = Promise.resolve(caching.invalidate(e.name, e.version));
+    if (options.background) options.background.run('cache-invalidate', () => invalidated);
+    else invalidated.catch(() => undefined);
   });
   return caching;
 }
 
 /** The in-memory LRU, behind which sits the Redis tier when `cache.redis.url` is set. */
-function defaultCache(settings: GatewayConfig['cache'], limitsFor: (m: string) => CacheSettings, metrics: GatewayMetrics): PredictionCache {
+function defaultCache(settings: GatewayConfig['cache'], limitsFor: (m: string) => CacheSettings, metrics: GatewayMetrics, background?: BackgroundTasks): PredictionCache {
   const lru = new LruPredictionCache({ limitsFor, metrics });
   const { url, ...redis } = settings.redis;
   if (!url) return lru;
-  return new TieredPredictionCache(lru, new RedisTier({ url, ...redis, metrics: tierMetrics(metrics) }));
+  return new TieredPredictionCache(lru, new RedisTier({ url, ...redis, metrics: tierMetrics(metrics), background }));
 }
 
 /** Global settings overridden by a model's own (only the keys it sets). */

@@ -10,6 +10,7 @@ import type { AuditSink } from './contracts/audit.js';
 import type { PredictionObserver } from './contracts/prediction.js';
 import { DriftMonitor } from './drift/drift-monitor.js';
 import type { Logger } from './logger.js';
+import type { BackgroundTasks } from './logging/background-tasks.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { FeedbackService } from './quality/feedback-service.js';
 import { LiveQuality } from './quality/live-quality.js';
@@ -40,6 +41,7 @@ export interface BuildMonitoringOptions {
   unpinStable: (model: string) => void;
   audit: AuditSink;
   logger: Logger;
+  background: BackgroundTasks;
 }
 
 /** Drift, ground-truth feedback and live quality, and the canary analyses, wired for one gateway. */
@@ -53,7 +55,7 @@ export function buildMonitoring(o: BuildMonitoringOptions): MonitoringParts {
       return undefined;
     }
   };
-  const drift = new DriftMonitor({ settings: config.monitoring.drift, stableVersion: stableOf, registry });
+  const drift = new DriftMonitor({ settings: config.monitoring.drift, stableVersion: stableOf, registry, background: o.background });
   const trace = gov?.trace?.log;
   const recent = new RecentPredictions(config.monitoring.feedback.recentCapacity ?? (trace ? 0 : 100_000));
   const quality = new LiveQuality(registry);
@@ -104,6 +106,7 @@ export function buildMonitoring(o: BuildMonitoringOptions): MonitoringParts {
     latency,
     audit: o.audit,
     logger: o.logger,
+    background: o.background,
     registry,
   });
   const observers = recent.capacity > 0 ? [drift, recent, latency] : [drift, latency];

@@ -4,6 +4,7 @@ import { buildExecutor } from './build-executor.js';
 import { buildInfo } from './build-info.js';
 import { buildMonitoring, type MonitoringParts } from './build-monitoring.js';
 import type { CachingExecutor } from './cache/caching-executor.js';
+import type { TraceFiles } from './audit/trace-files.js';
 import type { GatewayConfig } from './config/schema.js';
 import { NullAuditSink, type AuditSink } from './contracts/audit.js';
 import type { InferenceExecutor } from './contracts/executor.js';
@@ -14,7 +15,7 @@ import { RoutingControl } from './core/rollback.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/app.js';
 import type { RequestServing } from './http/middleware/serving.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, onLoggerFailure, type Logger } from './logger.js';
 import { BackgroundTasks } from './logging/background-tasks.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { Governance } from './registry/governance.js';
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   source?: ModelSource;
   /** Flag source; default from config (flags file or Unleash server). */
   flags?: FlagSource;
+  /** The trace's file system (tests: a disk that fills up on cue); default node:fs. */
+  traceFiles?: TraceFiles;
 }
 
 /**
@@ -71,6 +74,7 @@ export class Gateway {
     this.background = new BackgroundTasks(this.logger, {
       inc: (labels) => this.metrics.backgroundErrors.inc(labels),
     });
+    onLoggerFailure(this.logger, (task, err) => this.background.failed(task, err));
     const settings = (model: string) => config.models[model];
     const session = { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads };
     const gov = config.registry.enabled
@@ -83,6 +87,7 @@ export class Gateway {
           logger: this.logger,
           metrics: this.metrics,
           background: this.background,
+          traceFiles: options.traceFiles,
           repository: () => this.repository,
           overrides: this.overrides,
         })
@@ -99,6 +104,7 @@ export class Gateway {
         runner: settings(m)?.runner ?? 'auto',
         workerThresholdMs: config.runtime.workerThresholdMs,
         warmupRuns: config.runtime.warmupRuns,
+        onWorkerFailure: (err) => this.background.failed('inference-worker', err),
       }),
     });
     this.router = new VersionRouter({
@@ -106,7 +112,7 @@ export class Gateway {
       stableVersion: (m) => gov?.stableVersion(m) ?? settings(m)?.defaultVersion,
       aliases: (m) => (gov ? { ...settings(m)?.aliases, ...gov.aliases(m) } : (settings(m)?.aliases ?? {})),
     });
-    const caching = options.executor ? undefined : buildExecutor(config, this.repository, this.metrics);
+    const caching = options.executor ? undefined : buildExecutor(config, this.repository, this.metrics, { background: this.background });
     this.caching = caching;
     const executor = options.executor ?? (caching as CachingExecutor);
     const routing = new RoutingControl({
@@ -122,9 +128,9 @@ export class Gateway {
     });
     this.monitoring = buildMonitoring({
       config, metrics: this.metrics, repository: this.repository, router: this.router, governance: gov, flags: () => this.flags,
-      pinStable: (m, reason) => void routing.rollback(m, 'canary-analysis', reason),
-      unpinStable: (m) => void (this.overrides.get(m)?.actor === 'canary-analysis' && routing.clearRollback(m, 'canary-analysis')),
-      audit: this.audit, logger: this.logger,
+      pinStable: (m, reason) => this.background.run('canary-pin', () => routing.rollback(m, 'canary-analysis', reason)),
+      unpinStable: (m) => this.background.run('canary-pin', () => this.overrides.get(m)?.actor === 'canary-analysis' && routing.clearRollback(m, 'canary-analysis')),
+      audit: this.audit, logger: this.logger, background: this.background,
     });
     const observers: PredictionObserver[] = [...(gov?.observers ?? []), ...this.monitoring.observers];
     if (Object.values(config.models).some((m) => m.shadow)) {
@@ -144,7 +150,10 @@ export class Gateway {
     const { app, serving } = createApp({
       settings: { maxBodyBytes: config.limits.maxBodyBytes, maxBinaryBodyBytes: config.limits.maxBinaryBodyBytes, adminToken: config.adminToken, trustedProxies: config.http.trustedProxies },
       service: this.service,
-      catalog: new ModelCatalog(this.repository, this.router, () => this.ready),
+      catalog: new ModelCatalog(this.repository, this.router, () => this.ready, (): Record<string, string> => {
+        const trace = gov?.trace?.log.health?.();
+        return trace?.degraded ? { trace: trace.reason ?? 'degraded' } : {};
+      }),
       routing,
       monitoring: { ...this.monitoring, repository: this.repository, adminToken: config.adminToken, authenticate },
       repository: this.repository,
@@ -158,7 +167,7 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
-    this.flags = this.options.flags ?? (await createFlagSource(this.config, this.logger, this.metrics));
+    this.flags = this.options.flags ?? (await createFlagSource(this.config, this.logger, this.metrics, this.background));
     const flagName = (m: string) => this.config.models[m]?.flag ?? m;
     this.router.useFlags(new FlagVersionChooser(this.flags, flagName, this.overrides));
     await this.governance?.start();

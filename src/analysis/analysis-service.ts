@@ -4,6 +4,7 @@ import type { AuditSink } from '../contracts/audit.js';
 import type { DriftMonitor } from '../drift/drift-monitor.js';
 import { modelNotFound, notFound } from '../errors/index.js';
 import type { Logger } from '../logger.js';
+import type { BackgroundWork } from '../contracts/background.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { SlotCounter } from '../metrics/slots.js';
 import type { LiveQuality } from '../quality/live-quality.js';
@@ -33,6 +34,8 @@ export interface AnalysisServiceOptions {
   latency: LatencySignals;
   audit: AuditSink;
   logger: Logger;
+  /** Where failed ticks and starts are counted and logged (task 'canary-analysis'). */
+  background?: BackgroundWork;
   registry: Registry;
   now?: () => number;
 }
@@ -88,6 +91,7 @@ export class AnalysisService {
         promote: o.promote ? (v, reason) => (o.promote as NonNullable<typeof o.promote>)(model, v, reason) : undefined,
         audit: o.audit,
         logger: o.logger,
+        failed: (err) => o.background?.failed('canary-analysis', err),
         alerts: { decision: (d: Decision) => decisions.labels({ model, decision: d }), rollbacks: rollbacks.labels({ model }) },
         now: o.now,
       }));

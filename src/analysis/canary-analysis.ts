@@ -49,6 +49,8 @@ export interface CanaryAnalysisDeps {
   promote?: (version: string, reason: string) => Promise<void>;
   audit: AuditSink;
   logger: Logger;
+  /** A failed tick, counted and logged as background work (task 'canary-analysis'). */
+  failed?: (err: unknown) => void;
   alerts: { decision: (d: Decision) => CounterSlot; rollbacks: CounterSlot };
   now?: () => number;
 }
@@ -124,7 +126,12 @@ export class CanaryAnalysis {
   /** One interval's analysis (also called by tests); serialised, never two at once. */
   tick(): Promise<void> {
     this.ticking = this.ticking.then(() => this.evaluate()).catch((err: unknown) => {
-      this.record('error', err instanceof Error ? err.message : String(err), [], 0);
+      this.d.failed?.(err);
+      try {
+        this.record('error', err instanceof Error ? err.message : String(err), [], 0);
+      } catch (again) {
+        this.d.failed?.(again);
+      }
     });
     return this.ticking;
   }

@@ -67,7 +67,14 @@ export abstract class TraceChunks {
     this.used = 0;
     this.chunkRecords = 0;
     this.pendingBytes += data.length;
-    const done = this.write(data).then(
+    let writing: Promise<void>;
+    try {
+      writing = this.write(data);
+    } catch (err) {
+      // Runs from a timer: a synchronous throw must become a counted failure, not a crash.
+      writing = Promise.reject(err);
+    }
+    const done = writing.then(
       () => this.written.inc(records),
       (err: unknown) => {
         this.failed.inc(records);

@@ -1,6 +1,7 @@
-import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { readRequestId, recordLength } from './trace-codec.js';
+import { nodeFiles, type TraceFiles } from './trace-files.js';
+import { keyOrder, readIndexHead } from './trace-index.js';
 
 /** A hex digit's value, or -1. */
 function hexValue(c: number): number {
@@ -44,49 +45,6 @@ export function requestKey(id: string): number {
   return (a >>> 0) * 0x100000 + ((b >>> 12) & 0xfffff);
 }
 
-/**
- * Positions 0..n-1 in key order, ties in append order: a least-significant-digit radix sort of
- * the 52-bit keys, four stable passes of 16 bits. For 150,000 keys in no order: 5 ms once
- * optimised, 20-45 ms the first time, where `Array.prototype.sort` with a comparator took ~50 ms.
- */
-function keyOrder(keys: Float64Array, n: number): Uint32Array {
-  const lo = new Uint32Array(n);
-  const hi = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = keys[i] as number;
-    const h = Math.floor(k / 0x100000000);
-    hi[i] = h;
-    lo[i] = k - h * 0x100000000;
-  }
-  let order = new Uint32Array(n);
-  let next = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const start = new Uint32Array(0x10000);
-  for (let pass = 0; pass < 4; pass++) {
-    const digits = pass < 2 ? lo : hi;
-    const shift = (pass & 1) * 16;
-    start.fill(0);
-    for (let i = 0; i < n; i++) {
-      const d = ((digits[i] as number) >>> shift) & 0xffff;
-      start[d] = (start[d] as number) + 1;
-    }
-    let sum = 0;
-    for (let d = 0; d < 0x10000; d++) {
-      const c = start[d] as number;
-      start[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const j = order[i] as number;
-      const d = ((digits[j] as number) >>> shift) & 0xffff;
-      next[start[d] as number] = j;
-      start[d] = (start[d] as number) + 1;
-    }
-    [order, next] = [next, order];
-  }
-  return order;
-}
-
 /** How far back an append may slide its key to keep the index in order (answers out of mint order). */
 const MAX_SLIDE = 4096;
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -113,6 +71,8 @@ export class TraceSegment {
   private ordered = true;
   firstAtMs = Number.POSITIVE_INFINITY;
   lastAtMs = 0;
+  /** The log file, open for writing while the segment is active (opened at its first write). */
+  fd = -1;
 
   constructor(
     readonly seq: number,
@@ -120,7 +80,16 @@ export class TraceSegment {
     readonly idxPath: string,
     /** Bytes appended (written or queued). */
     public bytes = 0,
+    private readonly files: TraceFiles = nodeFiles,
   ) {}
+
+  /** Bytes on disk once sealed: the log and its index. */
+  get diskBytes(): number {
+    return this.bytes + 20 + this.records * 12;
+  }
+
+  /** Records indexed. */
+  records = 0;
 
   get sealed(): boolean {
     return this.keys === undefined;
@@ -137,6 +106,7 @@ export class TraceSegment {
       this.offs = offs;
     }
     let at = this.count++;
+    this.records++;
     if (this.ordered && at > 0 && (keys[at - 1] as number) > key) at = this.slideBack(keys, at, key);
     keys[at] = key;
     this.offs[at] = offset;
@@ -162,7 +132,11 @@ export class TraceSegment {
     return i;
   }
 
-  /** Write the sorted index file and drop the in-memory one (the log is complete on disk). */
+  /**
+   * Write the sorted index file and drop the in-memory one (the log is complete on disk). Written
+   * beside and renamed, so a full disk leaves no torn index; on failure it throws and the
+   * in-memory index stays, for a later try.
+   */
   seal(): void {
     const keys = this.keys;
     if (!keys) return;
@@ -193,7 +167,18 @@ export class TraceSegment {
         buf.writeUInt32LE(sortedOffs[r] as number, 20 + n * 8 + r * 4);
       }
     }
-    writeFileSync(this.idxPath, buf);
+    const tmp = `${this.idxPath}.tmp`;
+    try {
+      this.files.writeFile(tmp, buf);
+      this.files.rename(tmp, this.idxPath);
+    } catch (err) {
+      try {
+        this.files.remove(tmp);
+      } catch {
+        // The failure that matters is the one thrown.
+      }
+      throw err;
+    }
     this.keys = undefined;
     this.offs = new Uint32Array(0);
     this.count = 0;
@@ -210,13 +195,18 @@ export class TraceSegment {
 
   /** Binary search of the sorted keys with positioned reads: a lookup reads ~17 x 8 bytes, not the file. */
   private searchIndexFile(key: number): number[] {
-    const fd = openSync(this.idxPath, 'r');
+    let fd: number;
+    try {
+      fd = this.files.open(this.idxPath, 'r');
+    } catch {
+      return [];
+    }
     try {
       const head = Buffer.alloc(20);
-      readSync(fd, head, 0, 20, 0);
+      this.files.read(fd, head, 0, 20, 0);
       const n = head.readUInt32LE(0);
       const cell = Buffer.alloc(8);
-      const keyAt = (i: number) => (readSync(fd, cell, 0, 8, 20 + i * 8), cell.readDoubleLE(0));
+      const keyAt = (i: number) => (this.files.read(fd, cell, 0, 8, 20 + i * 8), cell.readDoubleLE(0));
       let lo = 0;
       let hi = n;
       while (lo < hi) {
@@ -226,63 +216,67 @@ export class TraceSegment {
       }
       const found: number[] = [];
       for (let i = lo; i < n && keyAt(i) === key; i++) {
-        readSync(fd, cell, 0, 4, 20 + n * 8 + i * 4);
+        this.files.read(fd, cell, 0, 4, 20 + n * 8 + i * 4);
         found.push(cell.readUInt32LE(0));
       }
       return found;
     } finally {
-      closeSync(fd);
+      this.files.close(fd);
     }
   }
 
-  /** Read one record's bytes, or undefined when the offset holds no whole record. */
+  /** Read one record's bytes, or undefined when the offset holds no whole record (or is not on disk yet). */
   read(offset: number): Buffer | undefined {
-    const fd = openSync(this.logPath, 'r');
+    let fd: number;
+    try {
+      fd = this.files.open(this.logPath, 'r');
+    } catch {
+      return undefined;
+    }
     try {
       const len = Buffer.alloc(4);
-      if (readSync(fd, len, 0, 4, offset) < 4) return undefined;
+      if (this.files.read(fd, len, 0, 4, offset) < 4) return undefined;
       const buf = Buffer.alloc(len.readUInt32LE(0));
-      if (buf.length < 4 || readSync(fd, buf, 0, buf.length, offset) < buf.length) return undefined;
+      if (buf.length < 4 || this.files.read(fd, buf, 0, buf.length, offset) < buf.length) return undefined;
       return recordLength(buf, 0) === buf.length ? buf : undefined;
     } finally {
-      closeSync(fd);
+      this.files.close(fd);
     }
   }
 
-  /** A segment found on disk: its index file's time range, or (a crash left no index) a scan that builds one. */
-  static open(seq: number, logPath: string, idxPath: string): TraceSegment {
-    const seg = new TraceSegment(seq, logPath, idxPath, statSync(logPath).size);
-    try {
-      const head = Buffer.alloc(20);
-      const fd = openSync(idxPath, 'r');
-      try {
-        readSync(fd, head, 0, 20, 0);
-      } finally {
-        closeSync(fd);
-      }
-      seg.firstAtMs = head.readDoubleLE(4);
-      seg.lastAtMs = head.readDoubleLE(12);
+  /**
+   * A segment found on disk: its index file's header, when the index is whole (its size matches
+   * its count, its dates are sane); otherwise the index is rebuilt by scanning the log. A rebuilt
+   * index that cannot be written (a full disk) stays in memory: the caller seals it later. Throws
+   * only when the log itself cannot be read.
+   */
+  static open(seq: number, logPath: string, idxPath: string, files: TraceFiles = nodeFiles): TraceSegment {
+    const seg = new TraceSegment(seq, logPath, idxPath, files.size(logPath), files);
+    const head = readIndexHead(files, idxPath);
+    if (head) {
+      seg.firstAtMs = head.firstAtMs;
+      seg.lastAtMs = head.lastAtMs;
+      seg.records = head.count;
       seg.keys = undefined;
       return seg;
-    } catch {
-      seg.rebuild();
-      return seg;
     }
+    seg.rebuild();
+    return seg;
   }
 
+  /** Index the log's whole records (a crash may have torn the last one: it is left out). */
   private rebuild(): void {
-    const fd = openSync(this.logPath, 'r');
+    const fd = this.files.open(this.logPath, 'r');
     try {
       const buf = Buffer.alloc(this.bytes);
-      readSync(fd, buf, 0, buf.length, 0);
+      this.files.read(fd, buf, 0, buf.length, 0);
       let at = 0;
       for (let n = recordLength(buf, at); n > 0; at += n, n = recordLength(buf, at)) {
         this.add(requestKey(readRequestId(buf, at)), at, buf.readDoubleLE(at + 8));
       }
       this.bytes = at;
     } finally {
-      closeSync(fd);
+      this.files.close(fd);
     }
-    this.seal();
   }
 }

@@ -1,3 +1,4 @@
+import type { BackgroundWork } from '../contracts/background.js';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { TensorMap } from '../runtime/tensor.js';
@@ -17,6 +18,8 @@ export interface RedisTierOptions {
   breakerFailures: number;
   breakerCooldownMs: number;
   metrics: TierMetrics;
+  /** Where connection errors are counted and logged (task 'redis-tier'), folded per interval. */
+  background?: BackgroundWork;
 }
 
 const TIER = 'redis';
@@ -57,14 +60,18 @@ export class RedisTier implements SharedTier {
       connectTimeout: 1000,
       retryStrategy: (times) => Math.min(times * 100, 1000),
     });
-    // Connection errors surface per call (counted there); the client keeps reconnecting by itself.
-    this.client.on('error', () => undefined);
+    // Calls fail fast while disconnected (counted per call); the client keeps reconnecting by
+    // itself. The connection's own errors are background failures: counted, one line per interval.
+    const bg = opts.background;
+    const connectionError = (err: Error) => bg?.failed('redis-tier', err);
+    this.client.on('error', connectionError);
     this.subscriber = this.client.duplicate({ commandTimeout: undefined, enableOfflineQueue: true });
-    this.subscriber.on('error', () => undefined);
+    this.subscriber.on('error', connectionError);
     // After a reconnect, invalidations may have been missed: re-read every generation.
     this.subscriber.on('ready', () => this.generations.clear());
-    this.subscriber.on('message', (_channel: string, message: string) => this.received(message));
-    void this.subscriber.subscribe(this.channel).catch(() => undefined);
+    const received = (_channel: string, message: string) => this.received(message);
+    this.subscriber.on('message', bg ? bg.guard('redis-invalidate', received) : received);
+    this.subscriber.subscribe(this.channel).catch(connectionError);
     m.sources.set(TIER, () => this.client.status === 'ready' && !this.breaker.open);
   }
 

@@ -11,6 +11,9 @@ export async function serveCommand(args: string[] = []): Promise<void> {
   const config = loadConfig();
   const gateway = new Gateway(config);
   const { logger } = gateway;
+  // The last net under every timer and listener: a promise nobody awaited is counted and logged
+  // ('unhandled-rejection'), never the end of the process (Node's default) with every request in it.
+  process.on('unhandledRejection', (err) => gateway.background.failed('unhandled-rejection', err));
   await gateway.start();
   joinClusterIfWorker(gateway);
   const http = new HttpServer(gateway.app.fetch, config.server);

@@ -57,7 +57,7 @@ export function joinCluster(gateway: Gateway): void {
       .finally(() => replaying.delete(key));
   };
 
-  process.on('message', (message: unknown) => {
+  process.on('message', gateway.background.guard('cluster-message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return;
     if (message.type === 'modelgate:action') return apply(message.action);
     const w = waiting.get(message.id);
@@ -65,5 +65,5 @@ export function joinCluster(gateway: Gateway): void {
     waiting.delete(message.id);
     if (message.text !== undefined) w.resolve(message.text);
     else w.reject(new GatewayError('internal', 503, `cluster metrics: ${message.error ?? 'no answer'}`));
-  });
+  }));
 }

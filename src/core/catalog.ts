@@ -14,7 +14,14 @@ export class ModelCatalog {
     private readonly repository: ModelRepository,
     private readonly router: VersionRouter,
     private readonly serving: () => boolean,
+    /** Parts that work but not fully (e.g. the trace on a full disk): name -> why. */
+    private readonly degradedParts: () => Record<string, string> = () => ({}),
   ) {}
+
+  /** What serves in a degraded state (readiness details); empty when everything works. */
+  degraded(): Record<string, string> {
+    return this.degradedParts();
+  }
 
   /** Ready to take traffic: started, not shutting down, and at least one model loaded. */
   ready(): boolean {

@@ -1,3 +1,4 @@
+import type { BackgroundWork } from '../contracts/background.js';
 import { Gauge, type Registry } from 'prom-client';
 import type { ObservedPrediction, PredictionObserver } from '../contracts/prediction.js';
 import type { LoadedVersion } from '../repository/loaded-version.js';
@@ -20,6 +21,8 @@ export interface DriftMonitorOptions {
   /** The version others are compared with (output drift without reference statistics). */
   stableVersion: (model: string) => string | undefined;
   registry: Registry;
+  /** Where a failed window roll is counted and logged (task 'drift-roll'). */
+  background?: BackgroundWork;
 }
 
 /** A histogram as the drift route shows it. */
@@ -92,10 +95,11 @@ export class DriftMonitor implements PredictionObserver {
   /** Roll every window on a timer (unref'd): the window is `windowMs` long. */
   start(): void {
     const { windowMs, slices } = this.opts.settings;
-    this.timer = setInterval(() => {
+    const roll = () => {
       for (const d of this.versions.values()) d.roll();
-    }, Math.max(1, Math.round(windowMs / slices)));
-    this.timer.unref();
+    };
+    const ms = Math.max(1, Math.round(windowMs / slices));
+    this.timer = this.opts.background ? this.opts.background.every('drift-roll', ms, roll) : setInterval(roll, ms).unref();
   }
 
   close(): void {

@@ -1,3 +1,4 @@
+import type { BackgroundWork } from '../contracts/background.js';
 import type { Logger } from '../logger.js';
 
 /** How often at most one line per failing task is written. */
@@ -15,7 +16,7 @@ export interface BackgroundErrorCounter {
  * counted per task, and logged once per task and interval with how many were folded into it.
  * Task names are a bounded set chosen in code ('audit-verify', 'registry-listen', ...).
  */
-export class BackgroundTasks {
+export class BackgroundTasks implements BackgroundWork {
   private readonly tasks = new Map<string, { last: number; folded: number }>();
 
   constructor(

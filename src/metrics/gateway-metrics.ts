@@ -32,6 +32,7 @@ export class GatewayMetrics {
   readonly inFlight: Gauge;
   readonly traceRecords: SlotCounter<'result'>;
   readonly backgroundErrors: SlotCounter<'task'>;
+  readonly traceDegraded: Gauge;
   readonly auditChainOk: Gauge<'store'>;
   readonly buildInfo: Gauge<'version' | 'node' | 'onnxruntime'>;
   /** Values read at scrape time (set by the components that own them). */
@@ -135,6 +136,10 @@ export class GatewayMetrics {
     this.backgroundErrors = new SlotCounter({
       name: 'modelgate_background_errors_total', help: 'Failures of background work (timers, listeners, streams) by task; none reaches the process.',
       labelNames: ['task'], registers: r,
+    });
+    this.traceDegraded = new Gauge({
+      name: 'modelgate_trace_degraded', help: '1 while prediction trace records cannot reach their sink (a full disk): they wait in the bounded buffer, then are dropped.',
+      registers: r,
     });
     this.auditChainOk = new Gauge({
       // Labelled so that no sample exists until a registry verified its chain (an unlabelled gauge would read 0).

@@ -1,6 +1,7 @@
 import type { BackgroundTasks } from '../logging/background-tasks.js';
 import type { VerifyResult } from '../audit/audit-log.js';
 import { PredictionTrace } from '../audit/prediction-trace.js';
+import type { TraceFiles } from '../audit/trace-files.js';
 import { TraceLog } from '../audit/trace-log.js';
 import { traceDirOf, type RegistrySettings } from '../config/registry-schema.js';
 import type { AuditSink } from '../contracts/audit.js';
@@ -39,6 +40,8 @@ export interface GovernanceOptions {
   overrides?: RollbackOverrides;
   /** How often the audit chain is re-verified in the background (default 5 minutes; chaos runs use seconds). */
   auditVerifyIntervalMs?: number;
+  /** The file trace's file system (tests: a disk that fills up on cue). */
+  traceFiles?: TraceFiles;
 }
 
 /** How often the audit chain is re-verified in the background (and on every GET /admin/audit/verify). */
@@ -108,7 +111,7 @@ export class Governance {
       ? new PredictionTrace(
           this.handle.engine.kind === 'postgres'
             ? new PgTraceLog({ db: this.handle.engine, settings: trace, records, logger: opts.logger })
-            : new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records, logger: opts.logger }),
+            : new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records, logger: opts.logger, background: opts.background, degraded: opts.metrics.traceDegraded, files: opts.traceFiles }),
           trace.maxOutputBytes,
           (m, v) => this.stageByVersion.get(m)?.get(v),
         )

@@ -22,6 +22,8 @@ export interface LoadOptions {
   runner: 'auto' | 'inline' | 'worker';
   workerThresholdMs: number;
   warmupRuns: number;
+  /** A worker thread's failure or unexpected exit, reported as background work ('inference-worker'). */
+  onWorkerFailure?: (err: Error) => void;
 }
 
 /** Read and validate a version folder's manifest (path-free errors for callers). */
@@ -107,7 +109,7 @@ export async function loadVersion(fileManifest: Manifest, artifact: Uint8Array, 
   const { model, manifest } = servable(fileManifest, artifact);
   let runner: ModelRunner;
   try {
-    runner = opts.runner === 'worker' ? await WorkerRunner.create(model, workerSession(opts.session)) : await InlineRunner.create(model, opts.session);
+    runner = opts.runner === 'worker' ? await WorkerRunner.create(model, workerSession(opts.session), opts.onWorkerFailure) : await InlineRunner.create(model, opts.session);
   } catch (err) {
     throw new LoadFailure('session_failed', `onnxruntime could not create a session: ${(err as Error).message}`);
   }
@@ -116,7 +118,7 @@ export async function loadVersion(fileManifest: Manifest, artifact: Uint8Array, 
     let warmupMs = await warmUp(runner, manifest, opts.warmupRuns);
     if (opts.runner === 'auto' && warmupMs > opts.workerThresholdMs && runner.provider !== 'webgpu') {
       // Heavy model: move it off the main thread, where its runs no longer block the event loop.
-      const worker = await WorkerRunner.create(model, workerSession(opts.session));
+      const worker = await WorkerRunner.create(model, workerSession(opts.session), opts.onWorkerFailure);
       await runner.dispose();
       runner = worker;
       warmupMs = await warmUp(runner, manifest, opts.warmupRuns);

@@ -1,3 +1,4 @@
+import type { BackgroundWork } from '../contracts/background.js';
 import { readFile } from 'node:fs/promises';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
@@ -11,9 +12,9 @@ import { UnleashFlagSource } from './unleash-flag-source.js';
  * The configured flag source. Unleash mode bootstraps from the flags file, so a server that is
  * down at start still routes by the last flags the operator committed.
  */
-export async function createFlagSource(config: GatewayConfig, logger: Logger, metrics: GatewayMetrics): Promise<FlagSource> {
+export async function createFlagSource(config: GatewayConfig, logger: Logger, metrics: GatewayMetrics, background?: BackgroundWork): Promise<FlagSource> {
   const { flags } = config;
-  if (flags.source === 'file') return FileFlagSource.create(flags.file, logger, metrics);
+  if (flags.source === 'file') return FileFlagSource.create(flags.file, logger, metrics, { background });
   const { url, apiToken, appName, environment, refreshIntervalMs } = flags.unleash;
   if (!url) throw new Error('flags.source is unleash but no UNLEASH_URL / flags.unleash.url is set');
   let bootstrap: ClientFeatures | undefined;

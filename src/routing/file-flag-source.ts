@@ -1,3 +1,4 @@
+import type { BackgroundWork } from '../contracts/background.js';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
@@ -27,6 +28,8 @@ export interface FileFlagSourceOptions {
   watch?: boolean;
   /** Also compare the file's realpath/mtime/size this often (ms), for changes no event reports; 0 = never. */
   pollIntervalMs?: number;
+  /** Where failed reloads and watch errors are counted and logged ('flags-reload', 'flags-watch'). */
+  background?: BackgroundWork;
 }
 
 /** What identifies one version of the file without reading it: where the path resolves, and its stat. */
@@ -65,11 +68,12 @@ export class FileFlagSource implements FlagSource {
     readonly path: string,
     private readonly logger: Logger,
     private readonly metrics: GatewayMetrics,
+    private readonly background: BackgroundWork | undefined,
   ) {}
 
   /** Load the file (a missing file means "no flags": every model serves its stable version). */
   static async create(path: string, logger: Logger, metrics: GatewayMetrics, opts: FileFlagSourceOptions = {}): Promise<FileFlagSource> {
-    const source = new FileFlagSource(resolve(path), logger, metrics);
+    const source = new FileFlagSource(resolve(path), logger, metrics, opts.background);
     await source.reload();
     if (opts.watch !== false) source.startWatching(opts.pollIntervalMs ?? 2_000);
     return source;
@@ -83,10 +87,12 @@ export class FileFlagSource implements FlagSource {
     return definitionOf(this.client, flag);
   }
 
-  /** Re-read the file now; resolves when the new flags are live (or were refused). */
+  /** Re-read the file now; resolves when the new flags are live (or were refused); rejects when the reload failed. */
   reload(): Promise<void> {
-    this.reloading = this.reloading.then(() => this.reloadOnce());
-    return this.reloading;
+    const next = this.reloading.then(() => this.reloadOnce());
+    // A failed reload must not wedge the chain (every later reload would be skipped).
+    this.reloading = next.catch(() => undefined);
+    return next;
   }
 
   async close(): Promise<void> {
@@ -134,21 +140,29 @@ export class FileFlagSource implements FlagSource {
       if (this.closed) return;
       clearTimeout(this.timer);
       // Coalesce the several events one save or one ConfigMap swap makes; well inside the 200 ms budget.
-      this.timer = setTimeout(() => void this.reload(), 15);
+      this.timer = setTimeout(this.reported('flags-reload', () => this.reload()), 15);
     };
     try {
       this.watcher = watch(dirname(this.path), schedule);
-      this.watcher.on('error', (err) => this.logger.warn({ err: err.message }, 'flags file watch failed'));
+      // The watch may die (the folder removed, inotify limits): the poll still sees edits.
+      this.watcher.on('error', (err) => this.reported('flags-watch', () => Promise.reject(err))());
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'cannot watch the flags folder; relying on the poll');
     }
     if (pollIntervalMs > 0) {
-      this.poller = setInterval(() => {
-        void signatureOf(this.path).then((sig) => {
-          if (sig !== this.lastSignature) schedule();
-        });
-      }, pollIntervalMs);
+      this.poller = setInterval(
+        this.reported('flags-poll', async () => {
+          if ((await signatureOf(this.path)) !== this.lastSignature) schedule();
+        }),
+        pollIntervalMs,
+      );
       this.poller.unref();
     }
+  }
+
+  /** A callback whose failure is counted and logged as background work (a warn line without a gateway's). */
+  private reported(task: string, fn: () => Promise<unknown>): () => void {
+    if (this.background) return this.background.guard(task, fn);
+    return () => void fn().catch((err: unknown) => this.logger.warn({ task, err: err instanceof Error ? err.message : String(err) }, `flags: ${task} failed`));
   }
 }

@@ -18,22 +18,29 @@ export class WorkerRunner implements ModelRunner {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private exited = false;
+  private disposing = false;
 
   private constructor(
     private readonly worker: Worker,
     readonly provider: ExecutionProvider,
     readonly signature: SessionSignature,
     readonly fallbacks: { provider: ExecutionProvider; error: string }[],
+    private readonly onFailure: (err: Error) => void = () => undefined,
   ) {
     worker.on('message', (res: WorkerResponse) => this.settle(res));
-    worker.on('error', (err) => this.failAll(`inference worker failed: ${err.message}`));
-    worker.on('exit', () => {
+    worker.on('error', (err) => {
+      this.onFailure(err);
+      this.failAll(`inference worker failed: ${err.message}`);
+    });
+    worker.on('exit', (code) => {
       this.exited = true;
+      // Its requests fail; the process and every other version keep serving.
+      if (!this.disposing) this.onFailure(new Error(`inference worker exited with code ${code}`));
       this.failAll('inference worker exited');
     });
   }
 
-  static async create(model: Uint8Array, options: SessionOptions): Promise<WorkerRunner> {
+  static async create(model: Uint8Array, options: SessionOptions, onFailure?: (err: Error) => void): Promise<WorkerRunner> {
     const copy = model.slice();
     const worker = startWorker(import.meta.url, 'inference-worker', { workerData: { model: copy, options }, transferList: [copy.buffer] });
     // Remove only our own start-up listeners: Worker keeps internal ones (message-port refs).
@@ -52,7 +59,7 @@ export class WorkerRunner implements ModelRunner {
       await worker.terminate();
       throw new Error(ready.message);
     }
-    return new WorkerRunner(worker, ready.provider, ready.signature, ready.fallbacks);
+    return new WorkerRunner(worker, ready.provider, ready.signature, ready.fallbacks, onFailure);
   }
 
   run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
@@ -68,6 +75,7 @@ export class WorkerRunner implements ModelRunner {
 
   async dispose(): Promise<void> {
     if (this.exited) return;
+    this.disposing = true;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage('close');
     const timer = setTimeout(() => void this.worker.terminate(), 5_000);

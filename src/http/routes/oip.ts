@@ -15,7 +15,9 @@ export function oipRoutes(deps: HttpDeps): Hono<AppEnv> {
   app.get('/health/live', (c) => c.json({ live: true }));
   app.get('/health/ready', (c) => {
     const ready = catalog.ready();
-    return c.json({ ready }, ready ? 200 : 503);
+    // Degraded parts (a full trace disk) still serve: they are details, not unreadiness.
+    const degraded = catalog.degraded();
+    return c.json(Object.keys(degraded).length > 0 ? { ready, degraded } : { ready }, ready ? 200 : 503);
   });
 
   app.get('/models/:model', (c) => {
