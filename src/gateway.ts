@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Hono } from 'hono';
+import { accessControl } from './build-access.js';
 import { buildExecutor } from './build-executor.js';
 import { buildInfo } from './build-info.js';
 import { buildMonitoring, type MonitoringParts } from './build-monitoring.js';
@@ -7,6 +8,7 @@ import type { CachingExecutor } from './cache/caching-executor.js';
 import type { GatewayConfig } from './config/schema.js';
 import { NullAuditSink, type AuditSink } from './contracts/audit.js';
 import type { InferenceExecutor } from './contracts/executor.js';
+import type { AccessControl } from './contracts/access.js';
 import type { PredictionObserver } from './contracts/prediction.js';
 import { ModelCatalog } from './core/catalog.js';
 import { PredictionService } from './core/prediction-service.js';
@@ -61,6 +63,10 @@ export class Gateway {
   readonly governance: Governance | undefined;
   /** Drift, feedback and live quality, canary analysis. */
   readonly monitoring: MonitoringParts;
+  /** The read side of the data plane (metadata, readiness), shared by HTTP and gRPC. */
+  readonly catalog: ModelCatalog;
+  /** The ops token check HTTP's repository routes use, for other protocols (gRPC). */
+  readonly access: AccessControl;
   private ready = false;
   private readonly caching: CachingExecutor | undefined;
 
@@ -141,10 +147,12 @@ export class Gateway {
       observers,
     });
     const authenticate = gov ? (token: string) => gov.handle.tokens.authenticate(token) : undefined;
+    this.catalog = new ModelCatalog(this.repository, this.router, () => this.ready);
+    this.access = accessControl(authenticate, config.adminToken);
     const { app, serving } = createApp({
       settings: { maxBodyBytes: config.limits.maxBodyBytes, adminToken: config.adminToken, trustedProxies: config.http.trustedProxies },
       service: this.service,
-      catalog: new ModelCatalog(this.repository, this.router, () => this.ready),
+      catalog: this.catalog,
       routing,
       monitoring: { ...this.monitoring, repository: this.repository, adminToken: config.adminToken, authenticate },
       repository: this.repository,

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import type { Protocol } from '../../contracts/prediction.js';
 import type { AppEnv } from '../app-env.js';
-import { clientAddressResolver } from '../client-address.js';
+import { clientAddressResolver } from '../../core/client-address.js';
 import type { HttpDeps } from '../deps.js';
 import { oipProtocol } from '../protocols/oip.js';
 import { v1Protocol } from '../protocols/v1.js';
