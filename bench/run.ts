@@ -72,6 +72,8 @@ const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}, serveArgs: st
     HOST: '127.0.0.1',
     // A registry of its own per server: the bench never touches data/.
     MODELGATE_REGISTRY_DB: join(scratch, `${config}-${port}`, 'registry.db'),
+    // gRPC only where a row uses it (its own port then): the default 8081 would collide.
+    MODELGATE_GRPC_PORT: 'off',
     ...extraEnv,
   }),
   ready: '/v2/health/ready',

@@ -1,12 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeImageClassifier, IMAGE_SHAPE } from '../../tools/training/image-classifier.js';
-import { copyDemoModels, tempDir } from '../support/fixtures.js';
+import { IMAGE_SHAPE } from '../../tools/training/image-classifier.js';
+import { tempDir } from '../support/fixtures.js';
 import { ADMIN_TOKEN } from '../support/gateway.js';
 import { compileStubs, fp32Base64, fp32FromBase64, grpcPython, pythonCalls, type GrpcCall, type GrpcResult } from '../support/grpc-python.js';
+import { modelsWithImage, pixels } from '../support/image-model.js';
 import { directRun, directRunFile } from '../support/ort-reference.js';
-import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { requireService } from '../support/services.js';
 
 const MODEL = 'property-valuation';
@@ -14,7 +15,7 @@ const ROWS = [
   [1800, 3, 2, 1995, 6000, 2, 4, 1],
   [950, 1, 1, 1978, 0, 0, 3, 0],
 ];
-const PIXELS = Float32Array.from({ length: IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2] }, (_, i) => Math.sin(i * 0.37) * 0.5 + ((i % 7) / 7));
+const PIXELS = pixels();
 const INTERNALS = /\/work\/|\/src\/|\.ts:\d|\bat \S+ \(|node_modules/;
 
 const python = grpcPython();
@@ -65,22 +66,13 @@ const image = (extra: Record<string, unknown> = {}, pixels = PIXELS): Record<str
   ...extra,
 });
 
-/** A models/ folder with the demo model and the image-shaped classifier (Triton layout, version 1). */
-function modelsDir(): string {
-  const dir = copyDemoModels();
-  mkdirSync(join(dir, 'image-classifier', '1'), { recursive: true });
-  writeFileSync(join(dir, 'image-classifier', '1', 'model.onnx'), encodeImageClassifier());
-  return dir;
-}
-
 async function startGateway(config: Record<string, unknown>): Promise<{ server: ServerProcess; target: string; models: string }> {
   const dir = tempDir('modelgate-grpc-');
-  const models = modelsDir();
+  const models = modelsWithImage();
   writeFileSync(join(dir, 'flags.json'), JSON.stringify(FLAGS));
   writeFileSync(join(dir, 'gateway.json'), JSON.stringify({ modelsDir: models, flags: { source: 'file', file: join(dir, 'flags.json') }, ...config }));
-  const grpcPort = await freePort();
-  const server = await startServerProcess({ MODELGATE_CONFIG: join(dir, 'gateway.json'), MODELGATE_GRPC_PORT: String(grpcPort), MODELGATE_ADMIN_TOKEN: ADMIN_TOKEN });
-  return { server, target: `127.0.0.1:${grpcPort}`, models };
+  const server = await startServerProcess({ MODELGATE_CONFIG: join(dir, 'gateway.json'), MODELGATE_ADMIN_TOKEN: ADMIN_TOKEN });
+  return { server, target: server.grpcTarget, models };
 }
 
 describe.skipIf(!available)('OIP V2 over gRPC, called by Debian python3-grpcio with stubs compiled from proto/', () => {
@@ -162,7 +154,7 @@ describe.skipIf(!available)('OIP V2 over gRPC, called by Debian python3-grpcio w
   });
 
   it('a repeated request is a cache hit with the same outputs and its own id; the trace has it', async () => {
-    const body = image({ model_version: '1' }, PIXELS.map((v) => v * 2));
+    const body = image({ model_version: '1' }, pixels(2));
     const [first, second] = (await call([
       { rpc: 'ModelInfer', request: body, metadata: [['x-request-id', 'img-a']] },
       { rpc: 'ModelInfer', request: body, metadata: [['x-request-id', 'img-b']] },
