@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const clients = Array.from(
     { length: spec.connections },
     // A connection per client (grpc-js otherwise shares one per target).
-    () => new Client(spec.target, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20 }),
+    () => new Client(spec.target, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20, 'grpc.enable_channelz': 0 }),
   );
   if (spec.warmupSec > 0) await run(clients, body, spec.warmupSec);
   process.stdout.write('measuring\n');

@@ -23,6 +23,9 @@ export class GrpcServer {
     this.server = new Server({
       'grpc.max_receive_message_length': settings.maxMessageBytes,
       'grpc.max_send_message_length': settings.maxMessageBytes,
+      // Channelz (per-call statistics for a debugging service modelgate does not expose) costs
+      // ~15 % of grpc-js's own time a call (measured: 545 -> 471 µs CPU per empty call, client + server).
+      'grpc.enable_channelz': 0,
     });
     this.health = new HealthService(protos, deps.ready);
     this.server.addService(INFERENCE_SERVICE, inferenceService(protos, deps));
