@@ -21,11 +21,12 @@ export interface GrpcResult {
 }
 
 /**
- * A Python interpreter with Debian's python3-grpcio and python3-grpc-tools (MODELGATE_PYTHON,
- * else /usr/bin/python3, else python3 on PATH), or undefined when none has both.
+ * A Python interpreter with Debian's python3-grpcio and python3-grpc-tools (MODELGATE_PYTHON
+ * alone when set, else /usr/bin/python3, else python3 on PATH), or undefined when none has both.
  */
 export function grpcPython(): string | undefined {
-  const candidates = [process.env.MODELGATE_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p);
+  const chosen = process.env.MODELGATE_PYTHON;
+  const candidates = chosen ? [chosen] : ['/usr/bin/python3', 'python3'];
   return candidates.find((py) => spawnSync(py, ['-c', 'import grpc, grpc_tools'], { stdio: 'ignore' }).status === 0);
 }
 
