@@ -110,7 +110,9 @@ export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedService
 
     ModelInfer: unary(async (call, requestId) => {
       const msg = decode<ModelInferRequestMsg>(protos.ModelInferRequest, call.request);
-      checkNames(msg.model_name, versionOrNone(msg.model_version));
+      // model_version is a pin like x-model-version (a version or an alias), so only bounded here.
+      checkNames(msg.model_name);
+      if (msg.model_version.length > 128) throw badRequest('model_version is longer than 128 characters');
       const md = call.metadata;
       const pin = versionPin(msg.model_version, md);
       let a;

@@ -172,9 +172,10 @@ describe.skipIf(!available)('OIP V2 over gRPC, called by Debian python3-grpcio w
     expect(JSON.stringify(await traced?.json())).toContain('image-classifier');
   });
 
-  it('routes as over HTTP: aliases, flags sticky by x-user-id, tenant from x-tenant-id', async () => {
+  it('routes as over HTTP: aliases (model_version or x-model-version), flags sticky by x-user-id, tenant from x-tenant-id', async () => {
     const users = Array.from({ length: 16 }, (_, i) => `user-${i}`);
     const calls: GrpcCall[] = users.flatMap((u) => [0, 1, 2].map(() => ({ rpc: 'ModelInfer', request: tabular(), metadata: [['x-user-id', u]] as [string, string][] })));
+    calls.push({ rpc: 'ModelInfer', request: tabular({ model_version: 'canary' }) });
     calls.push({ rpc: 'ModelInfer', request: tabular(), metadata: [['x-model-version', 'canary']] });
     calls.push({ rpc: 'ModelInfer', request: tabular(), metadata: [['x-tenant-id', 'acme'], ['x-user-id', 'user-0']] });
     const results = (await call(calls)).map(one);
@@ -184,6 +185,8 @@ describe.skipIf(!available)('OIP V2 over gRPC, called by Debian python3-grpcio w
     const seen = new Set([...byUser.values()].flatMap((s) => [...s]));
     expect(seen).toEqual(new Set(['1.0.0', '1.1.0']));
     expect(results[0]?.initial_metadata['x-model-route']).toMatch(/^flag:/);
+    expect(results.at(-3)?.initial_metadata).toMatchObject({ 'x-model-version': '1.1.0', 'x-model-route': 'pinned' });
+    expect(results.at(-3)?.response?.model_version).toBe('1.1.0');
     expect(results.at(-2)?.initial_metadata).toMatchObject({ 'x-model-version': '1.1.0', 'x-model-route': 'pinned' });
     expect(results.at(-1)?.initial_metadata['x-model-version']).toBe('1.1.0');
   });
