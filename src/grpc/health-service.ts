@@ -43,7 +43,7 @@ export class HealthService {
   notify(): void {
     const s = this.current();
     for (const [call, last] of this.watchers) {
-      if (last === s) continue;
+      if (last === s || last === SERVICE_UNKNOWN) continue;
       this.watchers.set(call, s);
       call.write(this.encode(s));
     }
@@ -73,11 +73,9 @@ export class HealthService {
     },
     Watch: (call: ServerWritableStream<Buffer, Buffer>) => {
       const service = this.serviceOf(call.request);
-      if (service === undefined || !KNOWN.has(service)) {
-        call.write(this.encode(SERVICE_UNKNOWN));
-        return;
-      }
-      const s = this.current();
+      // An unknown service gets SERVICE_UNKNOWN and an open stream (the protocol's rule); it is
+      // never updated (the status it was last sent stays SERVICE_UNKNOWN) but is ended at shutdown.
+      const s = service === undefined || !KNOWN.has(service) ? SERVICE_UNKNOWN : this.current();
       this.watchers.set(call, s);
       call.write(this.encode(s));
       call.on('cancelled', () => {

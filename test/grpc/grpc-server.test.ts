@@ -83,6 +83,35 @@ describe('the gRPC server in process (grpc-js client)', () => {
     }
   });
 
+  it('shutdown ends open Health.Watch streams (known or unknown service), so it completes in time', async () => {
+    const other = await startGateway(copyDemoModels(), { grpc: { port: 1 } });
+    const grpc = buildGrpc(other) as GrpcServer;
+    const at = `127.0.0.1:${await grpc.listen(0, '127.0.0.1')}`;
+    const client = new Client(at, credentials.createInsecure());
+    const ended = (service: string) =>
+      new Promise<number[]>((resolve) => {
+        const seen: number[] = [];
+        const call = client.makeServerStreamRequest(
+          '/grpc.health.v1.Health/Watch',
+          (o: object) => Buffer.from(protos.HealthCheckRequest.encode(o).finish()),
+          (b: Buffer) => (protos.HealthCheckResponse.decode(b) as unknown as { status: number }).status,
+          { service },
+        );
+        call.on('data', (st: number) => seen.push(st));
+        call.on('status', () => resolve(seen));
+        call.on('error', () => undefined);
+      });
+    const known = ended('');
+    const unknown = ended('no.such.Service');
+    await new Promise((r) => setTimeout(r, 200));
+    other.failReadiness();
+    expect(await grpc.close(5_000)).toBe(true);
+    expect(await known).toEqual([1, 2]);
+    expect(await unknown).toEqual([3]);
+    client.close();
+    await other.close();
+  });
+
   it('Health.Watch sends SERVING, then NOT_SERVING once readiness fails (SIGTERM)', async () => {
     const statuses = await watch(target, 2, () => {
       gateway.failReadiness();
