@@ -44,11 +44,11 @@ export async function serveCommand(args: string[] = []): Promise<void> {
 }
 
 /**
- * The Kubernetes sequence: readiness fails at once; requests are still served for drainDelayMs
- * (endpoints are removed meanwhile; gRPC health turns NOT_SERVING), each answered with Connection: close; then the listeners
- * (HTTP and gRPC) stop and every request or call that reached the server, even one still sending its body, is answered;
- * then the trace and the audit are flushed; then sessions are freed. Resolves false when
- * shutdownTimeoutMs ran out first.
+ * The Kubernetes sequence: readiness fails at once (gRPC health turns NOT_SERVING); requests are
+ * still served for drainDelayMs (endpoints are removed meanwhile), each answered with Connection:
+ * close; then the listeners (HTTP and gRPC) stop and every request or call that reached the
+ * server, even one still sending its body, is answered; then the trace and the audit are flushed;
+ * then sessions are freed. Resolves false when shutdownTimeoutMs ran out first.
  */
 async function shutdown(gateway: Gateway, http: HttpServer, grpc: GrpcServer | undefined, signal: NodeJS.Signals): Promise<boolean> {
   const { logger, config } = gateway;

@@ -36,7 +36,9 @@ export class GrpcServer {
   listen(port: number, host: string): Promise<number> {
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) =>
+        err ? reject(new Error(`gRPC cannot listen on ${address} (${err.message}); set grpc.port / MODELGATE_GRPC_PORT, or off`)) : resolve(bound),
+      );
     });
   }
 
