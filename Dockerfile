@@ -45,6 +45,8 @@ COPY --from=build /app/dist/console ./dist/console
 COPY package.json ./
 COPY config ./config
 COPY models ./models
+# The gRPC service's .proto files: read by the server at start, and the contract clients compile.
+COPY proto ./proto
 # Run as uid/gid 1000 whatever the base calls it: `node` in node images, `ubuntu` in the
 # nvidia/cuda ubuntu24.04 images (where `useradd --uid 1000` fails: the uid exists); create it
 # only when the base has none. Numeric USER so Kubernetes' runAsNonRoot can verify it.
@@ -54,7 +56,7 @@ RUN set -eu; \
     getent passwd "${APP_UID}" >/dev/null || useradd --uid "${APP_UID}" --gid "${APP_UID}" --no-create-home --shell /usr/sbin/nologin modelgate; \
     mkdir -p /app/data && chown -R "${APP_UID}:${APP_UID}" /app/data
 USER ${APP_UID}:${APP_UID}
-EXPOSE 8080
+EXPOSE 8080 8081
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/v2/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import type { GrpcLoadSpec } from './grpc-load.js';
 import type { LoadResult, LoadSpec } from './load.js';
 
 export interface Server {
@@ -68,8 +69,8 @@ export async function stopServer(server: Server): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Run one load in a separate process (autocannon) and return its summary, with the server's CPU per request. */
-export function runLoad(loadScript: string, spec: LoadSpec, cwd: string, serverPid?: number): Promise<LoadResult> {
+/** Run one load in a separate process (autocannon, or grpc-load.js) and return its summary, with the server's CPU per request. */
+export function runLoad(loadScript: string, spec: LoadSpec | GrpcLoadSpec, cwd: string, serverPid?: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [loadScript, JSON.stringify(spec)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

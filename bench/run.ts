@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { buildHeavyModel } from '../tools/training/heavy.js';
 import { encodeImageClassifier } from '../tools/training/image-classifier.js';
 import { IMAGE_MODEL, writeImageBodies } from './image-workload.js';
+import type { GrpcLoadSpec } from './grpc-load.js';
+import { grpcRows } from './grpc-rows.js';
+import type { GrpcWorkload } from './grpc-workload.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { freePort, runLoad, startServer, stopServer, waitReady, type Server } from './processes.js';
 import { pairTable, scenarioTable, targetTable, type Pair, type Scenario } from './report.js';
@@ -16,6 +19,7 @@ import { HEAVY_BODY, INFER_BODY, PREDICT_BODY } from './workload.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const LOAD = join(here, 'load.js');
+const GRPC_LOAD = join(here, 'grpc-load.js');
 const BASELINES = join(here, 'baselines.js');
 /** The gateway build to measure; BENCH_GATEWAY points at another build (A/B of a change). */
 const GATEWAY = process.env.BENCH_GATEWAY ?? join(root, 'dist', 'src', 'cli', 'main.js');
@@ -31,8 +35,10 @@ const resultsDir = join(root, 'bench', 'results');
 const scratch = mkdtempSync(join(tmpdir(), 'modelgate-bench-'));
 
 interface ServerDef {
-  argv: (port: number) => string[];
-  env?: (port: number) => NodeJS.ProcessEnv;
+  argv: (port: number, grpcPort?: number) => string[];
+  env?: (port: number, grpcPort?: number) => NodeJS.ProcessEnv;
+  /** Listens for gRPC too, on a port of its own (passed as grpcPort). */
+  grpc?: boolean;
   ready: string;
   /** A log line that must also have appeared (a cluster: every worker listening, not just the first). */
   readyLog?: string;
@@ -52,6 +58,8 @@ interface Load {
   connections: number;
   users?: number;
   tally?: string;
+  /** A gRPC load (grpc-load.js, ModelInfer with this workload) on the server's gRPC port, instead of autocannon on `path`. */
+  grpc?: GrpcWorkload;
 }
 
 /** Loads run back to back `reps` times, in this order, on servers started for the group. */
@@ -85,6 +93,8 @@ const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}, serveArgs: st
     HOST: '127.0.0.1',
     // A registry of its own per server: the bench never touches data/.
     MODELGATE_REGISTRY_DB: join(scratch, `${config}-${port}`, 'registry.db'),
+    // gRPC only where a row uses it (its own port then): the default 8081 would collide.
+    MODELGATE_GRPC_PORT: 'off',
     ...extraEnv,
   }),
   ready: '/v2/health/ready',
@@ -177,6 +187,12 @@ const PAIRS: Pair[] = [
   { name: 'cluster (2 workers) / single process, miss (req/s)', a: 'miss-cluster', b: 'miss-single', metric: 'rps' },
 ];
 
+const GRPC = grpcRows({ root, scratch, here, reps, gateway });
+Object.assign(SERVERS, GRPC.servers);
+LOADS.push(...GRPC.loads);
+GROUPS.push(GRPC.group);
+PAIRS.push(...GRPC.pairs);
+
 /** Is flag routing wired? 200 distinct users must be routed by flag to both versions. */
 async function probeCanary(base: (server: string) => string): Promise<string | undefined> {
   const seen = new Map<string, number>();
@@ -194,13 +210,14 @@ async function probeCanary(base: (server: string) => string): Promise<string | u
 async function runGroup(g: Group, scenarios: Map<string, Scenario>): Promise<void> {
   const loads = g.loads.map((id) => LOADS.find((l) => l.id === id) as Load).filter((l) => !only || only.includes(l.id));
   if (loads.length === 0) return;
-  const servers = new Map<string, { server: Server; base: string }>();
+  const servers = new Map<string, { server: Server; base: string; grpcTarget?: string }>();
   try {
     for (const name of new Set(loads.map((l) => l.server))) {
       const def = SERVERS[name] as ServerDef;
       const port = await freePort();
-      const server = startServer(name, def.argv(port), def.env?.(port) ?? {}, root);
-      servers.set(name, { server, base: `http://127.0.0.1:${port}` });
+      const grpcPort = def.grpc ? await freePort() : undefined;
+      const server = startServer(name, def.argv(port, grpcPort), def.env?.(port, grpcPort) ?? {}, root);
+      servers.set(name, { server, base: `http://127.0.0.1:${port}`, grpcTarget: grpcPort ? `127.0.0.1:${grpcPort}` : undefined });
       await waitReady(server, `http://127.0.0.1:${port}${def.ready}`, 60_000, def.readyLog);
     }
     const pending = await g.probe?.((s) => servers.get(s)?.base ?? '');
@@ -212,13 +229,19 @@ async function runGroup(g: Group, scenarios: Map<string, Scenario>): Promise<voi
           s.pending = pending;
           continue;
         }
-        const target = servers.get(l.server) as { server: Server; base: string };
-        const spec: LoadSpec = {
-          url: `${target.base}${l.path}`, method: l.body || l.bodyFile ? 'POST' : 'GET', body: l.body, bodyFile: l.bodyFile, headers: l.headers,
-          connections: l.connections, warmupSec, durationSec, users: l.users, tally: l.tally,
-        };
+        const target = servers.get(l.server) as { server: Server; base: string; grpcTarget?: string };
         process.stderr.write(`  [${g.id} ${rep + 1}/${g.reps}] ${l.id}: ${l.label}, ${l.connections} conn ... `);
-        const r: LoadResult = await runLoad(LOAD, spec, root, target.server.child.pid);
+        let r: LoadResult;
+        if (l.grpc) {
+          const spec: GrpcLoadSpec = { target: target.grpcTarget as string, workload: l.grpc, connections: l.connections, warmupSec, durationSec, tally: l.tally };
+          r = await runLoad(GRPC_LOAD, spec, root, target.server.child.pid);
+        } else {
+          const spec: LoadSpec = {
+            url: `${target.base}${l.path}`, method: l.body || l.bodyFile ? 'POST' : 'GET', body: l.body, bodyFile: l.bodyFile, headers: l.headers,
+            connections: l.connections, warmupSec, durationSec, users: l.users, tally: l.tally,
+          };
+          r = await runLoad(LOAD, spec, root, target.server.child.pid);
+        }
         s.runs.push(r);
         process.stderr.write(`${r.rps.toFixed(0)} req/s, p99 ${r.p99} ms, ${r.cpuUsPerReq?.toFixed(0) ?? '?'} us CPU/req${r.non2xx + r.errors ? `, ${r.non2xx + r.errors} non-2xx/errors` : ''}\n`);
         const profileDir = profile ? SERVERS[l.server]?.profileDir : undefined;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Hono } from 'hono';
+import { accessControl } from './build-access.js';
 import { buildExecutor } from './build-executor.js';
 import { buildInfo } from './build-info.js';
 import { buildMonitoring, type MonitoringParts } from './build-monitoring.js';
@@ -8,6 +9,7 @@ import type { TraceFiles } from './audit/trace-files.js';
 import type { GatewayConfig } from './config/schema.js';
 import { NullAuditSink, type AuditSink } from './contracts/audit.js';
 import type { InferenceExecutor } from './contracts/executor.js';
+import type { AccessControl } from './contracts/access.js';
 import type { PredictionObserver } from './contracts/prediction.js';
 import { ModelCatalog } from './core/catalog.js';
 import { PredictionService } from './core/prediction-service.js';
@@ -64,6 +66,10 @@ export class Gateway {
   readonly governance: Governance | undefined;
   /** Drift, feedback and live quality, canary analysis. */
   readonly monitoring: MonitoringParts;
+  /** The read side of the data plane (metadata, readiness), shared by HTTP and gRPC. */
+  readonly catalog: ModelCatalog;
+  /** The ops token check HTTP's repository routes use, for other protocols (gRPC). */
+  readonly access: AccessControl;
   private ready = false;
   private readonly caching: CachingExecutor | undefined;
 
@@ -147,13 +153,15 @@ export class Gateway {
       observers,
     });
     const authenticate = gov ? (token: string) => gov.handle.tokens.authenticate(token) : undefined;
+    this.catalog = new ModelCatalog(this.repository, this.router, () => this.ready, (): Record<string, string> => {
+      const trace = gov?.trace?.log.health?.();
+      return trace?.degraded ? { trace: trace.reason ?? 'degraded' } : {};
+    });
+    this.access = accessControl(authenticate, config.adminToken);
     const { app, serving } = createApp({
       settings: { maxBodyBytes: config.limits.maxBodyBytes, maxBinaryBodyBytes: config.limits.maxBinaryBodyBytes, adminToken: config.adminToken, trustedProxies: config.http.trustedProxies },
       service: this.service,
-      catalog: new ModelCatalog(this.repository, this.router, () => this.ready, (): Record<string, string> => {
-        const trace = gov?.trace?.log.health?.();
-        return trace?.degraded ? { trace: trace.reason ?? 'degraded' } : {};
-      }),
+      catalog: this.catalog,
       routing,
       monitoring: { ...this.monitoring, repository: this.repository, adminToken: config.adminToken, authenticate },
       repository: this.repository,

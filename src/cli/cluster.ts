@@ -18,7 +18,13 @@ export async function serveWithWorkers(args: string[]): Promise<void> {
   if (workers > 1 && cluster.isPrimary) {
     const config = loadConfig();
     const { drainDelayMs, shutdownTimeoutMs } = config.server;
-    runPrimary({ workers, logger: createLogger(config.logLevel), graceMs: drainDelayMs + shutdownTimeoutMs });
+    runPrimary({
+      workers,
+      logger: createLogger(config.logLevel),
+      graceMs: drainDelayMs + shutdownTimeoutMs,
+      // gRPC listens before HTTP in each worker (serve-command.ts).
+      listenersPerWorker: config.grpc.port === 0 ? 1 : 2,
+    });
     return;
   }
   return (await import('./serve-command.js')).serveCommand(args);

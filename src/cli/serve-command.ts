@@ -1,5 +1,7 @@
 import { loadConfig } from '../config/load-config.js';
+import { buildGrpc } from '../build-grpc.js';
 import { Gateway } from '../gateway.js';
+import type { GrpcServer } from '../grpc/grpc-server.js';
 import { HttpServer } from '../http/server.js';
 import { flushLogger, type Logger } from '../logger.js';
 import { joinClusterIfWorker } from './cluster.js';
@@ -16,8 +18,12 @@ export async function serveCommand(args: string[] = []): Promise<void> {
   process.on('unhandledRejection', (err) => gateway.background.failed('unhandled-rejection', err));
   await gateway.start();
   joinClusterIfWorker(gateway);
+  // gRPC first: the "listening" line (HTTP) is the signal that everything serves.
+  const grpc = buildGrpc(gateway);
+  const grpcPort = grpc ? await grpc.listen(config.grpc.port, config.host) : undefined;
   const http = new HttpServer(gateway.app.fetch, config.server);
   const port = await http.listen(config.port, config.host);
+  if (grpcPort !== undefined) logger.info({ grpcPort, pid: process.pid }, `modelgate gRPC (OIP V2) listening on ${config.host}:${grpcPort}`);
   logger.info({ port, host: config.host, models: gateway.repository.models() }, `modelgate listening on http://${config.host}:${port}`);
 
   let stopping = false;
@@ -28,7 +34,7 @@ export async function serveCommand(args: string[] = []): Promise<void> {
       return;
     }
     stopping = true;
-    void shutdown(gateway, http, signal).then(
+    void shutdown(gateway, http, grpc, signal).then(
       (clean) => exit(logger, clean ? 0 : 1),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
@@ -41,21 +47,24 @@ export async function serveCommand(args: string[] = []): Promise<void> {
 }
 
 /**
- * The Kubernetes sequence: readiness fails at once; requests are still served for drainDelayMs
- * (endpoints are removed meanwhile), each answered with Connection: close; then the listener
- * stops and every request that reached the server, even one still sending its body, is answered;
- * then the trace and the audit are flushed; then sessions are freed. Resolves false when
- * shutdownTimeoutMs ran out first.
+ * The Kubernetes sequence: readiness fails at once (gRPC health turns NOT_SERVING); requests are
+ * still served for drainDelayMs (endpoints are removed meanwhile), each answered with Connection:
+ * close; then the listeners (HTTP and gRPC) stop and every request or call that reached the
+ * server, even one still sending its body, is answered; then the trace and the audit are flushed;
+ * then sessions are freed. Resolves false when shutdownTimeoutMs ran out first.
  */
-async function shutdown(gateway: Gateway, http: HttpServer, signal: NodeJS.Signals): Promise<boolean> {
+async function shutdown(gateway: Gateway, http: HttpServer, grpc: GrpcServer | undefined, signal: NodeJS.Signals): Promise<boolean> {
   const { logger, config } = gateway;
   const { drainDelayMs, shutdownTimeoutMs } = config.server;
   gateway.failReadiness();
   http.startDraining();
+  grpc?.startDraining();
   logger.info({ signal, drainDelayMs }, 'shutting down: readiness failed, serving with Connection: close during the drain delay');
   await new Promise((r) => setTimeout(r, drainDelayMs));
   const deadline = Date.now() + shutdownTimeoutMs;
-  const answered = await http.close(shutdownTimeoutMs);
+  // gRPC calls in flight are drained alongside HTTP's, under the same deadline.
+  const [httpAnswered, grpcAnswered] = await Promise.all([http.close(shutdownTimeoutMs), grpc?.close(shutdownTimeoutMs) ?? true]);
+  const answered = httpAnswered && grpcAnswered;
   if (!answered) logger.error({ shutdownTimeoutMs }, 'shutdown timeout: connections still open were closed');
   const closed = await Promise.race([
     gateway.close(Math.max(0, deadline - Date.now())).then(() => true),

@@ -8,6 +8,8 @@ export interface PrimaryOptions {
   logger: Logger;
   /** How long workers get to drain after SIGTERM (their drain delay + shutdown timeout) before they are killed. */
   graceMs: number;
+  /** Listeners each worker opens (HTTP, and gRPC when enabled, HTTP last): it serves once all are up. Default 1. */
+  listenersPerWorker?: number;
 }
 
 /**
@@ -43,8 +45,12 @@ export function runPrimary(opts: PrimaryOptions): void {
   });
 
   const listening = new Set<number>();
+  const opened = new Map<number, number>();
   let ready = false;
   cluster.on('listening', (worker, address) => {
+    const n = (opened.get(worker.id) ?? 0) + 1;
+    opened.set(worker.id, n);
+    if (n < (opts.listenersPerWorker ?? 1)) return;
     listening.add(worker.id);
     // One at a time: the first worker may create and import the registry, which others must not race.
     if (!stopping && forked < opts.workers) fork();
@@ -55,6 +61,7 @@ export function runPrimary(opts: PrimaryOptions): void {
   });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    opened.delete(worker.id);
     if (!listening.delete(worker.id)) {
       // It never served: the start itself fails (config, models), as it would without --workers.
       logger.fatal({ pid: worker.process.pid, code, signal }, 'a worker failed to start: stopping the cluster');

@@ -68,6 +68,12 @@ function mergeEnv(file: Record<string, unknown>, env: NodeJS.ProcessEnv): Record
     const trustedProxies = /^\d+$/.test(t) ? Number(t) : t.split(',').map((s) => s.trim()).filter(Boolean);
     cfg.http = { ...((file.http as Record<string, unknown> | undefined) ?? {}), trustedProxies };
   }
+  if (env.MODELGATE_GRPC_PORT || env.MODELGATE_GRPC_MAX_MESSAGE_BYTES) {
+    const grpc = { ...((file.grpc as Record<string, unknown> | undefined) ?? {}) };
+    if (env.MODELGATE_GRPC_PORT) grpc.port = env.MODELGATE_GRPC_PORT.trim() === 'off' ? 'off' : num(env.MODELGATE_GRPC_PORT);
+    if (env.MODELGATE_GRPC_MAX_MESSAGE_BYTES) grpc.maxMessageBytes = num(env.MODELGATE_GRPC_MAX_MESSAGE_BYTES);
+    cfg.grpc = grpc;
+  }
   if (env.MODELGATE_FLAGS_FILE) cfg.flags = { ...((cfg.flags as Record<string, unknown> | undefined) ?? {}), file: env.MODELGATE_FLAGS_FILE };
   const server = { ...((file.server as Record<string, unknown> | undefined) ?? {}) };
   const serverEnv: Record<string, string> = {

@@ -136,6 +136,14 @@ export const GatewayConfig = z.object({
   models: z.record(z.string().regex(NAME_RE), ModelSettings).default({}),
   cache: CacheSettings.extend({ redis: RedisCacheSettings.prefault({}) }).prefault({}),
   http: z.object({ trustedProxies: TrustedProxies.default(0) }).prefault({}),
+  /** OIP V2 over gRPC (inference.GRPCInferenceService + grpc.health.v1) on its own port; 0 or 'off' disables it. */
+  grpc: z
+    .object({
+      port: z.union([z.number().int().min(0).max(65535), z.literal('off').transform(() => 0)]).default(8081),
+      /** Largest gRPC message received or sent (an image tensor is ~600 KB). */
+      maxMessageBytes: z.number().int().positive().default(64 * 1024 * 1024),
+    })
+    .prefault({}),
   batching: BatchingSettings.prefault({}),
   flags: z
     .object({

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Pin, RoutingContext } from '../contracts/prediction.js';
 import { GatewayError } from '../errors/index.js';
 import type { AppEnv } from './app-env.js';
-import type { ClientAddress } from './client-address.js';
+import type { ClientAddress } from '../core/client-address.js';
 import { header, requestHeaders } from './request-headers.js';
 
 const CONTEXT_HEADER = /^x-context-([a-z0-9_-]{1,64})$/;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestKey } from '../../src/audit/trace-segment.js';
-import { uuidV7 } from '../../src/http/uuid-v7.js';
+import { uuidV7 } from '../../src/core/uuid-v7.js';
 
 /** The key as the first trace format defined it (index files on disk hold these keys). */
 function reference(id: string): number {

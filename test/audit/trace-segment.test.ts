@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TraceSegment, requestKey } from '../../src/audit/trace-segment.js';
-import { uuidV7 } from '../../src/http/uuid-v7.js';
+import { uuidV7 } from '../../src/core/uuid-v7.js';
 import { tempDir } from '../support/fixtures.js';
 
 /** The index file as first defined: keys sorted, ties in append order, then their offsets. */

@@ -20,6 +20,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ MODELGATE_MAX_BINARY_BODY_BYTES: 'lots' }, dir())).toThrow(/maxBinaryBodyBytes/);
   });
 
+  it('grpc: port 8081 and 64 MiB messages by default; file, then MODELGATE_GRPC_PORT (off or 0 disables) and MODELGATE_GRPC_MAX_MESSAGE_BYTES', () => {
+    expect(loadConfig({}, dir()).grpc).toEqual({ port: 8081, maxMessageBytes: 64 * 1024 * 1024 });
+    const d = dir();
+    mkdirSync(join(d, 'config'));
+    writeFileSync(join(d, 'config', 'gateway.json'), JSON.stringify({ grpc: { port: 9001, maxMessageBytes: 1024 } }));
+    expect(loadConfig({}, d).grpc).toEqual({ port: 9001, maxMessageBytes: 1024 });
+    expect(loadConfig({ MODELGATE_GRPC_PORT: 'off' }, d).grpc).toEqual({ port: 0, maxMessageBytes: 1024 });
+    expect(loadConfig({ MODELGATE_GRPC_PORT: '0', MODELGATE_GRPC_MAX_MESSAGE_BYTES: '2048' }, d).grpc).toEqual({ port: 0, maxMessageBytes: 2048 });
+    expect(() => loadConfig({ MODELGATE_GRPC_PORT: 'on' }, d)).toThrow(/grpc\.port/);
+  });
+
   it('server: safe defaults, file then environment, and headers timeout <= request timeout', () => {
     expect(loadConfig({}, dir()).server).toEqual({
       headersTimeoutMs: 15_000,

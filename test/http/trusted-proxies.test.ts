@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrustedProxies } from '../../src/config/schema.js';
 import type { Gateway } from '../../src/gateway.js';
-import { clientAddressResolver } from '../../src/http/client-address.js';
+import { clientAddressResolver } from '../../src/core/client-address.js';
 import { HOUSE_V1, copyDemoModels } from '../support/fixtures.js';
 import { CANARY_90_10, flag, writeFlags } from '../support/flags.js';
 import { startGateway } from '../support/gateway.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestKey } from '../../src/audit/trace-segment.js';
-import { uuidV7 } from '../../src/http/uuid-v7.js';
+import { uuidV7 } from '../../src/core/uuid-v7.js';
 
 describe('minted request ids (UUIDv7)', () => {
   it('are RFC 9562 version-7 UUIDs carrying their millisecond', () => {

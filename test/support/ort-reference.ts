@@ -16,3 +16,14 @@ export async function directRun(model: string, version: string, rows: number[][]
     await session.release();
   }
 }
+
+/** Run an .onnx file directly on one FP32 input: the reference for models the tests write themselves. */
+export async function directRunFile(file: string, input: string, data: Float32Array, dims: number[]): Promise<number[]> {
+  const session = await ort.InferenceSession.create(readFileSync(file));
+  try {
+    const out = await session.run({ [input]: new ort.Tensor('float32', data, dims) });
+    return Array.from(out[session.outputNames[0] as string]?.data as Float32Array);
+  } finally {
+    await session.release();
+  }
+}

@@ -19,6 +19,8 @@ export function freePort(): Promise<number> {
 
 export interface ServerProcess {
   url: string;
+  /** host:port of its gRPC service (MODELGATE_GRPC_PORT). */
+  grpcTarget: string;
   child: ChildProcess;
   logs: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
@@ -35,6 +37,8 @@ export interface ServerProcessOptions {
 export async function startServerProcess(env: Record<string, string> = {}, opts: ServerProcessOptions = {}): Promise<ServerProcess> {
   const ready = opts.ready ?? 'modelgate listening';
   const port = await freePort();
+  // A free gRPC port of its own too (the default, 8081, would collide between parallel tests).
+  const grpcPort = env.MODELGATE_GRPC_PORT ?? String(await freePort());
   // Each server gets its own registry and trace databases, never the working tree's data/.
   const data = mkdtempSync(join(tmpdir(), 'modelgate-e2e-'));
   const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', ...(opts.args ?? [])], {
@@ -46,6 +50,7 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
       MODELGATE_REGISTRY_DB: join(data, 'registry.db'),
       // Short drain delay in tests (the default, 5 s, waits for a load balancer to remove the endpoint).
       MODELGATE_DRAIN_DELAY_MS: '100',
+      MODELGATE_GRPC_PORT: grpcPort,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,6 +76,7 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     url: `http://127.0.0.1:${port}`,
+    grpcTarget: `127.0.0.1:${grpcPort}`,
     child,
     logs: () => out,
     stop: async (signal = 'SIGTERM') => {

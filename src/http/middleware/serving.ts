@@ -6,7 +6,7 @@ import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 import type { CounterSlot, HistogramSlot } from '../../metrics/slots.js';
 import type { AppEnv } from '../app-env.js';
 import { header, requestHeaders } from '../request-headers.js';
-import { uuidV7 } from '../uuid-v7.js';
+import { uuidV7 } from '../../core/uuid-v7.js';
 
 const SAFE_ID = /^[\w.:@-]{1,128}$/;
 

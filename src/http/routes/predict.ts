@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { PredictAnswer, Protocol } from '../../contracts/prediction.js';
 import { INFERENCE_HEADER, inferenceHeaderLength, readBinaryBody } from '../binary-body.js';
 import type { AppEnv } from '../app-env.js';
-import { clientAddressResolver } from '../client-address.js';
+import { clientAddressResolver } from '../../core/client-address.js';
 import { DEFAULT_MAX_BINARY_BODY_BYTES, type HttpDeps } from '../deps.js';
 import { oipProtocol } from '../protocols/oip.js';
 import { oipBinaryProtocol, type BinaryBody } from '../protocols/oip-binary.js';

@@ -1,0 +1,21 @@
+import { clientAddressResolver } from './core/client-address.js';
+import type { Gateway } from './gateway.js';
+import { GrpcServer } from './grpc/grpc-server.js';
+
+/** The gateway's gRPC server (same data plane, catalog, tokens and client-address rules as HTTP); undefined when grpc.port is 0/off. */
+export function buildGrpc(gateway: Gateway): GrpcServer | undefined {
+  const { config } = gateway;
+  if (config.grpc.port === 0) return undefined;
+  return new GrpcServer(
+    {
+      service: gateway.service,
+      catalog: gateway.catalog,
+      lifecycle: gateway.repository,
+      access: gateway.access,
+      clientAddress: clientAddressResolver(config.http.trustedProxies),
+      logger: gateway.logger,
+      ready: () => gateway.catalog.ready(),
+    },
+    { maxMessageBytes: config.grpc.maxMessageBytes },
+  );
+}

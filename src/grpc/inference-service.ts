@@ -1,0 +1,162 @@
+import { Metadata, type handleUnaryCall, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { AccessControl, ModelLifecycle } from '../contracts/access.js';
+import type { ClientAddress } from '../core/client-address.js';
+import type { ModelCatalog } from '../core/catalog.js';
+import { checkNames } from '../core/names.js';
+import type { PredictionService } from '../core/prediction-service.js';
+import { badRequest, GatewayError } from '../errors/index.js';
+import type { Logger } from '../logger.js';
+import { bearerToken, metadataContext, noCacheRequested, requestIdOf, versionPin } from './call-context.js';
+import { grpcProtocol } from './infer-protocol.js';
+import type { ModelInferRequestMsg, Protos, RepositoryRequestMsg } from './proto.js';
+import { errorRenderer } from './status.js';
+
+const SERVER_VERSION = '0.1.0';
+
+/** What the gRPC service talks to: the same data plane, catalog and ops token check as HTTP. */
+export interface GrpcDeps {
+  service: PredictionService;
+  catalog: ModelCatalog;
+  lifecycle: ModelLifecycle;
+  access: AccessControl;
+  clientAddress: ClientAddress;
+  logger: Logger;
+}
+
+type Type = Protos[keyof Protos];
+
+/** A message of `type` from the received bytes; a malformed one is a 400 (INVALID_ARGUMENT), not grpc-js's INTERNAL. */
+function decode<T>(type: Type, bytes: Buffer): T {
+  try {
+    return type.decode(bytes) as unknown as T;
+  } catch {
+    throw badRequest(`the request is not a valid ${type.name} message`);
+  }
+}
+
+const encode = (type: Type, message: object): Buffer => {
+  const u8 = type.encode(message).finish();
+  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+};
+
+const versionOrNone = (v: string): string | undefined => (v.length > 0 ? v : undefined);
+
+/** The version a repository request names in its `version` string parameter (modelgate's; Triton has none). */
+function repositoryVersion(msg: RepositoryRequestMsg): string | undefined {
+  const p = msg.parameters.version;
+  if (p === undefined) return undefined;
+  if (typeof p.string_param !== 'string' || !Object.prototype.hasOwnProperty.call(p, 'string_param')) {
+    throw badRequest("parameter 'version' must be a string_param");
+  }
+  return p.string_param;
+}
+
+/**
+ * `inference.GRPCInferenceService`: handlers that only translate. Each takes the message bytes
+ * (decoded here, so a malformed message gets INVALID_ARGUMENT) and answers bytes; ModelInfer's
+ * answer is the data plane's own serialised response, stamped in the initial metadata.
+ */
+export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedServiceImplementation {
+  const { service, catalog, lifecycle, access, clientAddress } = deps;
+  const protocol = grpcProtocol(protos);
+  const toServiceError = errorRenderer(deps.logger);
+
+  /** A unary handler whose throws and rejections become statuses in one place. */
+  const unary = (handle: (call: ServerUnaryCall<Buffer, Buffer>, requestId: string) => Buffer | Promise<Buffer>): handleUnaryCall<Buffer, Buffer> => {
+    return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+      const requestId = requestIdOf(call.metadata);
+      try {
+        const out = handle(call, requestId);
+        if (out instanceof Promise) out.then((b) => callback(null, b), (err: unknown) => callback(toServiceError(err, requestId)));
+        else callback(null, out);
+      } catch (err) {
+        callback(toServiceError(err, requestId));
+      }
+    };
+  };
+
+  /**
+   * A pinned version the repository knows but does not serve now (loading, unloaded, failed) is
+   * UNAVAILABLE, as its OIP readiness says, rather than NOT_FOUND.
+   */
+  const notReady = (err: unknown, model: string, version: string | undefined): unknown => {
+    if (!(err instanceof GatewayError) || err.status !== 404 || version === undefined) return err;
+    try {
+      if (!catalog.modelReady(model, version).ready) return new GatewayError('model_not_ready', 503, `version '${version}' of model '${model}' is not ready`);
+    } catch {
+      // Unknown to the repository too: the 404 stands.
+    }
+    return err;
+  };
+
+  return {
+    ServerLive: unary(() => encode(protos.ServerLiveResponse, { live: true })),
+    ServerReady: unary(() => encode(protos.ServerReadyResponse, { ready: catalog.ready() })),
+    ModelReady: unary((call) => {
+      const msg = decode<{ name: string; version: string }>(protos.ModelReadyRequest, call.request);
+      const version = versionOrNone(msg.version);
+      checkNames(msg.name, version);
+      const r = catalog.modelReady(msg.name, version);
+      return encode(protos.ModelReadyResponse, { ready: r.ready });
+    }),
+    ServerMetadata: unary(() => encode(protos.ServerMetadataResponse, { name: 'modelgate', version: SERVER_VERSION, extensions: ['model_repository'] })),
+    ModelMetadata: unary((call) => {
+      const msg = decode<{ name: string; version: string }>(protos.ModelMetadataRequest, call.request);
+      const version = versionOrNone(msg.version);
+      checkNames(msg.name, version);
+      const m = catalog.metadata(msg.name, version);
+      return encode(protos.ModelMetadataResponse, { name: m.name, versions: m.versions, platform: m.platform, inputs: m.inputs, outputs: m.outputs });
+    }),
+
+    ModelInfer: unary(async (call, requestId) => {
+      const msg = decode<ModelInferRequestMsg>(protos.ModelInferRequest, call.request);
+      // model_version is a pin like x-model-version (a version or an alias), so only bounded here.
+      checkNames(msg.model_name);
+      if (msg.model_version.length > 128) throw badRequest('model_version is longer than 128 characters');
+      const md = call.metadata;
+      const pin = versionPin(msg.model_version, md);
+      let a;
+      try {
+        const pending = service.predict({
+          model: msg.model_name,
+          protocol,
+          body: msg,
+          pin,
+          context: metadataContext(md, call.getPeer(), clientAddress),
+          requestId,
+          noCache: noCacheRequested(md),
+        });
+        a = pending instanceof Promise ? await pending : pending;
+      } catch (err) {
+        throw notReady(err, msg.model_name, pin?.value);
+      }
+      const stamps = new Metadata();
+      stamps.set('x-request-id', requestId);
+      stamps.set('x-model-name', a.model);
+      stamps.set('x-model-version', a.version);
+      stamps.set('x-model-route', a.route);
+      stamps.set('x-cache', a.cache);
+      call.sendMetadata(stamps);
+      return a.body;
+    }),
+
+    // Triton's repository extension behind the HTTP routes' deployer role. Like those routes, the
+    // repository logs the change; it is not written to the audit log with the principal.
+    RepositoryModelLoad: unary(async (call) => {
+      await access.authorize(bearerToken(call.metadata), 'deployer', 'RepositoryModelLoad');
+      const msg = decode<RepositoryRequestMsg>(protos.RepositoryModelLoadRequest, call.request);
+      const version = repositoryVersion(msg);
+      checkNames(msg.model_name, version);
+      await lifecycle.load(msg.model_name, version);
+      return encode(protos.Empty, {});
+    }),
+    RepositoryModelUnload: unary(async (call) => {
+      await access.authorize(bearerToken(call.metadata), 'deployer', 'RepositoryModelUnload');
+      const msg = decode<RepositoryRequestMsg>(protos.RepositoryModelUnloadRequest, call.request);
+      const version = repositoryVersion(msg);
+      checkNames(msg.model_name, version);
+      await lifecycle.unload(msg.model_name, version);
+      return encode(protos.Empty, {});
+    }),
+  };
+}
