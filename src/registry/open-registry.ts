@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { SessionOptions } from '../runtime/runner.js';
 import { ArtifactStore, type Artifacts } from './artifact-store.js';
 import { PgArtifacts } from './engines/pg-artifacts.js';
-import { PgEngine } from './engines/pg-engine.js';
+import { PgEngine, type PgEngineOptions } from './engines/pg-engine.js';
 import { SqliteEngine } from './engines/sqlite-engine.js';
 import { ModelRegistry, type LifecycleHooks } from './lifecycle.js';
 import { RegistryStore } from './registry-store.js';
@@ -36,6 +36,8 @@ export interface OpenRegistryOptions {
   now?: () => Date;
   /** What the registry tells the serving side (the gateway loads before a stage move); none for the CLI. */
   hooks?: LifecycleHooks;
+  /** Shared mode: the LISTEN connection's state and failures (a metric, the background-error count). */
+  engine?: Pick<PgEngineOptions, 'onListenState' | 'onListenError'>;
 }
 
 /**
@@ -43,9 +45,9 @@ export interface OpenRegistryOptions {
  * file. SQLite opens (and migrates) at once; PostgreSQL connects in the background, its queries
  * waiting for it, so the gateway can be built synchronously and fail at start() instead.
  */
-export function openEngine(settings: RegistrySettings): { engine: SqlEngine; ready: Promise<void> } {
+export function openEngine(settings: RegistrySettings, opts: PgEngineOptions = {}): { engine: SqlEngine; ready: Promise<void> } {
   if (!settings.databaseUrl) return { engine: SqliteEngine.open(settings.dbPath), ready: Promise.resolve() };
-  const engine = new ConnectingEngine(PgEngine.open(settings.databaseUrl));
+  const engine = new ConnectingEngine(PgEngine.open(settings.databaseUrl, opts));
   return { engine, ready: engine.connected.then(() => undefined) };
 }
 
@@ -53,7 +55,7 @@ export function openEngine(settings: RegistrySettings): { engine: SqlEngine; rea
 export function openRegistry(settings: RegistrySettings, opts: OpenRegistryOptions = {}): RegistryHandle {
   const now = opts.now ?? (() => new Date());
   const session = opts.session ?? { providers: ['cpu'], intraOpThreads: 1 };
-  const { engine, ready } = openEngine(settings);
+  const { engine, ready } = openEngine(settings, opts.engine);
   const store = new RegistryStore(engine);
   const artifacts = engine.kind === 'postgres' ? new PgArtifacts(engine) : new ArtifactStore(artifactsDirOf(settings));
   const audit = new AuditLog(engine, now);
