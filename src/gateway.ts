@@ -11,6 +11,7 @@ import type { PredictionObserver } from './contracts/prediction.js';
 import { ModelCatalog } from './core/catalog.js';
 import { PredictionService } from './core/prediction-service.js';
 import { RoutingControl } from './core/rollback.js';
+import { RepositoryControl } from './core/repository-control.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/app.js';
 import type { RequestServing } from './http/middleware/serving.js';
@@ -47,6 +48,7 @@ export class Gateway {
   readonly app: Hono<AppEnv>;
   readonly serving: RequestServing;
   readonly repository: ModelRepository;
+  readonly repositoryControl: RepositoryControl;
   readonly router: VersionRouter;
   readonly service: PredictionService;
   readonly metrics: GatewayMetrics;
@@ -85,6 +87,7 @@ export class Gateway {
           background: this.background,
           repository: () => this.repository,
           overrides: this.overrides,
+          claimed: (e) => this.repositoryControl.claims(e),
         })
       : undefined;
     this.governance = gov;
@@ -101,6 +104,7 @@ export class Gateway {
         warmupRuns: config.runtime.warmupRuns,
       }),
     });
+    this.repositoryControl = new RepositoryControl(this.repository, this.audit, this.logger);
     this.router = new VersionRouter({
       repository: this.repository,
       stableVersion: (m) => gov?.stableVersion(m) ?? settings(m)?.defaultVersion,
@@ -148,6 +152,7 @@ export class Gateway {
       routing,
       monitoring: { ...this.monitoring, repository: this.repository, adminToken: config.adminToken, authenticate },
       repository: this.repository,
+      repositoryControl: this.repositoryControl,
       metrics: this.metrics,
       logger: this.logger,
       governance: gov,

@@ -7,7 +7,7 @@ import type { AuditSink } from '../contracts/audit.js';
 import type { PredictionObserver } from '../contracts/prediction.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { ModelRepository } from '../repository/model-repository.js';
+import type { ModelRepository, RepositoryEvent } from '../repository/model-repository.js';
 import type { ModelSource } from '../repository/model-source.js';
 import type { SessionOptions } from '../runtime/runner.js';
 import { PgTraceLog } from '../audit/pg-trace-log.js';
@@ -39,6 +39,8 @@ export interface GovernanceOptions {
   overrides?: RollbackOverrides;
   /** How often the audit chain is re-verified in the background (default 5 minutes; chaos runs use seconds). */
   auditVerifyIntervalMs?: number;
+  /** Loads/unloads an operator's op made, already audited with its principal (not again as `system`). */
+  claimed?: (e: RepositoryEvent) => boolean;
 }
 
 /** How often the audit chain is re-verified in the background (and on every GET /admin/audit/verify). */
@@ -86,6 +88,10 @@ export class Governance {
       session: opts.session,
       logger: opts.logger,
       now: opts.now,
+      engine: {
+        onListenState: (up) => opts.metrics.registryListenConnected.set(up ? 1 : 0),
+        onListenError: (err) => opts.background.failed('registry-listen', err),
+      },
       hooks: {
         beforeServe: (model, version) =>
           this.during('following', async () => {
@@ -107,7 +113,7 @@ export class Governance {
     this.trace = trace.enabled
       ? new PredictionTrace(
           this.handle.engine.kind === 'postgres'
-            ? new PgTraceLog({ db: this.handle.engine, settings: trace, records, logger: opts.logger })
+            ? new PgTraceLog({ db: this.handle.engine, settings: trace, records, logger: opts.logger, every: (t, ms, tick) => opts.background.every(t, ms, tick) })
             : new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records, logger: opts.logger }),
           trace.maxOutputBytes,
           (m, v) => this.stageByVersion.get(m)?.get(v),
@@ -151,9 +157,11 @@ export class Governance {
     const shared = this.handle.engine.kind === 'postgres';
     this.opts.repository().onChange((e) => {
       if (this.broadcast.isReplay(e) || (shared && this.catchingUp > 0)) return;
-      this.audit
-        .append({ actor: SYSTEM, action: e.type === 'loaded' ? 'model.load' : 'model.unload', target: `${e.name}@${e.version}` })
-        .catch((err: unknown) => logger.error({ err, model: e.name, version: e.version }, 'audit log: could not record a load/unload'));
+      if (!this.opts.claimed?.(e)) {
+        this.opts.background.run('audit-append', () =>
+          this.audit.append({ actor: SYSTEM, action: e.type === 'loaded' ? 'model.load' : 'model.unload', target: `${e.name}@${e.version}` }),
+        );
+      }
       // A load/unload through the repository API: every replica makes it.
       if (shared && this.following === 0 && this.catchingUp === 0) this.broadcast.announce(e);
     });
@@ -161,10 +169,7 @@ export class Governance {
     await this.verifyAudit();
     // One pass reads every audit row (governance events, thousands at most: milliseconds).
     this.verifyTimer = this.opts.background.every('audit-verify', this.opts.auditVerifyIntervalMs ?? AUDIT_VERIFY_INTERVAL_MS, () => this.verifyAudit());
-    if (settings.pollIntervalMs > 0) {
-      this.pollTimer = setInterval(() => void this.poll(), settings.pollIntervalMs);
-      this.pollTimer.unref();
-    }
+    if (settings.pollIntervalMs > 0) this.pollTimer = this.opts.background.every('registry-poll', settings.pollIntervalMs, () => this.poll());
     // Another replica's change arrives within milliseconds; the poll stays the safety net.
     this.unlisten = await this.handle.engine.onAnnounce((what) => {
       if (!this.broadcast.handle(what)) void this.poll(true);
@@ -195,7 +200,7 @@ export class Governance {
         await this.refresh();
         for (const m of changed) await this.reconcile(m, 'unload');
       });
-    }).catch((err: unknown) => this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'registry sync failed; retrying at the next poll'));
+    }).catch((err: unknown) => this.opts.background.failed('registry-poll', err));
     return this.syncing;
   }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { conflict, forbidden } from '../errors/index.js';
+import { conflict, forbidden, isStoreUnavailable } from '../errors/index.js';
 import type { SqlEngine } from './sql-engine.js';
 
 export const ROLES = ['viewer', 'deployer', 'approver', 'admin'] as const;
@@ -26,6 +26,13 @@ export interface TokenInfo {
   revokedAt: string | null;
 }
 
+/** Token rows read within this are used as they are: a revocation made on another replica holds within it. */
+const FRESH_MS = 30_000;
+/** While the store is unreachable, rows read within this still authenticate (read-only views keep working). */
+const STALE_MS = 5 * 60_000;
+
+type TokenRow = { principal: string; role: Role; digest: Buffer };
+
 const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
 /** Roles are a ladder: each holds the rights of those below it. */
@@ -47,11 +54,14 @@ export function authorize(principal: Principal, min: Role, what: string): void {
  */
 export class TokenStore {
   private readonly bootstrap: Buffer | undefined;
+  /** The active tokens as last read, and when: a check is a few digest compares, not a query per request. */
+  private cached: { rows: TokenRow[]; at: number } | undefined;
 
   constructor(
     private readonly db: SqlEngine,
     bootstrapAdminToken?: string,
     private readonly now: () => Date = () => new Date(),
+    private readonly clock: () => number = Date.now,
   ) {
     this.bootstrap = bootstrapAdminToken ? digest(bootstrapAdminToken) : undefined;
   }
@@ -71,11 +81,14 @@ export class TokenStore {
       if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') throw conflict(`principal '${principal}' already has a token`);
       throw err;
     }
+    this.cached = undefined;
     return { token, principal, role };
   }
 
   async revoke(principal: string): Promise<boolean> {
-    return (await this.db.run('UPDATE tokens SET revoked_at = ? WHERE principal = ? AND revoked_at IS NULL', [this.now().toISOString(), principal])) > 0;
+    const n = await this.db.run('UPDATE tokens SET revoked_at = ? WHERE principal = ? AND revoked_at IS NULL', [this.now().toISOString(), principal]);
+    this.cached = undefined;
+    return n > 0;
   }
 
   list(): Promise<TokenInfo[]> {
@@ -84,17 +97,35 @@ export class TokenStore {
     );
   }
 
-  /** The principal a token belongs to, or undefined. Every stored digest is compared (no early exit). */
+  /**
+   * The principal a token belongs to, or undefined. Every active digest is compared (no early exit
+   * but for the bootstrap token, which needs no store). The rows are cached for 30 s, and used up
+   * to 5 minutes old while the store is unreachable; with none cached then, 503.
+   */
   async authenticate(token: string): Promise<Principal | undefined> {
     const presented = digest(token);
+    if (this.bootstrap && timingSafeEqual(presented, this.bootstrap)) return { name: BOOTSTRAP_ADMIN, role: 'admin' };
     let found: Principal | undefined;
-    if (this.bootstrap && timingSafeEqual(presented, this.bootstrap)) found = { name: BOOTSTRAP_ADMIN, role: 'admin' };
-    const rows = await this.db.all<{ principal: string; role: Role; token_sha256: string }>(
-      'SELECT principal, role, token_sha256 FROM tokens WHERE revoked_at IS NULL',
-    );
-    for (const row of rows) {
-      if (timingSafeEqual(presented, Buffer.from(row.token_sha256, 'hex')) && !found) found = { name: row.principal, role: row.role };
+    for (const row of await this.activeRows()) {
+      if (timingSafeEqual(presented, row.digest) && !found) found = { name: row.principal, role: row.role };
     }
     return found;
+  }
+
+  private async activeRows(): Promise<TokenRow[]> {
+    const now = this.clock();
+    const cached = this.cached;
+    if (cached && now - cached.at < FRESH_MS) return cached.rows;
+    try {
+      const rows = await this.db.all<{ principal: string; role: Role; token_sha256: string }>(
+        'SELECT principal, role, token_sha256 FROM tokens WHERE revoked_at IS NULL',
+      );
+      const fresh = rows.map((r) => ({ principal: r.principal, role: r.role, digest: Buffer.from(r.token_sha256, 'hex') }));
+      this.cached = { rows: fresh, at: now };
+      return fresh;
+    } catch (err) {
+      if (cached && now - cached.at < STALE_MS && isStoreUnavailable(err)) return cached.rows;
+      throw err;
+    }
   }
 }
