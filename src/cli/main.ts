@@ -4,6 +4,7 @@
  * 2 the command line is wrong (one line saying why, then the usage, on stderr).
  */
 import { COMMANDS } from './commands.js';
+import { ConfigError } from '../config/config-error.js';
 import { UsageError } from './usage-error.js';
 
 const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
@@ -40,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`modelgate ${command}: ${err.message}\n${spec.usage}\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`modelgate ${command}: ${err.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }
     process.stderr.write(`modelgate ${command}: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -13,6 +13,7 @@ import type { AppEnv } from './app-env.js';
 import type { MonitoringHttpDeps } from './routes/monitoring.js';
 import type { RequestServing } from './middleware/serving.js';
 import type { Authenticate } from './middleware/auth.js';
+import type { AuthThrottleSettings } from './auth-throttle.js';
 
 /** The HTTP layer's own settings. */
 export interface HttpSettings {
@@ -21,6 +22,8 @@ export interface HttpSettings {
   adminToken: string | undefined;
   /** Proxies whose forwarding headers give the client address (stickiness fallback); default 0: none. */
   trustedProxies?: TrustedProxies;
+  /** Failed-bearer throttling per client address (default AUTH_THROTTLE_DEFAULTS). */
+  authThrottle?: AuthThrottleSettings;
 }
 
 /** What the HTTP layer talks to: the data plane (predict, catalog, routing control) and the repository's lifecycle. */

@@ -1,5 +1,6 @@
 import { AuditLog } from '../audit/audit-log.js';
 import { artifactsDirOf, type RegistrySettings } from '../config/registry-schema.js';
+import { ConfigError } from '../config/config-error.js';
 import type { Logger } from '../logger.js';
 import type { SessionOptions } from '../runtime/runner.js';
 import { ArtifactStore, type Artifacts } from './artifact-store.js';
@@ -47,8 +48,33 @@ export interface OpenRegistryOptions {
  */
 export function openEngine(settings: RegistrySettings, opts: PgEngineOptions = {}): { engine: SqlEngine; ready: Promise<void> } {
   if (!settings.databaseUrl) return { engine: SqliteEngine.open(settings.dbPath), ready: Promise.resolve() };
-  const engine = new ConnectingEngine(PgEngine.open(settings.databaseUrl, opts));
-  return { engine, ready: engine.connected.then(() => undefined) };
+  const url = settings.databaseUrl;
+  const engine = new ConnectingEngine(PgEngine.open(url, opts));
+  const ready = engine.connected.then(
+    () => undefined,
+    (err: unknown) => {
+      throw openFailure(url, err);
+    },
+  );
+  // Awaited later (start); until then a rejection must not count as unhandled (it exits the process).
+  ready.catch(() => undefined);
+  return { engine, ready };
+}
+
+/** Why the shared database could not be opened, in one line; a host that does not resolve is a configuration error. */
+function openFailure(url: string, err: unknown): Error {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  let where = 'MODELGATE_DATABASE_URL';
+  try {
+    const u = new URL(url);
+    where = `PostgreSQL at ${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    // The schema checked the URL; keep the variable's name.
+  }
+  const text = `cannot open the registry database (${where}): ${message.split('\n')[0]}`;
+  const code = (cause as { code?: unknown }).code;
+  return code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? new ConfigError(text) : new Error(text, { cause });
 }
 
 /** Open the registry database (migrating it) and its artifact store. */
