@@ -212,6 +212,23 @@ export class Governance {
     return result;
   }
 
+  /**
+   * The registry store as ops see it (/admin/status): reachable (a `SELECT 1` answered within 2 s),
+   * the LISTEN connection (shared mode), and whether trace records wait for the database.
+   */
+  async status(): Promise<{ store: string; reachable: boolean; listening: boolean | null; traceWaiting: boolean }> {
+    const { engine } = this.handle;
+    const probe = engine.get('SELECT 1 AS one').then(() => true, () => false);
+    const reachable = await Promise.race([probe, new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref())]);
+    const log = this.trace?.log;
+    return {
+      store: engine.kind,
+      reachable,
+      listening: engine.listening ?? null,
+      traceWaiting: log instanceof PgTraceLog ? log.waiting : false,
+    };
+  }
+
   /** Write every trace record appended so far (tests, shutdown). */
   async flushTraces(): Promise<void> {
     await this.trace?.log.drain();
