@@ -66,6 +66,10 @@ export const RegistrySettings = z.object({
     .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
     .refine(wellFormedUrl, 'not a well-formed postgres://user:password@host:port/database URL (percent-encode @ : / in the password)')
     .optional(),
+  /** Shared mode: a connection to PostgreSQL not made within this fails (503), never waits (ms). */
+  connectTimeoutMs: z.number().int().positive().default(5_000),
+  /** Shared mode: a statement running (or unanswered: the server hung) longer than this fails (503) (ms). */
+  statementTimeoutMs: z.number().int().positive().default(15_000),
   /** Content-addressed artifacts (sha256/<aa>/<hash>.onnx); default: `artifacts/` beside the db. */
   artifactsDir: z.string().min(1).optional(),
   /** Import the models/ folder into an empty registry on first start. */

@@ -49,7 +49,8 @@ export interface OpenRegistryOptions {
 export function openEngine(settings: RegistrySettings, opts: PgEngineOptions = {}): { engine: SqlEngine; ready: Promise<void> } {
   if (!settings.databaseUrl) return { engine: SqliteEngine.open(settings.dbPath), ready: Promise.resolve() };
   const url = settings.databaseUrl;
-  const engine = new ConnectingEngine(PgEngine.open(url, opts));
+  const timeouts = { connectTimeoutMs: settings.connectTimeoutMs, statementTimeoutMs: settings.statementTimeoutMs };
+  const engine = new ConnectingEngine(PgEngine.open(url, { ...timeouts, ...opts }));
   const ready = engine.connected.then(
     () => undefined,
     (err: unknown) => {
