@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { conflict, forbidden, isStoreUnavailable } from '../errors/index.js';
+import type { AuditSink } from '../contracts/audit.js';
 import type { SqlEngine } from './sql-engine.js';
 
 export const ROLES = ['viewer', 'deployer', 'approver', 'admin'] as const;
@@ -66,27 +67,38 @@ export class TokenStore {
     this.bootstrap = bootstrapAdminToken ? digest(bootstrapAdminToken) : undefined;
   }
 
-  /** A new token for a principal; the token itself is returned once and never stored. */
-  async create(principal: string, role: Role, createdBy: string): Promise<{ token: string; principal: string; role: Role }> {
+  /**
+   * A new token for a principal; the token itself is returned once and never stored. With `audit`,
+   * the row and its audit entry are one transaction: a token that cannot be audited is not made.
+   */
+  async create(principal: string, role: Role, createdBy: string, audit?: AuditSink): Promise<{ token: string; principal: string; role: Role }> {
     if (!PRINCIPAL_RE.test(principal)) throw conflict(`invalid principal name '${principal.slice(0, 64)}'`);
     if (principal === BOOTSTRAP_ADMIN) throw conflict(`'${BOOTSTRAP_ADMIN}' is reserved`);
     const token = `mgt_${randomBytes(24).toString('base64url')}`;
-    try {
-      await this.db.run('INSERT INTO tokens (principal, role, token_sha256, created_by, created_at) VALUES (?, ?, ?, ?, ?)', [
-        principal, role, digest(token).toString('hex'), createdBy, this.now().toISOString(),
-      ]);
-    } catch (err) {
-      // SQLite and PostgreSQL (23505) spell a unique violation differently.
-      const code = (err as { code?: string }).code;
-      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') throw conflict(`principal '${principal}' already has a token`);
-      throw err;
-    }
+    await this.db.transaction(async () => {
+      try {
+        await this.db.run('INSERT INTO tokens (principal, role, token_sha256, created_by, created_at) VALUES (?, ?, ?, ?, ?)', [
+          principal, role, digest(token).toString('hex'), createdBy, this.now().toISOString(),
+        ]);
+      } catch (err) {
+        // SQLite and PostgreSQL (23505) spell a unique violation differently.
+        const code = (err as { code?: string }).code;
+        if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') throw conflict(`principal '${principal}' already has a token`);
+        throw err;
+      }
+      await audit?.append({ actor: createdBy, action: 'token.create', target: `principal:${principal}`, after: { role } });
+    });
     this.cached = undefined;
     return { token, principal, role };
   }
 
-  async revoke(principal: string): Promise<boolean> {
-    const n = await this.db.run('UPDATE tokens SET revoked_at = ? WHERE principal = ? AND revoked_at IS NULL', [this.now().toISOString(), principal]);
+  /** Revoke a principal's token (with `audit`: in one transaction with its audit entry). */
+  async revoke(principal: string, actor?: string, audit?: AuditSink): Promise<boolean> {
+    const n = await this.db.transaction(async () => {
+      const changed = await this.db.run('UPDATE tokens SET revoked_at = ? WHERE principal = ? AND revoked_at IS NULL', [this.now().toISOString(), principal]);
+      if (changed > 0 && audit) await audit.append({ actor: actor ?? BOOTSTRAP_ADMIN, action: 'token.revoke', target: `principal:${principal}` });
+      return changed;
+    });
     this.cached = undefined;
     return n > 0;
   }

@@ -68,6 +68,9 @@ describe.skipIf(!available)('shared mode rides out a PostgreSQL outage (a privat
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(((await refused.json()) as { code: string }).code).toBe('store_unavailable');
+    const unload = await a.call(`/v2/repository/models/${MODEL}/unload?version=1.1.0`, { method: 'POST', token: ADMIN_TOKEN });
+    expect(unload.status).toBe(503);
+    expect(a.gateway.repository.get(MODEL, '1.1.0')).toBeDefined();
     // Read-only views keep working with known tokens (the bootstrap one, and a cached role token).
     const view = await routing(a, viewer);
     expect(view.status).toBe(200);

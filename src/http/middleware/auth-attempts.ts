@@ -19,7 +19,9 @@ export function authAttempts(throttle: AuthThrottle, clientAddress: ClientAddres
   const throttled = counted.labels({ result: 'throttled' });
   return createMiddleware<AppEnv>(async function authAttemptsOf(c, next) {
     const peer = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress;
-    const address = clientAddress(peer, requestHeaders(c)) ?? 'unknown';
+    const address = clientAddress(peer, requestHeaders(c));
+    // No address (an in-process request, no socket): nothing to attribute failures to.
+    if (address === undefined) return next();
     c.set('authAttempts', {
       retryAfter: () => {
         const wait = throttle.retryAfter(address);
