@@ -54,7 +54,9 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    // serve keeps running (its listener holds the loop); the others end here.
+    // serve keeps running (its listener holds the loop); the others end here. A failed start may
+    // have left handles open (a flag watcher, a pool): the exit code must not wait for them.
+    if (code !== 0) process.exit(code);
     process.exitCode = code;
   },
   (err: unknown) => {

@@ -43,3 +43,21 @@ describe('the bootstrap token', () => {
     expect(parseConfig({ adminToken: 'x'.repeat(32) }).adminToken).toHaveLength(32);
   });
 });
+
+describe('GET /admin/models/{m}/analysis', () => {
+  it('for a loaded model without an analysis: 404 saying there is none (not "not loaded")', async () => {
+    const g = await startGateway(copyDemoModels());
+    try {
+      const res = await g.app.request('/admin/models/property-valuation/analysis', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(res.status).toBe(404);
+      const body = (await res.json()) as { error: string };
+      expect(body.error).toMatch(/no canary analysis/);
+      expect(body.error).not.toMatch(/not loaded/);
+      const unknown = await g.app.request('/admin/models/no-such-model/analysis', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(unknown.status).toBe(404);
+      expect(((await unknown.json()) as { error: string }).error).toMatch(/not loaded/);
+    } finally {
+      await g.close(0);
+    }
+  });
+});
