@@ -8,6 +8,8 @@ import { fuzz } from './scenarios/fuzz.js';
 import { hotSwap } from './scenarios/hot-swap.js';
 import { overload } from './scenarios/overload.js';
 import { sigterm } from './scenarios/sigterm.js';
+import { pgOutage } from './scenarios/pg-outage.js';
+import { authBruteForce } from './scenarios/auth-brute-force.js';
 
 const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = {
   'hot-swap': hotSwap,
@@ -16,6 +18,8 @@ const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = 
   fuzz,
   'flag-server-lost': flagServerLost,
   'corrupt-artifact': corruptArtifact,
+  'pg-outage': pgOutage,
+  'auth-brute-force': authBruteForce,
 };
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, only: { type: 'string' } }, strict: true });

@@ -66,6 +66,8 @@ export const RegistrySettings = z.object({
     .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
     .refine(wellFormedUrl, 'not a well-formed postgres://user:password@host:port/database URL (percent-encode @ : / in the password)')
     .optional(),
+  /** How often the audit chain is re-verified in the background (ms; chaos runs use seconds). */
+  auditVerifyIntervalMs: z.number().int().positive().default(5 * 60_000),
   /** Shared mode: a connection to PostgreSQL not made within this fails (503), never waits (ms). */
   connectTimeoutMs: z.number().int().positive().default(5_000),
   /** Shared mode: a statement running (or unanswered: the server hung) longer than this fails (503) (ms). */

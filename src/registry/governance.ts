@@ -43,9 +43,6 @@ export interface GovernanceOptions {
   claimed?: (e: RepositoryEvent) => boolean;
 }
 
-/** How often the audit chain is re-verified in the background (and on every GET /admin/audit/verify). */
-const AUDIT_VERIFY_INTERVAL_MS = 5 * 60_000;
-
 /** The actor of loads and unloads the gateway does by itself. */
 const SYSTEM = 'system';
 
@@ -168,7 +165,7 @@ export class Governance {
     this.trace?.log.start();
     await this.verifyAudit();
     // One pass reads every audit row (governance events, thousands at most: milliseconds).
-    this.verifyTimer = this.opts.background.every('audit-verify', this.opts.auditVerifyIntervalMs ?? AUDIT_VERIFY_INTERVAL_MS, () => this.verifyAudit());
+    this.verifyTimer = this.opts.background.every('audit-verify', this.opts.auditVerifyIntervalMs ?? settings.auditVerifyIntervalMs, () => this.verifyAudit());
     if (settings.pollIntervalMs > 0) this.pollTimer = this.opts.background.every('registry-poll', settings.pollIntervalMs, () => this.poll());
     // Another replica's change arrives within milliseconds; the poll stays the safety net.
     this.unlisten = await this.handle.engine.onAnnounce((what) => {
