@@ -21,7 +21,7 @@ export interface PgListenerOptions {
 /**
  * The one LISTEN connection of an engine. Once started it stays connected for as long as it is
  * open: a lost connection (PostgreSQL restarted, a network cut) is retried with exponential
- * backoff (250 ms up to 10 s) without ever giving up, and each recovery triggers a re-read, so a
+ * backoff (250 ms up to 5 s) without ever giving up, and each recovery triggers a re-read, so a
  * change announced during the gap is picked up at once rather than at the next poll.
  */
 export class PgListener {
@@ -105,7 +105,7 @@ export class PgListener {
   private schedule(): void {
     if (this.stopped || this.timer) return;
     const delay = this.delayMs;
-    this.delayMs = Math.min(this.delayMs * 2, this.opts.maxDelayMs ?? 10_000);
+    this.delayMs = Math.min(this.delayMs * 2, this.opts.maxDelayMs ?? 5_000);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.stopped || this.client) return;
