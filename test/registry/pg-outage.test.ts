@@ -91,7 +91,7 @@ describe.skipIf(!available)('shared mode rides out a PostgreSQL outage (a privat
   }, 120_000);
 
   it('LISTEN reconnects by itself: a rollback through one replica reaches the other at once (no poll runs)', async () => {
-    // Both replicas reconnect with backoff (at most 10 s between attempts).
+    // Both replicas reconnect with backoff (at most 5 s between attempts).
     await waitFor(async () => (await metric(a, 'modelgate_registry_listen_connected')) === 1 && (await metric(b, 'modelgate_registry_listen_connected')) === 1, 20_000);
     const status = (await (await a.call('/admin/status', { token: viewer })).json()) as { registry: { listening: boolean; reachable: boolean } };
     expect(status.registry).toMatchObject({ listening: true, reachable: true });
