@@ -71,8 +71,14 @@ export class PgTraceLog extends TraceChunks implements TraceStore {
   }
 
   async find(requestId: string, limit = 20): Promise<TraceRecord[]> {
-    // Read your writes, but never wait on an outage: the query below then fails (503) on its own.
-    if (!this.outage) await this.drain();
+    // Read your writes. During an outage try the waiting writes now, but wait for them 2 s at most:
+    // if the database is still away, the query below fails (503) on its own.
+    if (this.outage) {
+      this.wake?.();
+      await Promise.race([this.drain(), new Promise((r) => setTimeout(r, 2000).unref())]);
+    } else {
+      await this.drain();
+    }
     const rows = await this.opts.db.all<{ record: Buffer }>(
       'SELECT record FROM prediction_trace WHERE request_id = ? ORDER BY at_ms DESC LIMIT ?',
       [requestId, limit],

@@ -117,6 +117,10 @@ export class PgEngine implements SqlEngine {
     });
     const state = { client, open: true };
     let broken: Error | undefined;
+    // pg-pool drops its error listener while a client is checked out: a connection lost now
+    // (server stopped mid-transaction) would be an 'error' event nobody hears, and kill the process.
+    const onError = (err: Error) => (broken = err);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
@@ -131,6 +135,7 @@ export class PgEngine implements SqlEngine {
       throw storeError(err);
     } finally {
       state.open = false;
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
