@@ -126,8 +126,9 @@ export class Gateway {
     });
     this.monitoring = buildMonitoring({
       config, metrics: this.metrics, repository: this.repository, router: this.router, governance: gov, flags: () => this.flags,
-      pinStable: (m, reason) => void routing.rollback(m, 'canary-analysis', reason),
-      unpinStable: (m) => void (this.overrides.get(m)?.actor === 'canary-analysis' && routing.clearRollback(m, 'canary-analysis')),
+      // A rollback can now be refused (503: the store unreachable): counted and logged, never an unhandled rejection.
+      pinStable: (m, reason) => this.background.run('canary-pin', () => routing.rollback(m, 'canary-analysis', reason)),
+      unpinStable: (m) => this.background.run('canary-pin', () => this.overrides.get(m)?.actor === 'canary-analysis' && routing.clearRollback(m, 'canary-analysis')),
       audit: this.audit, logger: this.logger,
     });
     const observers: PredictionObserver[] = [...(gov?.observers ?? []), ...this.monitoring.observers];
