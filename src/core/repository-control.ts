@@ -21,6 +21,9 @@ export class RepositoryControl {
 
   async load(model: string, version: string | undefined, actor: string): Promise<LoadedVersion[]> {
     const target = version ? `${model}@${version}` : model;
+    // A name the source does not hold is refused (404) by the load itself, with no audit row.
+    const known = (await this.repository.index()).some((e) => e.name === model && (!version || e.version === version));
+    if (!known) return this.repository.load(model, version);
     await this.audit.append({ actor, action: 'model.load', target });
     return this.during(model, () => this.repository.load(model, version), actor, 'model.load.failed', target);
   }
@@ -29,9 +32,8 @@ export class RepositoryControl {
     // What would be unloaded is checked first: a refused unload (404) leaves no audit row.
     const loaded = this.repository.versions(model).map((lv) => lv.version);
     const target = version ? `${model}@${version}` : model;
-    if (loaded.length > 0 && (!version || loaded.includes(version))) {
-      await this.audit.append({ actor, action: 'model.unload', target, before: { loaded } });
-    }
+    if (loaded.length === 0 || (version && !loaded.includes(version))) return this.repository.unload(model, version);
+    await this.audit.append({ actor, action: 'model.unload', target, before: { loaded } });
     return this.during(model, () => this.repository.unload(model, version), actor, 'model.unload.failed', target);
   }
 

@@ -66,3 +66,19 @@ describe('admin actions are durable or refused', () => {
     expect(rows.indexOf(system[system.length - 1] as AuditRow)).toBeLessThan(rows.length - 2);
   });
 });
+
+describe('repository ops on names the repository does not hold', () => {
+  it('answer 404 and leave no audit row', async () => {
+    const g = await startGoverned({ versions: ['1.0.0'] });
+    try {
+      const before = (await auditRows(g)).length;
+      const res = await g.call(`/v2/repository/models/no-such-model/load`, { method: 'POST', token: ADMIN_TOKEN });
+      expect(res.status).toBe(404);
+      const v = await g.call(`/v2/repository/models/${MODEL}/load?version=9.9.9`, { method: 'POST', token: ADMIN_TOKEN });
+      expect(v.status).toBe(404);
+      expect((await auditRows(g)).length).toBe(before);
+    } finally {
+      await g.close();
+    }
+  });
+});
