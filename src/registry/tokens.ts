@@ -29,6 +29,8 @@ export interface TokenInfo {
 
 /** Token rows read within this are used as they are: a revocation made on another replica holds within it. */
 const FRESH_MS = 30_000;
+/** An unknown token re-reads the table if the copy is older than this: a token made elsewhere works within it. */
+const MISS_REREAD_MS = 1_000;
 /** While the store is unreachable, rows read within this still authenticate (read-only views keep working). */
 const STALE_MS = 5 * 60_000;
 
@@ -111,23 +113,33 @@ export class TokenStore {
 
   /**
    * The principal a token belongs to, or undefined. Every active digest is compared (no early exit
-   * but for the bootstrap token, which needs no store). The rows are cached for 30 s, and used up
-   * to 5 minutes old while the store is unreachable; with none cached then, 503.
+   * but for the bootstrap token, which needs no store). The rows are cached: a known token is
+   * trusted for 30 s (a revocation elsewhere holds within it), an unknown one re-reads them if
+   * they are over 1 s old; while the store is unreachable they are used up to 5 minutes old, and
+   * with none cached then, 503.
    */
   async authenticate(token: string): Promise<Principal | undefined> {
     const presented = digest(token);
     if (this.bootstrap && timingSafeEqual(presented, this.bootstrap)) return { name: BOOTSTRAP_ADMIN, role: 'admin' };
+    const found = this.match(presented, await this.activeRows(FRESH_MS));
+    // Not among the cached rows: it may have been made through another replica or worker since.
+    // Re-read then, at most once a second (a spray of wrong tokens is one query a second, not one each).
+    return found ?? this.match(presented, await this.activeRows(MISS_REREAD_MS));
+  }
+
+  private match(presented: Buffer, rows: TokenRow[]): Principal | undefined {
     let found: Principal | undefined;
-    for (const row of await this.activeRows()) {
+    for (const row of rows) {
       if (timingSafeEqual(presented, row.digest) && !found) found = { name: row.principal, role: row.role };
     }
     return found;
   }
 
-  private async activeRows(): Promise<TokenRow[]> {
+  /** The active rows, re-read when the cached ones are older than `maxAgeMs`. */
+  private async activeRows(maxAgeMs: number): Promise<TokenRow[]> {
     const now = this.clock();
     const cached = this.cached;
-    if (cached && now - cached.at < FRESH_MS) return cached.rows;
+    if (cached && now - cached.at < maxAgeMs) return cached.rows;
     try {
       const rows = await this.db.all<{ principal: string; role: Role; token_sha256: string }>(
         'SELECT principal, role, token_sha256 FROM tokens WHERE revoked_at IS NULL',

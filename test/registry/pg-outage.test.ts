@@ -95,6 +95,9 @@ describe.skipIf(!available)('shared mode rides out a PostgreSQL outage (a privat
     await waitFor(async () => (await metric(a, 'modelgate_registry_listen_connected')) === 1 && (await metric(b, 'modelgate_registry_listen_connected')) === 1, 20_000);
     const status = (await (await a.call('/admin/status', { token: viewer })).json()) as { registry: { listening: boolean; reachable: boolean } };
     expect(status.registry).toMatchObject({ listening: true, reachable: true });
+    // A token made through one replica works on the other at once (its token cache re-reads on a miss).
+    const made2 = await createToken(a, 'pavel', 'viewer');
+    expect((await routing(b, made2)).status).toBe(200);
     const made = await rollback(a);
     expect(made.status).toBe(200);
     // pollIntervalMs is 0 here: only the LISTEN connection can carry the change to b.
