@@ -9,7 +9,7 @@ import type { ServerProcess } from '../../test/support/server-process.js';
 import { GatewayHome, MODEL, admin, auditVerify, predictV1, sleep, type ChaosOptions, type ScenarioResult } from '../harness.js';
 
 const metricValue = async (url: string, name: string): Promise<number> => {
-  const line = (await (await fetch(`${url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name} `));
+  const line = (await (await fetch(`${url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
 };
 

@@ -33,7 +33,7 @@ export class GatewayMetrics {
   readonly traceRecords: SlotCounter<'result'>;
   readonly backgroundErrors: SlotCounter<'task'>;
   readonly auditChainOk: Gauge<'store'>;
-  readonly registryListenConnected: Gauge;
+  readonly registryListenConnected: Gauge<'store'>;
   readonly authFailures: SlotCounter<'result'>;
   readonly buildInfo: Gauge<'version' | 'node' | 'onnxruntime'>;
   /** Values read at scrape time (set by the components that own them). */
@@ -144,9 +144,9 @@ export class GatewayMetrics {
       labelNames: ['store'], registers: r, aggregator: 'min',
     });
     this.registryListenConnected = new Gauge({
-      // Only shared mode sets it: on SQLite there is no LISTEN connection and no sample.
+      // Labelled so that no sample exists on SQLite (an unlabelled gauge would read 0: "disconnected").
       name: 'modelgate_registry_listen_connected', help: '1 while the registry LISTEN connection (PostgreSQL) is up, 0 while it reconnects.',
-      registers: r, aggregator: 'min',
+      labelNames: ['store'], registers: r, aggregator: 'min',
     });
     this.authFailures = new SlotCounter({
       name: 'modelgate_auth_failures_total', help: 'Refused bearer attempts on the admin routes: invalid (401) or throttled (429).',

@@ -86,7 +86,7 @@ export class Governance {
       logger: opts.logger,
       now: opts.now,
       engine: {
-        onListenState: (up) => opts.metrics.registryListenConnected.set(up ? 1 : 0),
+        onListenState: (up) => opts.metrics.registryListenConnected.set({ store: 'postgres' }, up ? 1 : 0),
         onListenError: (err) => opts.background.failed('registry-listen', err),
       },
       hooks: {
