@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
 
-export const ADMIN_TOKEN = 'chaos-admin-token-0123456789';
+export const ADMIN_TOKEN = 'chaos-admin-token-0123456789-abcdefghij';
 export const MODEL = 'property-valuation';
 export const HOUSE = { sqft: 1800, bedrooms: 3, bathrooms: 2, year_built: 1995, lot_size: 6000, location_cluster: 1, condition: 4, garage_spaces: 2 };
 

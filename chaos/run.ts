@@ -10,6 +10,8 @@ import { hotSwap } from './scenarios/hot-swap.js';
 import { overload } from './scenarios/overload.js';
 import { sigkill } from './scenarios/sigkill.js';
 import { sigterm } from './scenarios/sigterm.js';
+import { pgOutage } from './scenarios/pg-outage.js';
+import { authBruteForce } from './scenarios/auth-brute-force.js';
 
 const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = {
   'hot-swap': hotSwap,
@@ -20,6 +22,8 @@ const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = 
   'corrupt-artifact': corruptArtifact,
   'disk-full': diskFull,
   sigkill,
+  'pg-outage': pgOutage,
+  'auth-brute-force': authBruteForce,
 };
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, only: { type: 'string' } }, strict: true });

@@ -14,6 +14,7 @@ import type { PredictionObserver } from './contracts/prediction.js';
 import { ModelCatalog } from './core/catalog.js';
 import { PredictionService } from './core/prediction-service.js';
 import { RoutingControl } from './core/rollback.js';
+import { RepositoryControl } from './core/repository-control.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/app.js';
 import type { RequestServing } from './http/middleware/serving.js';
@@ -52,6 +53,7 @@ export class Gateway {
   readonly app: Hono<AppEnv>;
   readonly serving: RequestServing;
   readonly repository: ModelRepository;
+  readonly repositoryControl: RepositoryControl;
   readonly router: VersionRouter;
   readonly service: PredictionService;
   readonly metrics: GatewayMetrics;
@@ -96,6 +98,7 @@ export class Gateway {
           traceFiles: options.traceFiles,
           repository: () => this.repository,
           overrides: this.overrides,
+          claimed: (e) => this.repositoryControl.claims(e),
         })
       : undefined;
     this.governance = gov;
@@ -113,6 +116,7 @@ export class Gateway {
         onWorkerFailure: (err) => this.background.failed('inference-worker', err),
       }),
     });
+    this.repositoryControl = new RepositoryControl(this.repository, this.audit, this.logger);
     this.router = new VersionRouter({
       repository: this.repository,
       stableVersion: (m) => gov?.stableVersion(m) ?? settings(m)?.defaultVersion,
@@ -134,6 +138,7 @@ export class Gateway {
     });
     this.monitoring = buildMonitoring({
       config, metrics: this.metrics, repository: this.repository, router: this.router, governance: gov, flags: () => this.flags,
+      // A rollback can now be refused (503: the store unreachable): counted and logged, never an unhandled rejection.
       pinStable: (m, reason) => this.background.run('canary-pin', () => routing.rollback(m, 'canary-analysis', reason)),
       unpinStable: (m) => this.background.run('canary-pin', () => this.overrides.get(m)?.actor === 'canary-analysis' && routing.clearRollback(m, 'canary-analysis')),
       audit: this.audit, logger: this.logger, background: this.background,
@@ -159,12 +164,19 @@ export class Gateway {
     });
     this.access = accessControl(authenticate, config.adminToken);
     const { app, serving } = createApp({
-      settings: { maxBodyBytes: config.limits.maxBodyBytes, maxBinaryBodyBytes: config.limits.maxBinaryBodyBytes, adminToken: config.adminToken, trustedProxies: config.http.trustedProxies },
+      settings: {
+        maxBodyBytes: config.limits.maxBodyBytes,
+        maxBinaryBodyBytes: config.limits.maxBinaryBodyBytes,
+        adminToken: config.adminToken,
+        trustedProxies: config.http.trustedProxies,
+        authThrottle: config.http.authThrottle,
+      },
       service: this.service,
       catalog: this.catalog,
       routing,
       monitoring: { ...this.monitoring, repository: this.repository, adminToken: config.adminToken, authenticate },
       repository: this.repository,
+      repositoryControl: this.repositoryControl,
       metrics: this.metrics,
       logger: this.logger,
       governance: gov,

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Installs PostgreSQL if missing, starts its cluster on 127.0.0.1:5432 and ensures the unleash role + database exist (idempotent).
 # Also ensures the modelgate role (LOGIN CREATEDB): the registry tests create a database per run and drop it after.
+# usage: scripts/services/postgres.sh [start|stop]
+#   start (default)  as above; remembers (in .services/postgres.started) when it was this script that started the cluster
+#   stop             stops the cluster only if this script started it (a PostgreSQL that was already running is left alone)
 set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STARTED_MARK="$ROOT/.services/postgres.started"
 
 PG_PORT="${UNLEASH_DB_PORT:-5432}"
 DB_USER="${UNLEASH_DB_USER:-unleash}"
@@ -27,6 +33,8 @@ install_postgres() {
   if command -v pg_ctlcluster >/dev/null 2>&1 && [ -n "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
     return 0
   fi
+  # The package starts its cluster itself: it is ours to stop as well.
+  mark_started
   log "installing postgresql with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   if ! as_root apt-get install -y postgresql >/dev/null 2>&1; then
@@ -53,6 +61,7 @@ start_cluster() {
   status="$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" { print $4 }')"
   if [ "$status" != "online" ]; then
     log "starting cluster $version/main"
+    mark_started
     as_root pg_ctlcluster "$version" main start \
       || die "pg_ctlcluster $version main start failed (see /var/log/postgresql/postgresql-$version-main.log)"
   fi
@@ -86,7 +95,29 @@ SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'u', :'p') \gexec
 SQL
 }
 
+mark_started() {
+  mkdir -p "$(dirname "$STARTED_MARK")"
+  : >"$STARTED_MARK"
+}
+
+cmd_stop() {
+  if [ ! -e "$STARTED_MARK" ]; then
+    log "not started by this script; left running"
+    return 0
+  fi
+  local version
+  version="$(detect_version)"
+  log "stopping cluster $version/main (started by this script)"
+  as_root pg_ctlcluster "$version" main stop -m fast || log "pg_ctlcluster $version main stop failed"
+  rm -f "$STARTED_MARK"
+}
+
 main() {
+  case "${1:-start}" in
+    start) ;;
+    stop) cmd_stop; return ;;
+    *) die "usage: scripts/services/postgres.sh [start|stop]" ;;
+  esac
   install_postgres
   local version
   version="$(detect_version)"

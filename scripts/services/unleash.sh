@@ -9,7 +9,7 @@ usage: scripts/services/unleash.sh start|stop|status
 
   start   install PostgreSQL + unleash-server if needed, start Unleash on 127.0.0.1,
           wait for /health, ensure a client token, write .services/unleash.env
-  stop    stop the server started by this script
+  stop    stop the server started by this script (and PostgreSQL, if postgres.sh started it)
   status  exit 0 when it is running and healthy, 3 when it is not
 
 env: UNLEASH_PORT (4242), UNLEASH_ADMIN_TOKEN, UNLEASH_START_TIMEOUT_S (90),
@@ -171,6 +171,14 @@ EOF
 }
 
 cmd_stop() {
+  stop_server
+  # PostgreSQL too, when postgres.sh started it for this script (it leaves one it found running alone).
+  case "${UNLEASH_DB_HOST:-127.0.0.1}" in
+    127.0.0.1 | localhost) "$SCRIPT_DIR/postgres.sh" stop ;;
+  esac
+}
+
+stop_server() {
   local pid
   if ! pid="$(running_pid)"; then
     rm -f "$PID_FILE"

@@ -122,8 +122,7 @@ export class AnalysisService {
 
   /** GET /admin/models/{m}/analysis. */
   view(model: string) {
-    const a = this.analyses.get(model);
-    if (!a) throw modelNotFound(model);
+    const a = this.get(model);
     const s = a.status;
     const settings = this.o.models[model] as AnalysisSettings;
     return {

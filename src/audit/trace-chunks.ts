@@ -61,9 +61,13 @@ export abstract class TraceChunks {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.used === 0) return;
-    const data = this.chunk.subarray(0, this.used);
+    // A chunk mostly empty (a timer flush under light traffic) is copied out and its buffer kept:
+    // a sink that is down holds every pending chunk, and 256 KiB each for a few records would
+    // retain far more memory than the pending bytes (and maxPendingBytes) count.
+    const small = this.used < this.chunk.length / 2;
+    const data = small ? Buffer.from(this.chunk.subarray(0, this.used)) : this.chunk.subarray(0, this.used);
     const records = this.chunkRecords;
-    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    if (!small) this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     this.used = 0;
     this.chunkRecords = 0;
     this.pendingBytes += data.length;

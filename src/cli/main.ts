@@ -4,6 +4,7 @@
  * 2 the command line is wrong (one line saying why, then the usage, on stderr).
  */
 import { COMMANDS } from './commands.js';
+import { ConfigError } from '../config/config-error.js';
 import { UsageError } from './usage-error.js';
 
 const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
@@ -42,6 +43,10 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`modelgate ${command}: ${err.message}\n${spec.usage}\n`);
       return 2;
     }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`modelgate ${command}: ${err.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return 2;
+    }
     process.stderr.write(`modelgate ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
@@ -49,7 +54,9 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    // serve keeps running (its listener holds the loop); the others end here.
+    // serve keeps running (its listener holds the loop); the others end here. A failed start may
+    // have left handles open (a flag watcher, a pool): the exit code must not wait for them.
+    if (code !== 0) process.exit(code);
     process.exitCode = code;
   },
   (err: unknown) => {

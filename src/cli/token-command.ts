@@ -15,8 +15,7 @@ export async function tokenCommand(args: string[]): Promise<void> {
       const role = Role.safeParse(parsed.options.get('role'));
       if (!role.success) throw new UsageError(`--role must be one of ${Role.options.join(', ')}
 ${USAGE}`);
-      const created = await h.tokens.create(principal, role.data, actor.name);
-      await h.audit.append({ actor: actor.name, action: 'token.create', target: `principal:${principal}`, after: { role: role.data } });
+      const created = await h.tokens.create(principal, role.data, actor.name, h.audit);
       process.stdout.write(`${created.token}\n`);
       process.stderr.write(`token for ${principal} (${role.data}); it is shown only now\n`);
     } else if (sub === 'list') {
@@ -24,8 +23,7 @@ ${USAGE}`);
         process.stdout.write(`${t.principal.padEnd(24)} ${t.role.padEnd(9)} created ${t.createdAt} by ${t.createdBy}${t.revokedAt ? `, revoked ${t.revokedAt}` : ''}\n`);
       }
     } else if (sub === 'revoke' && principal) {
-      if (!(await h.tokens.revoke(principal))) throw new Error(`no active token for '${principal}'`);
-      await h.audit.append({ actor: actor.name, action: 'token.revoke', target: `principal:${principal}` });
+      if (!(await h.tokens.revoke(principal, actor.name, h.audit))) throw new Error(`no active token for '${principal}'`);
       process.stdout.write(`revoked ${principal}\n`);
     } else throw new UsageError(USAGE);
   });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
 import { registryEnv } from './registry-schema.js';
 import { GatewayConfig, type GatewayConfigInput } from './schema.js';
 
@@ -24,7 +25,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
 export function parseConfig(input: GatewayConfigInput | Record<string, unknown>): GatewayConfig {
   const parsed = GatewayConfig.safeParse(input);
-  if (!parsed.success) throw new Error(`invalid configuration: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) {
+    // One line: each issue as `path: message`.
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${issues}`);
+  }
   return parsed.data;
 }
 

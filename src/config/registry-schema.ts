@@ -1,6 +1,17 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
+/** A URL that parses, names a host, and has at most one unencoded `@` (a password's `@` must be %40). */
+function wellFormedUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    const auth = url.slice(url.indexOf('//') + 2).split('/')[0] ?? '';
+    return u.hostname !== '' && (auth.match(/@/g)?.length ?? 0) <= 1;
+  } catch {
+    return false;
+  }
+}
+
 /** The prediction trace: an append-only log of binary records in segment files, indexed by request id. */
 export const TraceSettings = z.object({
   enabled: z.boolean().default(true),
@@ -50,7 +61,17 @@ export const RegistrySettings = z.object({
    * rollback overrides, artifacts and prediction trace live there instead of dbPath and the local
    * folders, and replicas announce changes to each other (LISTEN/NOTIFY).
    */
-  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+    .refine(wellFormedUrl, 'not a well-formed postgres://user:password@host:port/database URL (percent-encode @ : / in the password)')
+    .optional(),
+  /** How often the audit chain is re-verified in the background (ms; chaos runs use seconds). */
+  auditVerifyIntervalMs: z.number().int().positive().default(5 * 60_000),
+  /** Shared mode: a connection to PostgreSQL not made within this fails (503), never waits (ms). */
+  connectTimeoutMs: z.number().int().positive().default(5_000),
+  /** Shared mode: a statement running (or unanswered: the server hung) longer than this fails (503) (ms). */
+  statementTimeoutMs: z.number().int().positive().default(15_000),
   /** Content-addressed artifacts (sha256/<aa>/<hash>.onnx); default: `artifacts/` beside the db. */
   artifactsDir: z.string().min(1).optional(),
   /** Import the models/ folder into an empty registry on first start. */

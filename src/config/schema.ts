@@ -129,13 +129,26 @@ export const GatewayConfig = z.object({
       maxInFlight: z.number().int().positive().default(1024),
     })
     .prefault({}),
-  /** Bearer token for /v2/repository and /admin (ops); unset disables those endpoints. */
-  adminToken: z.string().min(16).optional(),
+  /** Bearer token for /v2/repository and /admin (ops); unset disables those endpoints. 32+ characters: it is guessable otherwise. */
+  adminToken: z.string().min(32, 'MODELGATE_ADMIN_TOKEN must be at least 32 characters (openssl rand -hex 24)').optional(),
   shutdownGraceMs: z.number().int().min(0).default(10_000),
   server: ServerSettings.prefault({}),
   models: z.record(z.string().regex(NAME_RE), ModelSettings).default({}),
   cache: CacheSettings.extend({ redis: RedisCacheSettings.prefault({}) }).prefault({}),
-  http: z.object({ trustedProxies: TrustedProxies.default(0) }).prefault({}),
+  http: z
+    .object({
+      trustedProxies: TrustedProxies.default(0),
+      /** Failed bearer attempts per client address: past `threshold`, 429 + Retry-After for a delay doubling per failure. */
+      authThrottle: z
+        .object({
+          threshold: z.number().int().positive().default(10),
+          baseDelayMs: z.number().int().positive().default(1_000),
+          maxDelayMs: z.number().int().positive().default(300_000),
+          maxAddresses: z.number().int().positive().default(10_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** OIP V2 over gRPC (inference.GRPCInferenceService + grpc.health.v1) on its own port; 0 or 'off' disables it. */
   grpc: z
     .object({

@@ -45,16 +45,19 @@ export class RoutingControl {
     this.known(model);
     const { overrides, logger, router } = this.opts;
     const before = overrides.get(model) ?? null;
-    const after = overrides.set(model, actor, reason ?? '');
+    // Stored and audited first: a rollback that cannot be recorded (503) is not made either.
+    const after = { since: overrides.now().toISOString(), actor, reason: reason ?? '' };
     await this.record(model, after, { actor, action: 'rollback', target: model, before, after, reason });
+    overrides.set(model, after);
     logger.warn({ model, actor, stable: router.stable(model).version }, 'rollback: all traffic to the stable version');
     return this.view(model);
   }
 
   async clearRollback(model: string, actor: string) {
     this.known(model);
-    const before = this.opts.overrides.clear(model) ?? null;
+    const before = this.opts.overrides.get(model) ?? null;
     await this.record(model, null, { actor, action: 'rollback.clear', target: model, before, after: null });
+    this.opts.overrides.clear(model);
     this.opts.logger.info({ model, actor }, 'rollback cleared: flags route again');
     return this.view(model);
   }

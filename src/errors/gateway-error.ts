@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'gone'
   | 'precondition_failed'
   | 'overloaded'
+  | 'store_unavailable'
+  | 'too_many_requests'
   | 'inference_failed'
   | 'load_failed'
   | 'internal';
@@ -70,5 +72,13 @@ export const conflict = (message: string, details?: Record<string, unknown>) =>
 
 export const overloaded = (message: string, retryAfter = 1) =>
   new GatewayError('overloaded', 503, message, { retryAfter });
+
+/** The registry's database cannot be reached (refused, timed out, disk full): retry later, nothing changed. */
+export const storeUnavailable = (retryAfter = 5, cause?: unknown) =>
+  new GatewayError('store_unavailable', 503, 'the registry database is unreachable; nothing was changed, retry later', { retryAfter, cause });
+
+/** Too many failed attempts from one client: refused until Retry-After seconds have passed. */
+export const tooManyRequests = (message: string, retryAfter: number) =>
+  new GatewayError('too_many_requests', 429, message, { retryAfter });
 
 export const isGatewayError = (e: unknown): e is GatewayError => e instanceof GatewayError;

@@ -3,6 +3,9 @@ import type { AppEnv } from './app-env.js';
 import type { HttpApp, HttpDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { RequestServing } from './middleware/serving.js';
+import { authAttempts } from './middleware/auth-attempts.js';
+import { AUTH_THROTTLE_DEFAULTS, AuthThrottle } from './auth-throttle.js';
+import { clientAddressResolver } from '../core/client-address.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { governanceRoutes } from './routes/governance.js';
 import { monitoringRoutes } from './routes/monitoring.js';
@@ -35,6 +38,10 @@ export function createApp(deps: HttpDeps): HttpApp {
   front.notFound((c) => app.fetch(c.req.raw, c.env));
   mountPredictionRoutes([front, app], deps, serving);
   app.use('*', serving.middleware);
+  const throttle = new AuthThrottle(deps.settings.authThrottle ?? AUTH_THROTTLE_DEFAULTS, deps.logger);
+  const attempts = authAttempts(throttle, clientAddressResolver(deps.settings.trustedProxies ?? 0), deps.metrics.authFailures);
+  app.use('/admin/*', attempts);
+  app.use('/v2/repository/*', attempts);
 
   app.route('/v2/repository', repositoryRoutes(deps));
   app.route('/v2', oipRoutes(deps));

@@ -3,6 +3,7 @@ import type { TrustedProxies } from '../config/schema.js';
 import type { ModelCatalog } from '../core/catalog.js';
 import type { PredictionService } from '../core/prediction-service.js';
 import type { RoutingControl } from '../core/rollback.js';
+import type { RepositoryControl } from '../core/repository-control.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository } from '../repository/model-repository.js';
@@ -12,6 +13,7 @@ import type { AppEnv } from './app-env.js';
 import type { MonitoringHttpDeps } from './routes/monitoring.js';
 import type { RequestServing } from './middleware/serving.js';
 import type { Authenticate } from './middleware/auth.js';
+import type { AuthThrottleSettings } from './auth-throttle.js';
 
 /** The HTTP layer's own settings. */
 /** Binary tensor bodies (OIP's binary extension): an image batch, not a JSON document. */
@@ -25,6 +27,8 @@ export interface HttpSettings {
   adminToken: string | undefined;
   /** Proxies whose forwarding headers give the client address (stickiness fallback); default 0: none. */
   trustedProxies?: TrustedProxies;
+  /** Failed-bearer throttling per client address (default AUTH_THROTTLE_DEFAULTS). */
+  authThrottle?: AuthThrottleSettings;
 }
 
 /** What the HTTP layer talks to: the data plane (predict, catalog, routing control) and the repository's lifecycle. */
@@ -34,6 +38,8 @@ export interface HttpDeps {
   catalog: ModelCatalog;
   routing: RoutingControl;
   repository: ModelRepository;
+  /** Repository load/unload as operators make them: audited with their principal before they act. */
+  repositoryControl: RepositoryControl;
   metrics: GatewayMetrics;
   logger: Logger;
   /** The registry, audit log and trace, when the registry is on: their admin routes are mounted at /admin. */

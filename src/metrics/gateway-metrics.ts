@@ -34,6 +34,8 @@ export class GatewayMetrics {
   readonly backgroundErrors: SlotCounter<'task'>;
   readonly traceDegraded: Gauge;
   readonly auditChainOk: Gauge<'store'>;
+  readonly registryListenConnected: Gauge<'store'>;
+  readonly authFailures: SlotCounter<'result'>;
   readonly buildInfo: Gauge<'version' | 'node' | 'onnxruntime'>;
   /** Values read at scrape time (set by the components that own them). */
   readonly gaugeSources = { inFlight: (): number => 0 };
@@ -145,6 +147,15 @@ export class GatewayMetrics {
       // Labelled so that no sample exists until a registry verified its chain (an unlabelled gauge would read 0).
       name: 'modelgate_audit_chain_ok', help: '1 when the audit log hash chain verified at the last check, 0 when broken.',
       labelNames: ['store'], registers: r, aggregator: 'min',
+    });
+    this.registryListenConnected = new Gauge({
+      // Labelled so that no sample exists on SQLite (an unlabelled gauge would read 0: "disconnected").
+      name: 'modelgate_registry_listen_connected', help: '1 while the registry LISTEN connection (PostgreSQL) is up, 0 while it reconnects.',
+      labelNames: ['store'], registers: r, aggregator: 'min',
+    });
+    this.authFailures = new SlotCounter({
+      name: 'modelgate_auth_failures_total', help: 'Refused bearer attempts on the admin routes: invalid (401) or throttled (429).',
+      labelNames: ['result'], registers: r,
     });
     this.buildInfo = new Gauge({
       name: 'modelgate_build_info', help: 'Always 1: the gateway version and its Node.js and onnxruntime versions.',

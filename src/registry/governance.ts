@@ -8,7 +8,7 @@ import type { AuditSink } from '../contracts/audit.js';
 import type { PredictionObserver } from '../contracts/prediction.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { ModelRepository } from '../repository/model-repository.js';
+import type { ModelRepository, RepositoryEvent } from '../repository/model-repository.js';
 import type { ModelSource } from '../repository/model-source.js';
 import type { SessionOptions } from '../runtime/runner.js';
 import { PgTraceLog } from '../audit/pg-trace-log.js';
@@ -42,10 +42,9 @@ export interface GovernanceOptions {
   auditVerifyIntervalMs?: number;
   /** The file trace's file system (tests: a disk that fills up on cue). */
   traceFiles?: TraceFiles;
+  /** Loads/unloads an operator's op made, already audited with its principal (not again as `system`). */
+  claimed?: (e: RepositoryEvent) => boolean;
 }
-
-/** How often the audit chain is re-verified in the background (and on every GET /admin/audit/verify). */
-const AUDIT_VERIFY_INTERVAL_MS = 5 * 60_000;
 
 /** The actor of loads and unloads the gateway does by itself. */
 const SYSTEM = 'system';
@@ -89,6 +88,10 @@ export class Governance {
       session: opts.session,
       logger: opts.logger,
       now: opts.now,
+      engine: {
+        onListenState: (up) => opts.metrics.registryListenConnected.set({ store: 'postgres' }, up ? 1 : 0),
+        onListenError: (err) => opts.background.failed('registry-listen', err),
+      },
       hooks: {
         beforeServe: (model, version) =>
           this.during('following', async () => {
@@ -110,7 +113,7 @@ export class Governance {
     this.trace = trace.enabled
       ? new PredictionTrace(
           this.handle.engine.kind === 'postgres'
-            ? new PgTraceLog({ db: this.handle.engine, settings: trace, records, logger: opts.logger })
+            ? new PgTraceLog({ db: this.handle.engine, settings: trace, records, logger: opts.logger, every: (t, ms, tick) => opts.background.every(t, ms, tick) })
             : new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records, logger: opts.logger, background: opts.background, degraded: opts.metrics.traceDegraded, files: opts.traceFiles }),
           trace.maxOutputBytes,
           (m, v) => this.stageByVersion.get(m)?.get(v),
@@ -154,20 +157,19 @@ export class Governance {
     const shared = this.handle.engine.kind === 'postgres';
     this.opts.repository().onChange((e) => {
       if (this.broadcast.isReplay(e) || (shared && this.catchingUp > 0)) return;
-      this.audit
-        .append({ actor: SYSTEM, action: e.type === 'loaded' ? 'model.load' : 'model.unload', target: `${e.name}@${e.version}` })
-        .catch((err: unknown) => logger.error({ err, model: e.name, version: e.version }, 'audit log: could not record a load/unload'));
+      if (!this.opts.claimed?.(e)) {
+        this.opts.background.run('audit-append', () =>
+          this.audit.append({ actor: SYSTEM, action: e.type === 'loaded' ? 'model.load' : 'model.unload', target: `${e.name}@${e.version}` }),
+        );
+      }
       // A load/unload through the repository API: every replica makes it.
       if (shared && this.following === 0 && this.catchingUp === 0) this.broadcast.announce(e);
     });
     this.trace?.log.start();
     await this.verifyAudit();
     // One pass reads every audit row (governance events, thousands at most: milliseconds).
-    this.verifyTimer = this.opts.background.every('audit-verify', this.opts.auditVerifyIntervalMs ?? AUDIT_VERIFY_INTERVAL_MS, () => this.verifyAudit());
-    if (settings.pollIntervalMs > 0) {
-      this.pollTimer = setInterval(() => void this.poll(), settings.pollIntervalMs);
-      this.pollTimer.unref();
-    }
+    this.verifyTimer = this.opts.background.every('audit-verify', this.opts.auditVerifyIntervalMs ?? settings.auditVerifyIntervalMs, () => this.verifyAudit());
+    if (settings.pollIntervalMs > 0) this.pollTimer = this.opts.background.every('registry-poll', settings.pollIntervalMs, () => this.poll());
     // Another replica's change arrives within milliseconds; the poll stays the safety net.
     this.unlisten = await this.handle.engine.onAnnounce((what) => {
       if (!this.broadcast.handle(what)) void this.poll(true);
@@ -198,7 +200,7 @@ export class Governance {
         await this.refresh();
         for (const m of changed) await this.reconcile(m, 'unload');
       });
-    }).catch((err: unknown) => this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'registry sync failed; retrying at the next poll'));
+    }).catch((err: unknown) => this.opts.background.failed('registry-poll', err));
     return this.syncing;
   }
 
@@ -208,6 +210,23 @@ export class Governance {
     this.opts.metrics.auditChainOk.set({ store: this.handle.engine.kind }, result.ok ? 1 : 0);
     if (!result.ok) this.opts.logger.error({ brokenAt: result.brokenAt, reason: result.reason }, 'audit log: the hash chain does not verify');
     return result;
+  }
+
+  /**
+   * The registry store as ops see it (/admin/status): reachable (a `SELECT 1` answered within 2 s),
+   * the LISTEN connection (shared mode), and whether trace records wait for the database.
+   */
+  async status(): Promise<{ store: string; reachable: boolean; listening: boolean | null; traceWaiting: boolean }> {
+    const { engine } = this.handle;
+    const probe = engine.get('SELECT 1 AS one').then(() => true, () => false);
+    const reachable = await Promise.race([probe, new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref())]);
+    const log = this.trace?.log;
+    return {
+      store: engine.kind,
+      reachable,
+      listening: engine.listening ?? null,
+      traceWaiting: log instanceof PgTraceLog ? log.waiting : false,
+    };
   }
 
   /** Write every trace record appended so far (tests, shutdown). */

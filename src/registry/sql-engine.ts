@@ -16,6 +16,8 @@ export interface SqlQueries {
  */
 export interface SqlEngine extends SqlQueries {
   readonly kind: 'sqlite' | 'postgres';
+  /** Whether the connection that hears announcements is up (undefined: there is none, as on SQLite). */
+  readonly listening?: boolean | undefined;
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /**
    * A value that changes when another process commits (the poll's cheap change test): SQLite's

@@ -23,10 +23,13 @@ export class RollbackOverrides {
   private active = new Map<string, RollbackOverride>();
   private readonly listeners: ((model: string, override: RollbackOverride | undefined) => void)[] = [];
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(readonly now: () => Date = () => new Date()) {}
 
-  set(model: string, actor: string, reason: string): RollbackOverride {
-    const o = { since: this.now().toISOString(), actor, reason };
+  /** Set an override (made now by `actor`, or one already stored as it is). */
+  set(model: string, override: RollbackOverride): RollbackOverride;
+  set(model: string, actor: string, reason: string): RollbackOverride;
+  set(model: string, actorOrOverride: string | RollbackOverride, reason = ''): RollbackOverride {
+    const o = typeof actorOrOverride === 'string' ? { since: this.now().toISOString(), actor: actorOrOverride, reason } : actorOrOverride;
     this.active.set(model, o);
     this.notify(model, o);
     return o;

@@ -53,6 +53,22 @@ describe('modelgate CLI', () => {
     expect(r.err).toMatch(/a token is required/);
   });
 
+  it.each([
+    [{ MODELGATE_DATABASE_URL: 'postgres://modelgate:p@ss@127.0.0.1/db' }, /databaseUrl: not a well-formed/],
+    [{ MODELGATE_DATABASE_URL: 'postgres://modelgate:x@no-such-host.invalid:5432/db' }, /cannot open the registry database .*ENOTFOUND/],
+    [{ MODELGATE_ADMIN_TOKEN: 'sixteen-chars-ok' }, /at least 32 characters/],
+  ])('serve with a bad setting (%j) exits 2 with one line, no stack', (env, reason) => {
+    const r = spawnSync(process.execPath, ['dist/src/cli/main.js', 'serve'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'silent', MODELGATE_REGISTRY_DB: join(data, 'registry.db'), ...env },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(reason);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('no command prints the list and exits 0', () => {
     const r = modelgate();
     expect(r.code).toBe(0);

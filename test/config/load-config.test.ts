@@ -55,14 +55,14 @@ describe('configuration', () => {
     mkdirSync(cfgDir);
     writeFileSync(join(cfgDir, 'gateway.json'), JSON.stringify({ port: 9000, runtime: { intraOpThreads: 2 }, models: { m: { defaultVersion: '1.0.0' } } }));
     const c = loadConfig(
-      { PORT: '9100', MODELGATE_EXECUTION_PROVIDERS: 'cuda, webgpu,cpu', UNLEASH_URL: 'http://unleash:4242/api', UNLEASH_API_TOKEN: 't', MODELGATE_ADMIN_TOKEN: 'a-long-enough-admin-token' },
+      { PORT: '9100', MODELGATE_EXECUTION_PROVIDERS: 'cuda, webgpu,cpu', UNLEASH_URL: 'http://unleash:4242/api', UNLEASH_API_TOKEN: 't', MODELGATE_ADMIN_TOKEN: 'a-long-enough-admin-token-0123456789' },
       cwd,
     );
     expect(c.port).toBe(9100);
     expect(c.runtime).toMatchObject({ executionProviders: ['cuda', 'webgpu', 'cpu'], intraOpThreads: 2 });
     expect(c.flags).toMatchObject({ source: 'unleash', unleash: { url: 'http://unleash:4242/api', apiToken: 't', refreshIntervalMs: 1000 } });
     expect(c.models.m?.defaultVersion).toBe('1.0.0');
-    expect(c.adminToken).toBe('a-long-enough-admin-token');
+    expect(c.adminToken).toBe('a-long-enough-admin-token-0123456789');
   });
 
   it.each([

@@ -9,7 +9,7 @@ import { CANARY_90_10, flag, writeFlags } from '../support/flags.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { requireService } from '../support/services.js';
 
-const ADMIN = 'console-e2e-admin-token-0001';
+const ADMIN = 'console-e2e-admin-token-0001-abcdefghij';
 const MODEL = 'property-valuation';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 

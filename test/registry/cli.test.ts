@@ -10,7 +10,7 @@ import { openDatabase } from '../../src/registry/db.js';
 import { tempDir } from '../support/fixtures.js';
 import { DEMO, scaledVersion, writeVersionDir } from '../support/governance.js';
 
-const ADMIN = 'cli-admin-token-0123456789';
+const ADMIN = 'cli-admin-token-0123456789-abcdefghij';
 
 /** Run a command in-process, capturing stdout/stderr and the exit code it sets. */
 async function run(fn: (args: string[]) => Promise<void>, args: string[], token?: string) {

@@ -4,7 +4,7 @@ import { Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789-abcdefghij';
 
 /** An in-process gateway over `modelsDir`, started (models loaded), with silent logs. */
 export async function startGateway(

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Governance } from '../../registry/governance.js';
 import type { AppEnv } from '../app-env.js';
+import { roleGuard } from '../middleware/auth.js';
 import { auditRoutes } from './audit.js';
 import { registryRoutes } from './registry.js';
 
@@ -9,6 +10,8 @@ export function governanceRoutes(gov: Governance): Hono<AppEnv> {
   const { registry, audit, tokens, store } = gov.handle;
   const app = new Hono<AppEnv>();
   app.route('/', registryRoutes({ registry, audit, tokens }));
+  const requireRole = roleGuard((t) => tokens.authenticate(t));
+  app.get('/status', requireRole('viewer'), async (c) => c.json({ registry: await gov.status() }));
   app.route('/', auditRoutes({ audit, verify: () => gov.verifyAudit(), traces: gov.trace?.log, store, authenticate: (t) => tokens.authenticate(t) }));
   return app;
 }

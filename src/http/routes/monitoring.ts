@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AnalysisService } from '../../analysis/analysis-service.js';
 import type { DriftMonitor } from '../../drift/drift-monitor.js';
-import { versionNotFound } from '../../errors/index.js';
+import { modelNotFound, versionNotFound } from '../../errors/index.js';
 import type { LiveQuality } from '../../quality/live-quality.js';
 import type { ModelRepository } from '../../repository/model-repository.js';
 import type { AppEnv } from '../app-env.js';
@@ -41,6 +41,8 @@ export function monitoringRoutes(deps: MonitoringHttpDeps): Hono<AppEnv> {
   app.get('/models/:model/analysis', guard, (c) => {
     const model = c.req.param('model');
     checkNames(model);
+    // A model that is not loaded is named as such; a loaded one without an analysis gets the analysis's own 404.
+    if (!deps.repository.has(model)) throw modelNotFound(model);
     return c.json(deps.analysis.view(model));
   });
   app.post('/models/:model/analysis/start', requireRole('deployer'), async (c) => {

@@ -168,8 +168,7 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
   app.post('/tokens', requireRole('admin'), async (c) => {
     const body = await readJson(c, TokenBody);
     const actor = c.get('principal');
-    const created = await deps.tokens.create(body.principal, body.role, actor.name);
-    await deps.audit.append({ actor: actor.name, action: 'token.create', target: `principal:${created.principal}`, after: { role: created.role } });
+    const created = await deps.tokens.create(body.principal, body.role, actor.name, deps.audit);
     return c.json(created, 201);
   });
   return app;

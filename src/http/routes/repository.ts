@@ -32,7 +32,7 @@ export function repositoryRoutes(deps: HttpDeps): Hono<AppEnv> {
     const model = c.req.param('model');
     const version = await versionOf(c);
     checkNames(model, version);
-    const loaded = await repository.load(model, version);
+    const loaded = await deps.repositoryControl.load(model, version, c.get('principal').name);
     return c.json({ model, loaded: loaded.map((lv) => lv.version) });
   });
 
@@ -40,7 +40,7 @@ export function repositoryRoutes(deps: HttpDeps): Hono<AppEnv> {
     const model = c.req.param('model');
     const version = await versionOf(c);
     checkNames(model, version);
-    const unloaded = await repository.unload(model, version);
+    const unloaded = await deps.repositoryControl.unload(model, version, c.get('principal').name);
     return c.json({ model, unloaded });
   });
   return app;

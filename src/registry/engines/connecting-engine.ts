@@ -4,9 +4,15 @@ import type { SqlEngine } from '../sql-engine.js';
 export class ConnectingEngine implements SqlEngine {
   readonly kind: SqlEngine['kind'] = 'postgres';
 
+  private engine: SqlEngine | undefined;
+
   constructor(readonly connected: Promise<SqlEngine>) {
     // Rejections are reported by whoever awaits `ready` (Governance.start, the CLI's first query).
-    connected.catch(() => undefined);
+    connected.then((e) => (this.engine = e), () => undefined);
+  }
+
+  get listening(): boolean | undefined {
+    return this.engine?.listening;
   }
 
   async all<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {

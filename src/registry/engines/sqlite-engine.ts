@@ -1,5 +1,6 @@
 import { dataVersion, openDatabase, type Db } from '../db.js';
 import type { SqlEngine } from '../sql-engine.js';
+import { storeError } from '../../errors/index.js';
 import { TransactionContext } from './transaction-context.js';
 
 /**
@@ -20,31 +21,40 @@ export class SqliteEngine implements SqlEngine {
   }
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.db.prepare(sql).all(...params) as T[];
+    return this.guarded(() => this.db.prepare(sql).all(...params) as T[]);
   }
 
   async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    return this.db.prepare(sql).get(...params) as T | undefined;
+    return this.guarded(() => this.db.prepare(sql).get(...params) as T | undefined);
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
     // A write outside a transaction waits for the open one, or it would be committed (or rolled back) with it.
-    if (!this.inTx.get()?.open) return this.transaction(async () => this.db.prepare(sql).run(...params).changes);
-    return this.db.prepare(sql).run(...params).changes;
+    if (!this.inTx.get()?.open) return this.transaction(async () => this.guarded(() => this.db.prepare(sql).run(...params).changes));
+    return this.guarded(() => this.db.prepare(sql).run(...params).changes);
+  }
+
+  /** A full or failing disk (SQLITE_FULL, SQLITE_IOERR) is a 503 for the caller, not a 500. */
+  private guarded<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw storeError(err);
+    }
   }
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.inTx.get()?.open) return fn();
     const next = this.queue.then(async () => {
       const state = { open: true };
-      this.db.exec('BEGIN IMMEDIATE');
+      this.guarded(() => this.db.exec('BEGIN IMMEDIATE'));
       try {
         const out = await this.inTx.run(state, fn);
-        this.db.exec('COMMIT');
+        this.guarded(() => this.db.exec('COMMIT'));
         return out;
       } catch (err) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw err;
+        throw storeError(err);
       } finally {
         state.open = false;
       }
