@@ -10,7 +10,7 @@ export function buildGrpc(gateway: Gateway): GrpcServer | undefined {
     {
       service: gateway.service,
       catalog: gateway.catalog,
-      lifecycle: gateway.repository,
+      lifecycle: gateway.repositoryControl,
       access: gateway.access,
       clientAddress: clientAddressResolver(config.http.trustedProxies),
       logger: gateway.logger,

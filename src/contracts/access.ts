@@ -14,10 +14,13 @@ export interface AccessControl {
   authorize(token: string | undefined, min: RoleName, what: string): Promise<string>;
 }
 
-/** Loading and unloading versions (Triton's repository extension): the repository, as a protocol sees it. */
+/**
+ * Loading and unloading versions (Triton's repository extension) as an operator makes them: each
+ * change is audited with `actor`, the caller's principal, before the repository acts.
+ */
 export interface ModelLifecycle {
   /** Loads (or reloads) every version of `model`, or one; resolves with the versions loaded. */
-  load(model: string, version?: string): Promise<readonly { version: string }[]>;
+  load(model: string, version: string | undefined, actor: string): Promise<readonly { version: string }[]>;
   /** Unloads every version of `model`, or one; resolves with the versions unloaded. */
-  unload(model: string, version?: string): Promise<string[]>;
+  unload(model: string, version: string | undefined, actor: string): Promise<string[]>;
 }

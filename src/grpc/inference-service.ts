@@ -140,22 +140,22 @@ export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedService
       return a.body;
     }),
 
-    // Triton's repository extension behind the HTTP routes' deployer role. Like those routes, the
-    // repository logs the change; it is not written to the audit log with the principal.
+    // Triton's repository extension behind the HTTP routes' deployer role; like those routes, each
+    // change is audited with the token's principal before the repository acts (503 if it cannot be).
     RepositoryModelLoad: unary(async (call) => {
-      await access.authorize(bearerToken(call.metadata), 'deployer', 'RepositoryModelLoad');
+      const principal = await access.authorize(bearerToken(call.metadata), 'deployer', 'RepositoryModelLoad');
       const msg = decode<RepositoryRequestMsg>(protos.RepositoryModelLoadRequest, call.request);
       const version = repositoryVersion(msg);
       checkNames(msg.model_name, version);
-      await lifecycle.load(msg.model_name, version);
+      await lifecycle.load(msg.model_name, version, principal);
       return encode(protos.Empty, {});
     }),
     RepositoryModelUnload: unary(async (call) => {
-      await access.authorize(bearerToken(call.metadata), 'deployer', 'RepositoryModelUnload');
+      const principal = await access.authorize(bearerToken(call.metadata), 'deployer', 'RepositoryModelUnload');
       const msg = decode<RepositoryRequestMsg>(protos.RepositoryModelUnloadRequest, call.request);
       const version = repositoryVersion(msg);
       checkNames(msg.model_name, version);
-      await lifecycle.unload(msg.model_name, version);
+      await lifecycle.unload(msg.model_name, version, principal);
       return encode(protos.Empty, {});
     }),
   };

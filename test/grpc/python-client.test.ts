@@ -199,6 +199,12 @@ describe.skipIf(!available)('OIP V2 over gRPC, called by Debian python3-grpcio w
     });
     expect(created.status).toBe(201);
     const viewer = ((await created.json()) as { token: string }).token;
+    const deployerToken = await fetch(`${gateway.server.url}/admin/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ principal: 'gina', role: 'deployer' }),
+    });
+    const deployer = ((await deployerToken.json()) as { token: string }).token;
     const unload = { model_name: MODEL, parameters: { version: { string_param: '1.1.0' } } };
     const results = (await call([
       { rpc: 'ModelInfer', request: { ...tabular({}, [[1, 2, 3, 4, 5, 6, 7]]), inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 7] }] } },
@@ -209,10 +215,10 @@ describe.skipIf(!available)('OIP V2 over gRPC, called by Debian python3-grpcio w
       { rpc: 'RepositoryModelUnload', request: unload },
       { rpc: 'RepositoryModelUnload', request: unload, metadata: [['authorization', 'Bearer not-a-token']] },
       { rpc: 'RepositoryModelUnload', request: unload, metadata: [['authorization', `Bearer ${viewer}`]] },
-      { rpc: 'RepositoryModelUnload', request: unload, metadata: [['authorization', `Bearer ${ADMIN_TOKEN}`]] },
+      { rpc: 'RepositoryModelUnload', request: unload, metadata: [['authorization', `Bearer ${deployer}`]] },
       { rpc: 'ModelInfer', request: tabular({ model_version: '1.1.0' }) },
       { rpc: 'ModelReady', request: { name: MODEL, version: '1.1.0' } },
-      { rpc: 'RepositoryModelLoad', request: unload, metadata: [['authorization', `Bearer ${ADMIN_TOKEN}`]] },
+      { rpc: 'RepositoryModelLoad', request: unload, metadata: [['authorization', `Bearer ${deployer}`]] },
       { rpc: 'ModelInfer', request: tabular({ model_version: '1.1.0' }) },
     ])).map(one);
     const codes = results.map((r) => r.code);
@@ -233,6 +239,11 @@ describe.skipIf(!available)('OIP V2 over gRPC, called by Debian python3-grpcio w
       expect(r.details).not.toMatch(INTERNALS);
       if (r.code !== 'OK') expect(r.trailing_metadata['x-request-id']).toBeTruthy();
     }
+    // The unload and load are audited with the token's principal, as over HTTP.
+    const audit = await fetch(`${gateway.server.url}/admin/audit?limit=1000`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const rows = ((await audit.json()) as { records: { actor: string; action: string; target: string }[] }).records;
+    const mine = rows.filter((r) => r.target === `${MODEL}@1.1.0` && /^model\.(un)?load$/.test(r.action)).slice(-2);
+    expect(mine.map((r) => [r.actor, r.action])).toEqual([['gina', 'model.unload'], ['gina', 'model.load']]);
   });
 
   describe('over maxInFlight', () => {
