@@ -143,8 +143,9 @@ export class AnalysisService {
   /** Cumulative signals of a version (the analysis subtracts its snapshots). */
   private read(model: string, version: string) {
     const { inferences, shadowRequests } = this.o.metrics;
-    const ok = inferences.current({ model, version, status: 'success' });
-    const errors = inferences.current({ model, version, status: 'error' });
+    // Every protocol's predictions count (v1, OIP JSON and binary, gRPC).
+    const ok = inferences.sum({ model, version, status: 'success' });
+    const errors = inferences.sum({ model, version, status: 'error' });
     const shadowed = this.o.shadowVersion(model) === version;
     return {
       requests: ok + errors,

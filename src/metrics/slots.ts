@@ -96,6 +96,16 @@ export class SlotCounter<L extends string = string> extends SlotMetric<L, Counte
     return this.labels(labels).value;
   }
 
+  /** The sum over every label set that has these labels, whatever its others (e.g. every protocol). */
+  sum(labels: Labels<L>): number {
+    let total = 0;
+    outer: for (const { labels: have, slot } of this.slots.values()) {
+      for (const n in labels) if ((have as Labels<L>)[n] !== labels[n]) continue outer;
+      total += slot.value;
+    }
+    return total;
+  }
+
   async get(): Promise<{ name: string; help: string; type: 'counter'; aggregator: 'sum'; values: MetricValue[] }> {
     const values: MetricValue[] = [];
     for (const { labels, slot } of this.slots.values()) values.push({ labels: labels as Record<string, string>, value: slot.value });
