@@ -4,6 +4,7 @@ import type { Load } from '../perf/load-driver.js';
 import type { Protocol } from '../perf/request-encoding.js';
 import type { PerfRun } from '../perf/run-perf.js';
 import type { Target } from '../perf/perf-target.js';
+import type { SweepOptions } from '../perf/batching-sweep.js';
 import { UsageError } from './usage-error.js';
 
 
@@ -13,13 +14,13 @@ export interface PerfCli {
   json?: string;
   csv?: string;
   html?: string;
-  sweep?: { p99BudgetMs: number; modelsDir: string; batchSizes: number[]; queueDelays: number[] };
+  sweep?: SweepOptions;
 }
 
 const VALUED = [
   'url', 'model', 'version', 'protocol', 'grpc-address', 'concurrency', 'rate', 'connections', 'duration', 'warmup', 'windows',
   'stability', 'max-windows', 'users', 'cache', 'unique-inputs', 'token', 'input-data', 'batch-size', 'replay-trace',
-  'json', 'csv', 'html', 'p99-budget', 'models-dir', 'batch-sizes', 'queue-delays',
+  'json', 'csv', 'html', 'p99-budget', 'models-dir', 'batch-sizes', 'queue-delays', 'config',
 ] as const;
 
 /** `modelgate perf`'s command line -> what to run; every mistake is a UsageError naming the option. */
@@ -121,6 +122,7 @@ export function parsePerfArgs(args: string[]): PerfCli {
       modelsDir: str('models-dir') ?? 'models',
       batchSizes: list('batch-sizes', [1, 8, 32, 64], 1),
       queueDelays: list('queue-delays', [500, 2000], 0),
+      ...(str('config') ? { baseConfig: str('config') } : {}),
     };
   }
   return out;

@@ -42,4 +42,4 @@ batching sweep (a local model: spawns gateways with a temp config):
                               best throughput whose p99 is within --p99-budget (e.g. 20ms)
   --models-dir <dir>          the models folder for the spawned gateways (default models)
   --batch-sizes <list>        default 1,8,32,64 (1: batching off); --queue-delays <list> in µs,
-                              default 500,2000`;
+                              default 500,2000; --config <file>: the gateway config to start from`;
