@@ -1,3 +1,4 @@
+import type { RawRequest } from 'autocannon';
 import type { Load, ResponseSink, RunningLoad } from './load-driver.js';
 import type { EncodedRequest } from './request-encoding.js';
 
@@ -5,6 +6,8 @@ export interface HttpLoadOptions {
   url: string;
   load: Load;
   next: () => EncodedRequest;
+  /** Every request the same: sent as is, without building each one (autocannon's cheapest path). */
+  fixed?: EncodedRequest;
   /** Sent with every request (cache-control, authorization). */
   headers: Record<string, string>;
   /** Rotate x-user-id over this many users (sticky routing), 0 for none. */
@@ -20,6 +23,12 @@ export async function startHttpLoad(o: HttpLoadOptions): Promise<RunningLoad> {
   const { default: autocannon } = await import('autocannon');
   let user = 0;
   const { sink } = o;
+  const setupRequest = (req: RawRequest): RawRequest => {
+    const e = o.next();
+    const headers = { ...req.headers, ...o.headers, ...e.headers };
+    if (o.users > 0) headers['x-user-id'] = `user-${user++ % o.users}`;
+    return { ...req, body: e.body, headers };
+  };
   const instance = autocannon({
     url: o.url,
     method: 'POST',
@@ -27,14 +36,10 @@ export async function startHttpLoad(o: HttpLoadOptions): Promise<RunningLoad> {
     ...('rate' in o.load ? { overallRate: o.load.rate } : {}),
     duration: 24 * 3600,
     timeout: 30,
+    ...(o.fixed ? { body: o.fixed.body, headers: { ...o.headers, ...o.fixed.headers } } : {}),
     requests: [
       {
-        setupRequest: (req) => {
-          const e = o.next();
-          const headers = { ...req.headers, ...o.headers, ...e.headers };
-          if (o.users > 0) headers['x-user-id'] = `user-${user++ % o.users}`;
-          return { ...req, body: e.body, headers };
-        },
+        ...(o.fixed ? {} : { setupRequest }),
         onResponse: (_status, _body, _ctx, headers) => {
           sink.tags(str(headers['x-model-version']), str(headers['x-cache']));
         },

@@ -67,9 +67,11 @@ export async function runPerf(r: PerfRun): Promise<PerfReport> {
             startGrpcLoad({ address: target.grpcAddress, load, next: () => source.next(), headers: target.headers, users: r.users, sink });
         })()
       : (() => {
-          const source = new RequestSource(pool.map(encodeHttp), () => encodeHttp(fresh()), r.uniqueShare);
+          const encoded = pool.map(encodeHttp);
+          const source = new RequestSource(encoded, () => encodeHttp(fresh()), r.uniqueShare);
+          const fixed = encoded.length === 1 && r.uniqueShare === 0 && r.users === 0 ? encoded[0] : undefined;
           return (sink: Parameters<typeof startHttpLoad>[0]['sink']) =>
-            startHttpLoad({ url: predictUrl(target), load, next: () => source.next(), headers: target.headers, users: r.users, sink });
+            startHttpLoad({ url: predictUrl(target), load, next: () => source.next(), ...(fixed ? { fixed } : {}), headers: target.headers, users: r.users, sink });
         })();
     const step = await measureStep(label, load, start, {
       ...r.measure,

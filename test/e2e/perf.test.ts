@@ -1,0 +1,203 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StepResult } from '../../src/perf/measure-step.js';
+import type { PerfReport } from '../../src/perf/run-perf.js';
+import { chromiumAvailable, launchChromium } from '../support/chromium.js';
+import { tempDir } from '../support/fixtures.js';
+import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { requireService } from '../support/services.js';
+
+const MODEL = 'property-valuation';
+
+/** `modelgate perf ...` as a user runs it (the built CLI, its own process). */
+function perf(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/src/cli/main.js', 'perf', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.once('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const SHORT = ['--duration', '1s', '--warmup', '1s', '--windows', '2', '--max-windows', '4'];
+
+/**
+ * `modelgate perf` against a real gateway process (demo models, the benchmark's 90/10 canary
+ * flags): its figures against a direct autocannon run, the version split, the breakdown, the
+ * HTML report in Chromium, and the protocols this gateway does not offer.
+ */
+describe('modelgate perf against a gateway process', () => {
+  let server: ServerProcess;
+  let grpcPort: number;
+  const dir = tempDir('modelgate-perf-e2e-');
+
+  beforeAll(async () => {
+    const models = join(dir, 'models');
+    cpSync(join('models', MODEL), join(models, MODEL), { recursive: true });
+    grpcPort = await freePort();
+    server = await startServerProcess({
+      MODELGATE_MODELS_DIR: models,
+      MODELGATE_FLAGS_FILE: join(process.cwd(), 'bench/flags-canary.json'),
+      // Read by a gateway that has a gRPC listener (merged later); ignored by one that has none.
+      MODELGATE_GRPC_PORT: String(grpcPort),
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('one step agrees with a direct autocannon run of the same load within 15 % (medians of 3 runs, back to back)', async () => {
+    const ours: number[] = [];
+    const direct: number[] = [];
+    const body = JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 8], data: [1800, 3, 2, 1995, 6000, 1, 4, 2] }] });
+    for (let i = 0; i < 3; i++) {
+      const r = await perf('--url', server.url, '--model', MODEL, '--concurrency', '8', '--cache', 'off', ...SHORT, '--quiet', '--json', '-');
+      expect(r.code, r.err).toBe(0);
+      const report = JSON.parse(r.out) as PerfReport;
+      const step = report.steps[0] as StepResult;
+      expect(step.errors).toEqual({});
+      ours.push(step.throughput);
+      const opts = { url: `${server.url}/v2/models/${MODEL}/infer`, method: 'POST', body, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' }, connections: 8 };
+      await autocannon({ ...opts, duration: 1 });
+      const res = await autocannon({ ...opts, duration: 3 });
+      expect(res.non2xx).toBe(0);
+      direct.push(res.requests.total / res.duration);
+    }
+    const ratio = median(ours) / median(direct);
+    console.log(`perf ${ours.map((x) => x.toFixed(0)).join(', ')} req/s vs autocannon ${direct.map((x) => x.toFixed(0)).join(', ')}: ratio of medians ${ratio.toFixed(3)}`);
+    expect(ratio).toBeGreaterThan(0.85);
+    expect(ratio).toBeLessThan(1.15);
+  }, 120_000);
+
+  let report: PerfReport;
+  const html = join(dir, 'report.html');
+
+  it('with --users 1000 under the 90/10 canary, 1.1.0 answers 10 % within 3 points; onnxruntime time lies within the request latency', async () => {
+    const csv = join(dir, 'steps.csv');
+    const r = await perf('--url', server.url, '--model', MODEL, '--concurrency', '2:8:x4', '--users', '1000', '--cache', 'off', ...SHORT, '--json', join(dir, 'r.json'), '--csv', csv, '--html', html);
+    expect(r.code, r.err).toBe(0);
+    // The table, on stdout.
+    expect(r.out).toMatch(/step\s+req\/s\s+p50 ms\s+p90\s+p95\s+p99/);
+    expect(r.out).toMatch(/concurrency 8 .*1\.0\.0 \d+\.\d%, 1\.1\.0 \d+\.\d%/);
+    report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as PerfReport;
+    expect(report.steps.map((s) => s.label)).toEqual(['concurrency 2', 'concurrency 8']);
+    for (const step of report.steps) {
+      expect(step.errors).toEqual({});
+      expect(Math.abs((step.versionShares['1.1.0'] ?? 0) - 0.1)).toBeLessThanOrEqual(0.03);
+      const server = step.server;
+      expect(server).not.toBeNull();
+      expect(server?.runs).toBeGreaterThan(0);
+      expect(server?.inferenceMs).toBeGreaterThan(0);
+      expect(server?.inferenceMs).toBeLessThan(server?.serverMs ?? 0);
+      expect(server?.inferenceMs).toBeLessThan(step.latency.mean);
+      expect(server?.queueMs).toBeNull(); // no batching
+      expect(step.latency.p50).toBeLessThanOrEqual(step.latency.p99);
+    }
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(lines[0]).toMatch(/^step,concurrency,rate,throughput,p50_ms,p90_ms,p95_ms,p99_ms/);
+    expect(lines).toHaveLength(3);
+  }, 120_000);
+
+  it('the cache hit rate: repeated inputs hit, --unique-inputs 1 never does', async () => {
+    const run = async (...extra: string[]) => {
+      const r = await perf('--url', server.url, '--model', MODEL, '--concurrency', '4', ...SHORT, '--quiet', '--json', '-', ...extra);
+      expect(r.code, r.err).toBe(0);
+      return (JSON.parse(r.out) as PerfReport).steps[0] as StepResult;
+    };
+    expect((await run()).cacheHitRate).toBeGreaterThan(0.95);
+    expect((await run('--unique-inputs', '1')).cacheHitRate).toBe(0);
+  }, 60_000);
+
+  it.skipIf(!requireService('chromium', chromiumAvailable()))('the --html report renders its charts in Chromium without console errors (the README screenshot)', async () => {
+    expect(existsSync(html)).toBe(true);
+    const text = readFileSync(html, 'utf8');
+    expect(text).not.toMatch(/<script[^>]+src=|<link[^>]+href=/); // self-contained
+    const browser = await launchChromium({ width: 1240, height: 760 });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`file://${html}`);
+      await page.waitForSelector('#curve canvas');
+      // Pixels drawn on both charts (not blank canvases).
+      const drawn = await page.evaluate(`[...document.querySelectorAll('canvas')].map((c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; })`);
+      expect(drawn).toHaveLength(2);
+      for (const n of drawn as number[]) expect(n).toBeGreaterThan(500);
+      expect(await page.locator('.u-legend').count()).toBe(2);
+      expect(errors).toEqual([]);
+      const shot = process.env.UPDATE_SCREENSHOT === '1' ? 'docs/perf-report.png' : join(dir, 'perf-report.png');
+      await page.screenshot({ path: shot });
+      expect(readFileSync(shot).length).toBeGreaterThan(10_000);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it('oip-binary: measured when the gateway offers the binary tensor extension, named as missing when not', async () => {
+    const r = await perf('--url', server.url, '--model', MODEL, '--protocol', 'oip-binary', '--concurrency', '2', '--cache', 'off', ...SHORT, '--quiet', '--json', '-');
+    if (await offersBinary(server.url)) {
+      expect(r.code, r.err).toBe(0);
+      expect((JSON.parse(r.out) as PerfReport).steps[0]?.errors).toEqual({});
+    } else {
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/the first oip-binary request was refused: 4\d\d .*may not offer the binary tensor extension/);
+    }
+  }, 60_000);
+
+  it('grpc: measured when the gateway has a gRPC listener, named as missing when not', async () => {
+    const r = await perf('--url', server.url, '--model', MODEL, '--protocol', 'grpc', '--grpc-address', `127.0.0.1:${grpcPort}`, '--concurrency', '2', '--users', '1000', ...SHORT, '--quiet', '--json', '-');
+    if (await listening(grpcPort)) {
+      expect(r.code, r.err).toBe(0);
+      const step = (JSON.parse(r.out) as PerfReport).steps[0] as StepResult;
+      expect(step.errors).toEqual({});
+      expect(Object.keys(step.versionShares).sort()).toEqual(['1.0.0', '1.1.0']);
+    } else {
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(new RegExp(`no gRPC service answers at 127\\.0\\.0\\.1:${grpcPort}.*does not offer gRPC`));
+    }
+  }, 60_000);
+
+  it('a model the gateway lacks, a gateway that is not there, and --replay-trace are refused clearly', async () => {
+    const missing = await perf('--url', server.url, '--model', 'nope', '--quiet');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/GET .*\/v2\/models\/nope: 404/);
+    const down = await perf('--url', `http://127.0.0.1:${await freePort()}`, '--model', MODEL, '--quiet');
+    expect(down.code).toBe(1);
+    expect(down.err).toMatch(/no gateway answers at .* \(ECONNREFUSED\)/);
+    const replay = await perf('--model', MODEL, '--replay-trace', '100');
+    expect(replay.code).toBe(2);
+    expect(replay.err).toMatch(/keeps each input's sha256, not the input itself/);
+  }, 30_000);
+});
+
+async function offersBinary(url: string): Promise<boolean> {
+  const head = Buffer.from(JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 8], parameters: { binary_data_size: 32 } }] }));
+  const data = Buffer.from(new Float32Array([1800, 3, 2, 1995, 6000, 1, 4, 2]).buffer);
+  const res = await fetch(`${url}/v2/models/${MODEL}/infer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(head.length) },
+    body: Buffer.concat([head, data]),
+  });
+  await res.arrayBuffer();
+  return res.ok;
+}
+
+async function listening(port: number): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
