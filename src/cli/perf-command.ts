@@ -22,6 +22,7 @@ export async function perfCommand(args: string[]): Promise<void> {
       progress?.end();
       process.stdout.write(sweep.text);
       if (cli.json) write(cli.json, `${JSON.stringify(sweep.result, null, 2)}\n`);
+      if (sweep.result.interrupted) process.exitCode = 130;
       return;
     }
     const { runPerf } = await import('../perf/run-perf.js');

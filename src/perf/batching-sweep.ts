@@ -37,6 +37,8 @@ export interface SweepResult {
   recommended: SweepTrial | null;
   /** Batching beat the best unbatched throughput by at least MARGIN. */
   batchingHelps: boolean;
+  /** Ctrl-C: some settings were not (fully) measured. */
+  interrupted: boolean;
 }
 
 /** How much more throughput batching must bring to be recommended over no batching: more than the host's noise. */
@@ -62,7 +64,7 @@ export async function sweepBatching(run: Omit<PerfRun, 'signal' | 'progress'>, o
     const gateway = await startGateway(model, batching, o);
     try {
       const report = await runPerf({ ...run, target: { ...run.target, url: gateway.url }, signal, ...(progress ? { progress: (l) => progress(`sweep ${describe(batching)}: ${l}`) } : {}) });
-      const within = report.steps.filter((s) => s.latency.p99 <= o.p99BudgetMs && Object.keys(s.errors).length === 0);
+      const within = report.steps.filter((s) => s.ok > 0 && s.latency.p99 <= o.p99BudgetMs && Object.keys(s.errors).length === 0);
       const top = within.sort((a, b) => b.throughput - a.throughput)[0];
       trials.push({ batching, best: top ? { label: top.label, throughput: top.throughput, p99: top.latency.p99 } : null, steps: report.steps });
     } finally {
@@ -74,7 +76,7 @@ export async function sweepBatching(run: Omit<PerfRun, 'signal' | 'progress'>, o
   const batched = trials.filter((t) => t.batching.enabled && t.best).sort((a, b) => rps(b) - rps(a))[0];
   const batchingHelps = batched !== undefined && rps(batched) > unbatched * MARGIN;
   const recommended = batchingHelps ? (batched ?? null) : (trials.filter((t) => !t.batching.enabled && t.best)[0] ?? null);
-  const result: SweepResult = { model, p99BudgetMs: o.p99BudgetMs, trials, recommended, batchingHelps };
+  const result: SweepResult = { model, p99BudgetMs: o.p99BudgetMs, trials, recommended, batchingHelps, interrupted: signal.aborted };
   return { text: renderSweep(result), result };
 }
 
@@ -89,11 +91,12 @@ export function renderSweep(r: SweepResult): string {
   const table = rows.map((row) => row.map((cell, c) => (c >= 2 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))).join('  ').trimEnd()).join('\n');
   if (!r.recommended) return `${table}\n\nno setting kept p99 within ${r.p99BudgetMs} ms without errors: lower the load or raise --p99-budget\n`;
   const b = r.recommended.batching;
+  const partial = r.interrupted ? 'interrupted (Ctrl-C): from the settings measured so far, ' : '';
   const why = r.batchingHelps
     ? `batching helps ${r.model}: ${describe(b)} serves ${r.recommended.best?.throughput.toFixed(0)} req/s within p99 ${r.p99BudgetMs} ms`
     : `batching does not help ${r.model} (no batched setting beat no batching by ${Math.round((MARGIN - 1) * 100)} %): keep it off`;
   const snippet = JSON.stringify({ models: { [r.model]: { batching: b.enabled ? b : { enabled: false } } } }, null, 2);
-  return `${table}\n\n${why}\nconfig/gateway.json:\n${snippet}\n`;
+  return `${table}\n\n${partial}${why}\nconfig/gateway.json:\n${snippet}\n`;
 }
 
 interface LocalGateway {

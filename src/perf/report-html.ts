@@ -39,7 +39,7 @@ const width = Math.max(480, Math.min(560, window.innerWidth - 80));
 const byRps = [...steps].sort((a, b) => a.rps - b.rps);
 new uPlot({
   width, height: 320,
-  scales: { x: { time: false } },
+  scales: { x: { time: false, range: (u, min, max) => { const p = (max - min) * 0.06 || 1; return [min - p, max + p]; } } },
   axes: [{ label: 'requests / s' }, { label: 'latency (ms)' }],
   series: [{ label: 'req/s' },
     { label: 'p50', stroke: '#2b7bb9', width: 2, points: { size: 7 } },
@@ -48,8 +48,8 @@ new uPlot({
 }, [byRps.map((s) => s.rps), byRps.map((s) => s.p50), byRps.map((s) => s.p90), byRps.map((s) => s.p99)], document.getElementById('curve'));
 new uPlot({
   width, height: 320,
-  scales: { x: { time: false } },
-  axes: [{ label: 'step', values: (u, vals) => vals.map((v) => (Number.isInteger(v) && steps[v] ? steps[v].label : '')) }, { label: 'ms' }],
+  scales: { x: { time: false, range: (u, min, max) => [min - 0.3, max + 0.3] } },
+  axes: [{ label: steps[0] && steps[0].short.endsWith('/s') ? 'request rate' : 'concurrency', incrs: [1], values: (u, vals) => vals.map((v) => (Number.isInteger(v) && steps[v] ? steps[v].short : '')) }, { label: 'ms' }],
   series: [{ label: 'step' },
     { label: 'client p50', stroke: '#2b7bb9', width: 2, points: { size: 7 } },
     { label: 'in gateway', stroke: '#7f8c8d', width: 2, points: { size: 7 } },
@@ -64,6 +64,7 @@ new uPlot({
 function chartPoint(s: StepResult) {
   return {
     label: s.label,
+    short: 'concurrency' in s.load ? String(s.load.concurrency) : `${s.load.rate}/s`,
     rps: s.throughput,
     p50: s.latency.p50,
     p90: s.latency.p90,

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parsePerfArgs } from '../../src/cli/perf-options.js';
 import { parseDuration, parseSteps } from '../../src/perf/load-steps.js';
 import { isStable } from '../../src/perf/measure-step.js';
 import { planInputs, generateTensors, toInstances, type ModelMeta } from '../../src/perf/model-inputs.js';
@@ -119,5 +121,36 @@ modelgate_http_request_duration_seconds_count{method="GET",route="/metrics",stat
   it('reads escaped label values', () => {
     const [s] = parsePrometheusText('m{a="x\\"y",b="z"} 3');
     expect(s).toEqual({ name: 'm', labels: { a: 'x"y', b: 'z' }, value: 3 });
+  });
+});
+
+describe('the README examples', () => {
+  const lines = readFileSync('README.md', 'utf8').split('\n').filter((l) => l.startsWith('modelgate perf '));
+  it('has examples', () => expect(lines.length).toBeGreaterThanOrEqual(4));
+  it.each(lines)('%s is a valid command line', (line) => {
+    const args = line.replace(/\s+#.*$/, '').split(/\s+/).slice(2);
+    expect(() => parsePerfArgs(args)).not.toThrow();
+  });
+});
+
+describe('command line', () => {
+  it.each([
+    [['--model', 'm', '--replay-trace', '5'], /keeps each input's sha256/],
+    [['--concurrency', '4'], /--model is required/],
+    [['--model', 'm', '--protocol', 'soap'], /--protocol must be/],
+    [['--model', 'm', '--concurrency', '4', '--rate', '100'], /not both/],
+    [['--model', 'm', '--concurrency', '64:1'], /--concurrency: invalid range/],
+    [['--model', 'm', '--unique-inputs', '2'], /share between 0 and 1/],
+    [['--model', 'm', '--shape', 'x'], /--shape x: NAME:D1,D2/],
+    [['--model', 'm', '--sweep-batching'], /needs --p99-budget/],
+    [['--model', 'm', '--colour'], /Unknown option '--colour'/],
+  ])('%j is refused', (args, message) => expect(() => parsePerfArgs(args)).toThrow(message));
+
+  it('--cache off and --token become headers; rate steps cap connections; the gRPC address defaults to port 8081', () => {
+    const cli = parsePerfArgs(['--model', 'm', '--url', 'http://gw.example:9000/', '--cache', 'off', '--token', 't', '--rate', '10:50:+40', '--p99-budget', '5']);
+    expect(cli.run.target.headers).toEqual({ 'cache-control': 'no-cache', authorization: 'Bearer t' });
+    expect(cli.run.target.url).toBe('http://gw.example:9000');
+    expect(cli.run.target.grpcAddress).toBe('gw.example:8081');
+    expect(cli.run.loads).toEqual([{ rate: 10, connections: 10 }, { rate: 50, connections: 50 }]);
   });
 });
