@@ -81,6 +81,7 @@ export async function runPerf(r: PerfRun): Promise<PerfReport> {
       progress: r.progress && ((w, rps) => r.progress?.(`step ${i + 1}/${r.loads.length} (${label}) window ${w}: ${rps.toFixed(0)} req/s`)),
     });
     if (step.measuredWindows > 0) steps.push(step);
+    if (step.ok === 0 && Object.keys(step.errors).length === 0 && !step.interrupted) notes.push(`${label}: no answer at all while it was measured (requests still in flight at its end)`);
     r.progress?.(`step ${i + 1}/${r.loads.length} (${label}): ${step.throughput.toFixed(0)} req/s, p99 ${step.latency.p99.toFixed(2)} ms${step.stable ? '' : step.interrupted ? ' (interrupted)' : ' (not stable)'}`);
   }
   return {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,28 +52,37 @@ describe('modelgate perf against a gateway process', () => {
     await server?.stop();
   });
 
-  it('one step agrees with a direct autocannon run of the same load within 15 % (medians of 3 runs, back to back)', async () => {
+  it('one step agrees with a direct autocannon run of the same load within 15 % (median of 5 back-to-back pairs)', async () => {
     const ours: number[] = [];
     const direct: number[] = [];
     const body = JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 8], data: [1800, 3, 2, 1995, 6000, 1, 4, 2] }] });
-    for (let i = 0; i < 3; i++) {
+    const opts = { url: `${server.url}/v2/models/${MODEL}/infer`, method: 'POST', body, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' }, connections: 8 };
+    const runOurs = async () => {
       const r = await perf('--url', server.url, '--model', MODEL, '--concurrency', '8', '--cache', 'off', ...SHORT, '--quiet', '--json', '-');
       expect(r.code, r.err).toBe(0);
-      const report = JSON.parse(r.out) as PerfReport;
-      const step = report.steps[0] as StepResult;
+      const step = (JSON.parse(r.out) as PerfReport).steps[0] as StepResult;
       expect(step.errors).toEqual({});
       ours.push(step.throughput);
-      const opts = { url: `${server.url}/v2/models/${MODEL}/infer`, method: 'POST', body, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' }, connections: 8 };
+    };
+    const runDirect = async () => {
       await autocannon({ ...opts, duration: 1 });
       const res = await autocannon({ ...opts, duration: 3 });
       expect(res.non2xx).toBe(0);
       direct.push(res.requests.total / res.duration);
+    };
+    // A fresh gateway is slower for its first seconds (JIT, the runner's warm-up): load it first.
+    await autocannon({ ...opts, duration: 2 });
+    // Pairs back to back, the order alternating, so the host's drift falls on both sides; the
+    // median of the pairs' ratios (this 2-core host is shared: one pair can be off by 30 %).
+    for (let i = 0; i < 5; i++) {
+      if (i % 2 === 0) await runOurs().then(runDirect);
+      else await runDirect().then(runOurs);
     }
-    const ratio = median(ours) / median(direct);
-    console.log(`perf ${ours.map((x) => x.toFixed(0)).join(', ')} req/s vs autocannon ${direct.map((x) => x.toFixed(0)).join(', ')}: ratio of medians ${ratio.toFixed(3)}`);
+    const ratio = median(ours.map((x, i) => x / (direct[i] as number)));
+    console.log(`perf ${ours.map((x) => x.toFixed(0)).join(', ')} req/s vs autocannon ${direct.map((x) => x.toFixed(0)).join(', ')}: median ratio ${ratio.toFixed(3)}`);
     expect(ratio).toBeGreaterThan(0.85);
     expect(ratio).toBeLessThan(1.15);
-  }, 120_000);
+  }, 180_000);
 
   it("runs the README's first example (its gateway's URL, short windows): four steps with p99 and the server breakdown", async () => {
     const line = readFileSync('README.md', 'utf8').split('\n').find((l) => l.startsWith('modelgate perf --url')) ?? '';
@@ -156,6 +165,27 @@ describe('modelgate perf against a gateway process', () => {
     } finally {
       await browser.close();
     }
+  }, 60_000);
+
+  it('--protocol v1 with named features from the metadata, a samples file, and --rate', async () => {
+    const v1 = await perf('--url', server.url, '--model', MODEL, '--protocol', 'v1', '--concurrency', '2', ...SHORT, '--quiet', '--json', '-');
+    expect(v1.code, v1.err).toBe(0);
+    expect((JSON.parse(v1.out) as PerfReport).steps[0]?.errors).toEqual({});
+    const samples = join(dir, 'samples.json');
+    const houses = [1200, 2400].map((sqft) => ({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 8], data: [[sqft, 3, 2, 1995, 6000, 1, 4, 2]] }] }));
+    writeFileSync(samples, JSON.stringify(houses));
+    const file = await perf('--url', server.url, '--model', MODEL, '--input-data', samples, '--concurrency', '2', ...SHORT, '--quiet', '--json', '-');
+    expect(file.code, file.err).toBe(0);
+    const fromFile = (JSON.parse(file.out) as PerfReport).steps[0] as StepResult;
+    expect(fromFile.errors).toEqual({});
+    expect(fromFile.cacheHitRate).toBeGreaterThan(0.95); // two inputs, repeated
+    // A rate this gateway serves easily is the rate measured (autocannon's overallRate).
+    const rate = await perf('--url', server.url, '--model', MODEL, '--rate', '200', '--connections', '4', ...SHORT, '--quiet', '--json', '-');
+    expect(rate.code, rate.err).toBe(0);
+    const step = (JSON.parse(rate.out) as PerfReport).steps[0] as StepResult;
+    expect(step.label).toBe('rate 200/s');
+    expect(step.throughput).toBeGreaterThan(150);
+    expect(step.throughput).toBeLessThan(230);
   }, 60_000);
 
   it('oip-binary: measured when the gateway offers the binary tensor extension, named as missing when not', async () => {
