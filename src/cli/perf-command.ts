@@ -42,7 +42,7 @@ async function output(cli: PerfCli, report: PerfReport): Promise<void> {
     const head = `${report.model}${report.version ? `@${report.version}` : ' (routed)'} at ${report.url}, ${report.protocol}, inputs ${report.inputs.map((i) => `${i.name} ${i.datatype} [${i.shape.join(',')}]`).join(', ')}`;
     process.stdout.write(`${head}\n${renderTable(report.steps)}\n${report.notes.map((n) => `note: ${n}\n`).join('')}${report.interrupted ? 'interrupted: the figures are those measured before Ctrl-C\n' : ''}`);
   }
-  if (cli.json) write(cli.json, `${JSON.stringify(report, (k, v: unknown) => (k === 'windows' && Array.isArray(v) ? v.length : v), 2)}\n`);
+  if (cli.json) write(cli.json, `${JSON.stringify(report, null, 2)}\n`);
   if (cli.csv) write(cli.csv, renderCsv(report.steps));
   if (cli.html) {
     const { renderHtml } = await import('../perf/report-html.js');

