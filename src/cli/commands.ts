@@ -3,6 +3,8 @@
  * a usage error), and a lazy loader (so `modelgate token list` never loads onnxruntime).
  * To add a command, add a row here; `main.ts` handles --help, exit codes and errors for all.
  */
+import { PERF_USAGE } from './perf-usage.js';
+
 export interface CommandSpec {
   summary: string;
   usage: string;
@@ -45,6 +47,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: "walk the audit log's hash chain / print it",
     usage: 'usage: modelgate audit verify | modelgate audit list [--after <seq>] [--limit <n>]',
     run: async () => (await import('./audit-command.js')).auditCommand,
+  },
+  perf: {
+    summary: 'benchmark a model on a gateway: steps of load, p99, version split, cache, server breakdown (perf_analyzer)',
+    usage: PERF_USAGE,
+    run: async () => (await import('./perf-command.js')).perfCommand,
   },
   token: {
     summary: 'manage role tokens (admin)',

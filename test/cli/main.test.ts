@@ -15,7 +15,7 @@ const modelgate = (...args: string[]) => {
 };
 
 describe('modelgate CLI', () => {
-  it.each(['serve', 'import', 'register', 'promote', 'validate', 'audit', 'token'])('%s --help prints its usage and exits 0', (command) => {
+  it.each(['serve', 'import', 'register', 'promote', 'validate', 'audit', 'token', 'perf'])('%s --help prints its usage and exits 0', (command) => {
     const r = modelgate(command, '--help');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^usage: modelgate ${command}`));

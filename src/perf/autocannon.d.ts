@@ -1,4 +1,4 @@
-// The slice of autocannon's API the benchmark uses (the package ships no types).
+// The slice of autocannon's API that `modelgate perf` and the benchmark use (the package ships no types).
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
@@ -19,6 +19,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     pipelining?: number;
+    /** Requests per second over all connections (0: as fast as answered). */
+    overallRate?: number;
     timeout?: number;
     method?: string;
     headers?: Record<string, string>;
@@ -53,6 +55,9 @@ declare module 'autocannon' {
 
   export interface Instance extends EventEmitter, PromiseLike<Result> {
     stop(): void;
+    on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): this;
+    on(event: 'reqError', listener: (err: Error) => void): this;
+    on(event: string, listener: (...args: unknown[]) => void): this;
   }
 
   export default function autocannon(opts: Options): Instance;
