@@ -1,10 +1,9 @@
 import type { JsonTensor, ParsedRequest, Protocol, RawTensor, RequestTensor } from '../../contracts/prediction.js';
 import { badRequest } from '../../errors/index.js';
-import { OipDatatype } from '../../repository/manifest.js';
 import { InferenceHeader } from '../oip-schema.js';
 import { binaryRendering, type OipAnswer, type OipHead } from './oip-binary-output.js';
-import { finishOip, renderOip } from './oip.js';
-import { isObject, isParameters, refuse } from './shape.js';
+import { finishOip, headerShapeOk, renderOip } from './oip.js';
+import { isObject, refuse } from './shape.js';
 
 /**
  * A request of OIP's binary tensor extension as read: one buffer holding the JSON header
@@ -17,7 +16,6 @@ export interface BinaryBody {
   header: unknown;
 }
 
-const DATATYPES = new Set<string>(OipDatatype.options);
 
 /** An input's declared binary size: a non-negative integer, undefined when absent (JSON `data`). */
 export function binaryDataSize(input: unknown): number | undefined {
@@ -29,32 +27,6 @@ export function binaryDataSize(input: unknown): number | undefined {
     throw badRequest(`input '${name}': parameters.binary_data_size must be a non-negative integer, got ${JSON.stringify(size)?.slice(0, 40)}`);
   }
   return size;
-}
-
-/** The header's shape, checked by hand as the JSON protocol does; zod words any refusal. */
-function shapeOk(json: unknown): json is InferenceHeader {
-  if (!isObject(json)) return false;
-  const { id, parameters, inputs, outputs } = json;
-  if (id !== undefined && (typeof id !== 'string' || id.length > 256)) return false;
-  if (parameters !== undefined && !isParameters(parameters)) return false;
-  if (!Array.isArray(inputs) || inputs.length === 0) return false;
-  for (const t of inputs) {
-    if (!isObject(t) || typeof t.name !== 'string' || t.name.length === 0 || t.name.length > 256) return false;
-    if (typeof t.datatype !== 'string' || !DATATYPES.has(t.datatype)) return false;
-    if (t.data !== undefined && !Array.isArray(t.data)) return false;
-    if (t.parameters !== undefined && !isParameters(t.parameters)) return false;
-    const shape = t.shape;
-    if (!Array.isArray(shape) || shape.length > 16) return false;
-    for (const d of shape) if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) return false;
-  }
-  if (outputs !== undefined) {
-    if (!Array.isArray(outputs)) return false;
-    for (const o of outputs) {
-      if (!isObject(o) || typeof o.name !== 'string' || o.name.length === 0) return false;
-      if (o.parameters !== undefined && !isParameters(o.parameters)) return false;
-    }
-  }
-  return true;
 }
 
 /** BF16 has no onnxruntime-node tensor type, so no model here can take it: say so rather than "invalid option". */
@@ -78,7 +50,7 @@ export const oipBinaryProtocol: Protocol<BinaryBody, OipAnswer, OipHead> = {
 
   parse(body: BinaryBody): ParsedRequest {
     const json = body.header;
-    if (!shapeOk(json)) {
+    if (!headerShapeOk(json)) {
       refuseUnservable(json);
       refuse(InferenceHeader, json);
     }

@@ -2,7 +2,7 @@ import type { ParsedRequest, Protocol, RequestTensor } from '../../contracts/pre
 import { OipDatatype } from '../../repository/manifest.js';
 import type { LoadedVersion } from '../../repository/loaded-version.js';
 import { decodeTensorData, ortToOip, tensorDataJson, type HostTensor, type TensorMap } from '../../runtime/tensor.js';
-import { InferRequest } from '../oip-schema.js';
+import { InferRequest, type InferenceHeader } from '../oip-schema.js';
 import { binaryRendering, finishBinary, renderBinaryHead, type OipAnswer, type OipHead } from './oip-binary-output.js';
 import { isObject, isParameters, jsonString, parseJson, refuse } from './shape.js';
 
@@ -13,7 +13,7 @@ const DATATYPES = new Set<string>(OipDatatype.options);
  * tests per field instead of a zod parse (measured 15-20 µs with encoding and keying). Anything
  * it refuses is handed to the zod schema, which words the 400 and names the field.
  */
-function shapeOk(json: unknown): json is InferRequest {
+function oipShape(json: unknown, dataOptional: boolean): boolean {
   if (!isObject(json)) return false;
   const { id, parameters, inputs, outputs } = json;
   if (id !== undefined && (typeof id !== 'string' || id.length > 256)) return false;
@@ -21,7 +21,9 @@ function shapeOk(json: unknown): json is InferRequest {
   if (!Array.isArray(inputs) || inputs.length === 0) return false;
   for (const t of inputs) {
     if (!isObject(t) || typeof t.name !== 'string' || t.name.length === 0 || t.name.length > 256) return false;
-    if (typeof t.datatype !== 'string' || !DATATYPES.has(t.datatype) || !Array.isArray(t.data)) return false;
+    if (typeof t.datatype !== 'string' || !DATATYPES.has(t.datatype)) return false;
+    // Binary requests' inputs may carry their data after the header instead (binary_data_size).
+    if (!Array.isArray(t.data) && !(dataOptional && t.data === undefined)) return false;
     if (t.parameters !== undefined && !isParameters(t.parameters)) return false;
     const shape = t.shape;
     if (!Array.isArray(shape) || shape.length > 16) return false;
@@ -36,6 +38,11 @@ function shapeOk(json: unknown): json is InferRequest {
   }
   return true;
 }
+
+const shapeOk = (json: unknown): json is InferRequest => oipShape(json, false);
+
+/** The JSON header of a binary tensor request: the same shape, an input's `data` may be left to the bytes after it. */
+export const headerShapeOk = (json: unknown): json is InferenceHeader => oipShape(json, true);
 
 /** Outputs in the manifest's order (those present), else in the runner's. */
 export function outputOrder(lv: LoadedVersion, outputs: TensorMap): string[] {
