@@ -16,7 +16,6 @@ export interface BinaryBody {
   header: unknown;
 }
 
-
 /** An input's declared binary size: a non-negative integer, undefined when absent (JSON `data`). */
 export function binaryDataSize(input: unknown): number | undefined {
   if (!isObject(input) || !isObject(input.parameters)) return undefined;
