@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /** Stops and restarts the shared Unleash server: it must not run while other files use it. */
 const STOPS_UNLEASH = 'test/integration/unleash-routing.test.ts';
+/** Compare throughputs (perf against autocannon, batching on against off): alone, one file at a time. */
+const MEASURES = ['test/e2e/perf.test.ts', 'test/e2e/perf-sweep.test.ts'];
 
 export default defineConfig({
   test: {
@@ -13,8 +15,9 @@ export default defineConfig({
     maxWorkers: 2,
     // Projects with a higher groupOrder start once the lower ones are done.
     projects: [
-      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [STOPS_UNLEASH], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [STOPS_UNLEASH, ...MEASURES], sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: 'unleash-outage', include: [STOPS_UNLEASH], sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'measures', include: MEASURES, fileParallelism: false, sequence: { groupOrder: 2 } } },
     ],
   },
 });

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatTimeline, initialFlagsFile, INTERVAL_MS, MODEL, runSimulation, SCENARIOS, type SimulationResult } from './canary-simulation.js';
+import { ADMIN_TOKEN } from '../support/gateway.js';
 
 const results: SimulationResult[] = [];
 afterAll(async () => {
@@ -26,10 +27,10 @@ describe('canary analysis with the embedded flags file (simulation)', () => {
     // After the rollback nobody is answered by the canary (this gateway pins stable at once).
     // Requests routed before the pin may still finish on the canary; none is routed there after it.
     expect(r.answers.filter((a) => a.atMs > (rollback?.at_ms as number) + INTERVAL_MS && a.version === SCENARIOS.bad.canary)).toHaveLength(0);
-    const view = await (await r.gateway.app.request(`/admin/models/${MODEL}/analysis`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })).json();
+    const view = await (await r.gateway.app.request(`/admin/models/${MODEL}/analysis`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
     expect(view).toMatchObject({ status: 'rolled_back', step: { percent: 0 } });
     // Ops may start it again (say, after a fix): the analysis releases its own pin and begins at 5 %.
-    const auth = { authorization: 'Bearer test-admin-token-0123456789' };
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const again = await r.gateway.app.request(`/admin/models/${MODEL}/analysis/start`, { method: 'POST', headers: auth });
     expect(await again.json()).toMatchObject({ status: 'running', step: { percent: 5 } });
     const routing = (await (await r.gateway.app.request(`/admin/models/${MODEL}/routing`, { headers: auth })).json()) as { rollback: unknown };
