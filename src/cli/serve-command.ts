@@ -13,7 +13,11 @@ export async function serveCommand(args: string[] = []): Promise<void> {
   const { logger } = gateway;
   await gateway.start();
   joinClusterIfWorker(gateway);
-  const http = new HttpServer(gateway.app.fetch, config.server);
+  const closed = gateway.metrics.connectionsClosed;
+  const http = new HttpServer(gateway.app.fetch, config.server, {
+    trustedProxies: config.http.trustedProxies,
+    onConnectionClosed: (reason) => closed.labels({ reason }).inc(),
+  });
   const port = await http.listen(config.port, config.host);
   logger.info({ port, host: config.host, models: gateway.repository.models() }, `modelgate listening on http://${config.host}:${port}`);
 

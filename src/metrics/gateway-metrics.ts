@@ -32,6 +32,7 @@ export class GatewayMetrics {
   readonly inFlight: Gauge;
   readonly traceRecords: SlotCounter<'result'>;
   readonly backgroundErrors: SlotCounter<'task'>;
+  readonly connectionsClosed: SlotCounter<'reason'>;
   readonly auditChainOk: Gauge<'store'>;
   readonly buildInfo: Gauge<'version' | 'node' | 'onnxruntime'>;
   /** Values read at scrape time (set by the components that own them). */
@@ -135,6 +136,11 @@ export class GatewayMetrics {
     this.backgroundErrors = new SlotCounter({
       name: 'modelgate_background_errors_total', help: 'Failures of background work (timers, listeners, streams) by task; none reaches the process.',
       labelNames: ['task'], registers: r,
+    });
+    this.connectionsClosed = new SlotCounter({
+      name: 'modelgate_connections_closed_total',
+      help: 'Connections the gateway closed or refused itself: idle_evicted, client_idle_evicted, refused, client_refused, slow_reader.',
+      labelNames: ['reason'], registers: r,
     });
     this.auditChainOk = new Gauge({
       // Labelled so that no sample exists until a registry verified its chain (an unlabelled gauge would read 0).

@@ -12,7 +12,11 @@ const SAFE_ID = /^[\w.:@-]{1,128}$/;
 
 /** Keep the caller's x-request-id when it is a sane token, else mint a time-ordered one. */
 export function requestIdOf(c: Context): string {
-  const given = header(c, 'x-request-id');
+  return requestIdFrom(header(c, 'x-request-id'));
+}
+
+/** The same from the header's value. */
+export function requestIdFrom(given: string | undefined): string {
   return given !== undefined && SAFE_ID.test(given) ? given : uuidV7();
 }
 
@@ -104,7 +108,8 @@ export class RequestServing {
       if (done) break;
       size += value.byteLength;
       if (size > this.maxBodyBytes) {
-        await reader.cancel();
+        // Cancelling would reset the connection before the 413 is read: discard the rest (the server's lingering close bounds it).
+        void discard(reader);
         throw this.tooLarge();
       }
       chunks.push(value);
@@ -148,5 +153,13 @@ export class RequestServing {
     if (m === 'GET' || m === 'HEAD') return false;
     const h = requestHeaders(c);
     return h['content-length'] === undefined || h['transfer-encoding'] !== undefined;
+  }
+}
+
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    // The connection closed: nothing left to discard.
   }
 }
