@@ -142,7 +142,7 @@ export class Gateway {
     });
     const authenticate = gov ? (token: string) => gov.handle.tokens.authenticate(token) : undefined;
     const { app, serving } = createApp({
-      settings: { maxBodyBytes: config.limits.maxBodyBytes, adminToken: config.adminToken, trustedProxies: config.http.trustedProxies },
+      settings: { maxBodyBytes: config.limits.maxBodyBytes, maxUploadBytes: config.limits.maxUploadBytes, adminToken: config.adminToken, trustedProxies: config.http.trustedProxies },
       service: this.service,
       catalog: new ModelCatalog(this.repository, this.router, () => this.ready),
       routing,

@@ -16,6 +16,8 @@ import type { Authenticate } from './middleware/auth.js';
 /** The HTTP layer's own settings. */
 export interface HttpSettings {
   maxBodyBytes: number;
+  /** Model uploads (POST /admin/models/{m}/versions), streamed to disk. */
+  maxUploadBytes?: number;
   /** Bearer token for /v2/repository and the routing admin; unset disables them. */
   adminToken: string | undefined;
   /** Proxies whose forwarding headers give the client address (stickiness fallback); default 0: none. */

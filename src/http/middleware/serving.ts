@@ -36,6 +36,7 @@ export class RequestServing {
     private readonly metrics: GatewayMetrics,
     readonly maxBodyBytes: number,
     private readonly onError: ErrorHandler<AppEnv>,
+    readonly maxUploadBytes = maxBodyBytes,
   ) {
     this.streamingLimit = bodyLimit({
       maxSize: maxBodyBytes,
@@ -53,8 +54,10 @@ export class RequestServing {
     c.set('requestId', id);
     c.header('x-request-id', id);
     try {
-      if (this.declaredTooLarge(c)) c.res = await this.onError(this.tooLarge(), c);
-      else if (this.chunked(c)) await this.streamingLimit(c, next);
+      // A model upload is streamed to disk by its route, which counts it against its own limit.
+      const upload = isUpload(c);
+      if (this.declaredTooLarge(c, upload ? this.maxUploadBytes : this.maxBodyBytes)) c.res = await this.onError(this.tooLarge(upload ? this.maxUploadBytes : this.maxBodyBytes), c);
+      else if (this.chunked(c) && !upload) await this.streamingLimit(c, next);
       else await next();
     } finally {
       this.inFlight--;
@@ -134,8 +137,8 @@ export class RequestServing {
     return s;
   }
 
-  private tooLarge(): GatewayError {
-    return new GatewayError('payload_too_large', 413, `the request body exceeds ${this.maxBodyBytes} bytes`);
+  private tooLarge(limit = this.maxBodyBytes): GatewayError {
+    return new GatewayError('payload_too_large', 413, `the request body exceeds ${limit} bytes`);
   }
 
   /**
@@ -143,9 +146,9 @@ export class RequestServing {
    * reads the raw body stream, which makes @hono/node-server build a full web Request per POST
    * (measured: ~190 µs a request). Only chunked bodies are counted as they arrive.
    */
-  private declaredTooLarge(c: Context): boolean {
+  private declaredTooLarge(c: Context, limit = this.maxBodyBytes): boolean {
     const length = requestHeaders(c)['content-length'];
-    return typeof length === 'string' && Number(length) > this.maxBodyBytes;
+    return typeof length === 'string' && Number(length) > limit;
   }
 
   private chunked(c: Context): boolean {
@@ -155,6 +158,11 @@ export class RequestServing {
     return h['content-length'] === undefined || h['transfer-encoding'] !== undefined;
   }
 }
+
+const UPLOAD_PATH = /^\/admin\/models\/[^/]+\/versions\/?$/;
+
+/** POST /admin/models/{m}/versions: a model upload, under its own limit. */
+const isUpload = (c: Context): boolean => c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path);
 
 async function discard(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
   try {
