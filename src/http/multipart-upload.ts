@@ -54,6 +54,8 @@ async function parse(body: ReadableStream<Uint8Array> | null, parser: busboy.Bus
     if (upload.parts.has(name) || (name === streamed && upload.file)) fail(badRequest(`the upload has more than one '${name.slice(0, 64)}' part`));
   };
   parser.on('file', (name: string, stream: Readable) => {
+    // A part cut short (the body failed or ended early) errors its stream; the failure is already recorded.
+    stream.on('error', () => fail(badRequest('malformed multipart/form-data body (a part ends early)')));
     once(name);
     if (failure) return void stream.resume();
     if (name === streamed) {
