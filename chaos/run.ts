@@ -6,8 +6,10 @@ import { corruptArtifact } from './scenarios/corrupt-artifact.js';
 import { flagServerLost } from './scenarios/flag-server-lost.js';
 import { fuzz } from './scenarios/fuzz.js';
 import { hotSwap } from './scenarios/hot-swap.js';
+import { idleFlood } from './scenarios/idle-flood.js';
 import { overload } from './scenarios/overload.js';
 import { sigterm } from './scenarios/sigterm.js';
+import { slowReaders } from './scenarios/slow-readers.js';
 
 const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = {
   'hot-swap': hotSwap,
@@ -16,6 +18,8 @@ const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = 
   fuzz,
   'flag-server-lost': flagServerLost,
   'corrupt-artifact': corruptArtifact,
+  'idle-flood': idleFlood,
+  'slow-readers': slowReaders,
 };
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, only: { type: 'string' } }, strict: true });
