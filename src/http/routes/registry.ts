@@ -196,8 +196,10 @@ async function readUpload(c: Context<AppEnv & AuthEnv>, model: string, limits: M
   }
   const upload = await readMultipart(c.req.raw.body, type, 'model', limits);
   try {
-    if (!upload.file) throw badRequest("the upload has no 'model' part");
-    const artifact = new Uint8Array(await readFile(upload.file.path));
+    // A model sent as a plain field (no filename) was held in memory under the JSON limit.
+    const field = upload.parts.get('model');
+    if (!upload.file && !field) throw badRequest("the upload has no 'model' part");
+    const artifact = upload.file ? new Uint8Array(await readFile(upload.file.path)) : (field as Uint8Array);
     const part = (name: string) => upload.parts.get(name);
     const text = (name: string) => ((v) => (v ? Buffer.from(v).toString('utf8') : undefined))(part(name));
     const holdout = part('holdout');
