@@ -56,7 +56,8 @@ export class RequestServing {
     try {
       // A model upload is streamed to disk by its route, which counts it against its own limit.
       const upload = isUpload(c);
-      if (this.declaredTooLarge(c, upload ? this.maxUploadBytes : this.maxBodyBytes)) c.res = await this.onError(this.tooLarge(upload ? this.maxUploadBytes : this.maxBodyBytes), c);
+      const limit = upload ? this.maxUploadBytes : this.maxBodyBytes;
+      if (this.declaredTooLarge(c, limit)) c.res = await this.onError(this.tooLarge(limit), c);
       else if (this.chunked(c) && !upload) await this.streamingLimit(c, next);
       else await next();
     } finally {
