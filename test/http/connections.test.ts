@@ -1,8 +1,4 @@
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
@@ -10,7 +6,7 @@ import type { GatewayConfigInput } from '../../src/config/schema.js';
 import type { Gateway } from '../../src/gateway.js';
 import type { CloseReason } from '../../src/http/connection-guard.js';
 import { HttpServer, type FetchHandler } from '../../src/http/server.js';
-import { HOUSE_V1, copyDemoModels, tempDir } from '../support/fixtures.js';
+import { HOUSE_V1, copyDemoModels } from '../support/fixtures.js';
 import { startGateway } from '../support/gateway.js';
 
 const PREDICT = '/v1/models/property-valuation/predict';
@@ -164,47 +160,6 @@ describe('connections on the gateway server', () => {
     } finally {
       await s.stop();
     }
-  });
-
-  describe('a refused body still gets its 413 (lingering close)', () => {
-    let s: Served;
-    const big = Buffer.alloc(30 * 1024 * 1024, 0x20);
-    beforeAll(async () => {
-      s = await serve(gateway.app.fetch);
-    });
-    afterAll(async () => s?.stop());
-
-    // The client in its own process, sending at about 15 MB/s as over a real network: a drain of a
-    // fixed 500 ms and then a reset lost the 413 (the reset discards what the client had not read yet).
-    it.each([
-      ['content-length', "{ 'content-type': 'application/json', 'content-length': String(30 * 2 ** 20) }"],
-      ['chunked', "{ 'content-type': 'application/json' }"],
-    ])('node fetch (undici) reads the 413 for a 30 MB body (%s)', async (_kind, headers) => {
-      const script = `let sent = 0;
-        const body = new ReadableStream({ async pull(c) {
-          if (sent >= 30) return c.close();
-          await new Promise((r) => setTimeout(r, 60));
-          sent++;
-          c.enqueue(new Uint8Array(2 ** 20).fill(32));
-        } });
-        const r = await fetch(process.argv[1], { method: 'POST', headers: ${headers}, body, duplex: 'half' });
-        console.log(JSON.stringify({ status: r.status, body: await r.json() }));`;
-      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, s.url + PREDICT]);
-      const got = JSON.parse(stdout) as { status: number; body: { code: string } };
-      expect([got.status, got.body.code]).toEqual([413, 'payload_too_large']);
-    });
-
-    it.each([
-      ['content-length', [] as string[]],
-      ['chunked', ['-H', 'transfer-encoding: chunked']],
-    ])('curl reads the 413 for a 30 MB body (%s)', async (_kind, extra) => {
-      const file = join(tempDir(), 'big.json');
-      writeFileSync(file, big);
-      const { stdout } = await promisify(execFile)('curl', ['-sS', '--limit-rate', '20M', '-o', '-', '-w', '\n%{http_code}', '-H', 'content-type: application/json', ...extra, '--data-binary', `@${file}`, s.url + PREDICT]);
-      const [body = '', status] = stdout.split('\n');
-      expect(status).toBe('413');
-      expect((JSON.parse(body) as { code: string }).code).toBe('payload_too_large');
-    });
   });
 });
 
