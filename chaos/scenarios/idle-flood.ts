@@ -16,8 +16,9 @@ export async function idleFlood(opts: ChaosOptions): Promise<ScenarioResult> {
   const failures: string[] = [];
   const counts: Record<string, number> = {};
   const body = JSON.stringify({ instances: [HOUSE] });
+  let flood: Awaited<ReturnType<typeof holdIdle>> | undefined;
   try {
-    const flood = await holdIdle(gw.url, FLOOD);
+    flood = await holdIdle(gw.url, FLOOD);
     counts.floodOpened = flood.sockets.length;
     counts.floodFailedToConnect = flood.failedToConnect;
     const outcomes: { status: number; error?: string }[] = [];
@@ -30,11 +31,11 @@ export async function idleFlood(opts: ChaosOptions): Promise<ScenarioResult> {
     counts.newClientsOk = outcomes.filter((o) => o.status === 200).length;
     counts.newClientsFailed = outcomes.length - counts.newClientsOk;
     counts.floodClosedByServer = flood.closedByServer();
+    for (const s of flood.sockets) s.destroy();
+    await sleep(200);
     const closed = await counterBy(gw.url, 'modelgate_connections_closed_total', 'reason');
     counts.idleEvicted = closed.idle_evicted ?? 0;
     counts.refused = closed.refused ?? 0;
-    for (const s of flood.sockets) s.destroy();
-    await sleep(200);
     counts.afterFloodOk = (await freshRequest(gw.url, `/v1/models/${MODEL}/predict`, body)).status === 200 ? 1 : 0;
     if (counts.floodOpened < MAX_CONNECTIONS) failures.push(`only ${counts.floodOpened} flood connections opened: not a flood`);
     if (counts.newClientsFailed) {
@@ -45,6 +46,7 @@ export async function idleFlood(opts: ChaosOptions): Promise<ScenarioResult> {
     if (!counts.afterFloodOk) failures.push('not serving after the flood');
     counts.auditOk = await auditVerify(gw.url, failures);
   } finally {
+    for (const s of flood?.sockets ?? []) s.destroy();
     counts.exitCode = (await gw.stop()) ?? -1;
   }
   if (counts.exitCode !== 0) failures.push(`exit code ${counts.exitCode} after SIGTERM`);
