@@ -7,11 +7,13 @@ import { diskFull } from './scenarios/disk-full.js';
 import { flagServerLost } from './scenarios/flag-server-lost.js';
 import { fuzz } from './scenarios/fuzz.js';
 import { hotSwap } from './scenarios/hot-swap.js';
+import { idleFlood } from './scenarios/idle-flood.js';
 import { overload } from './scenarios/overload.js';
 import { sigkill } from './scenarios/sigkill.js';
 import { sigterm } from './scenarios/sigterm.js';
 import { pgOutage } from './scenarios/pg-outage.js';
 import { authBruteForce } from './scenarios/auth-brute-force.js';
+import { slowReaders } from './scenarios/slow-readers.js';
 
 const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = {
   'hot-swap': hotSwap,
@@ -24,6 +26,8 @@ const SCENARIOS: Record<string, (o: ChaosOptions) => Promise<ScenarioResult>> = 
   sigkill,
   'pg-outage': pgOutage,
   'auth-brute-force': authBruteForce,
+  'idle-flood': idleFlood,
+  'slow-readers': slowReaders,
 };
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, only: { type: 'string' } }, strict: true });

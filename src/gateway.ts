@@ -167,6 +167,7 @@ export class Gateway {
       settings: {
         maxBodyBytes: config.limits.maxBodyBytes,
         maxBinaryBodyBytes: config.limits.maxBinaryBodyBytes,
+        maxUploadBytes: config.limits.maxUploadBytes,
         adminToken: config.adminToken,
         trustedProxies: config.http.trustedProxies,
         authThrottle: config.http.authThrottle,

@@ -21,7 +21,11 @@ export async function serveCommand(args: string[] = []): Promise<void> {
   // gRPC first: the "listening" line (HTTP) is the signal that everything serves.
   const grpc = buildGrpc(gateway);
   const grpcPort = grpc ? await grpc.listen(config.grpc.port, config.host) : undefined;
-  const http = new HttpServer(gateway.app.fetch, config.server);
+  const closed = gateway.metrics.connectionsClosed;
+  const http = new HttpServer(gateway.app.fetch, config.server, {
+    trustedProxies: config.http.trustedProxies,
+    onConnectionClosed: (reason) => closed.labels({ reason }).inc(),
+  });
   const port = await http.listen(config.port, config.host);
   if (grpcPort !== undefined) logger.info({ grpcPort, pid: process.pid }, `modelgate gRPC (OIP V2) listening on ${config.host}:${grpcPort}`);
   logger.info({ port, host: config.host, models: gateway.repository.models() }, `modelgate listening on http://${config.host}:${port}`);

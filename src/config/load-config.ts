@@ -49,6 +49,7 @@ function mergeEnv(file: Record<string, unknown>, env: NodeJS.ProcessEnv): Record
   if (env.MODELGATE_INTRA_OP_THREADS) runtime.intraOpThreads = num(env.MODELGATE_INTRA_OP_THREADS);
   if (env.MODELGATE_MAX_BODY_BYTES) limits.maxBodyBytes = num(env.MODELGATE_MAX_BODY_BYTES);
   if (env.MODELGATE_MAX_BINARY_BODY_BYTES) limits.maxBinaryBodyBytes = num(env.MODELGATE_MAX_BINARY_BODY_BYTES);
+  if (env.MODELGATE_MAX_UPLOAD_BYTES) limits.maxUploadBytes = num(env.MODELGATE_MAX_UPLOAD_BYTES);
   if (env.MODELGATE_MAX_IN_FLIGHT) limits.maxInFlight = num(env.MODELGATE_MAX_IN_FLIGHT);
   if (env.UNLEASH_URL) {
     const flags = { ...((file.flags as Record<string, unknown> | undefined) ?? {}) };
@@ -86,6 +87,8 @@ function mergeEnv(file: Record<string, unknown>, env: NodeJS.ProcessEnv): Record
     MODELGATE_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
     MODELGATE_KEEP_ALIVE_TIMEOUT_MS: 'keepAliveTimeoutMs',
     MODELGATE_MAX_CONNECTIONS: 'maxConnections',
+    MODELGATE_MAX_CONNECTIONS_PER_CLIENT: 'maxConnectionsPerClient',
+    MODELGATE_MAX_BUFFERED_BYTES_PER_CONNECTION: 'maxBufferedBytesPerConnection',
     MODELGATE_DRAIN_DELAY_MS: 'drainDelayMs',
     MODELGATE_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   };

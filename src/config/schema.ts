@@ -73,8 +73,12 @@ export const ServerSettings = z
     requestTimeoutMs: z.number().int().min(1000).default(60_000),
     /** Idle keep-alive connections close after this; above a load balancer's own idle timeout (60 s on ALB). */
     keepAliveTimeoutMs: z.number().int().min(1000).default(65_000),
-    /** Open connections beyond this are refused at accept. */
+    /** Open connections; past it the connection idle the longest is closed, and only when none is idle is a new one refused (503). */
     maxConnections: z.number().int().positive().default(4096),
+    /** Open connections per client address (socket peer; trusted proxies are exempt), same policy; 0: no cap. */
+    maxConnectionsPerClient: z.number().int().min(0).default(512),
+    /** Unsent response bytes a connection may hold while its client reads nothing; past it, with no progress for a second, it is closed. */
+    maxBufferedBytesPerConnection: z.number().int().min(16_384).default(1_048_576),
     /** After SIGTERM, keep serving this long with readiness failed, so endpoints are removed first. */
     drainDelayMs: z.number().int().min(0).default(5_000),
     /** After the drain delay, give up waiting for requests (and flushes) after this; then exit 1. */
@@ -121,9 +125,12 @@ export const GatewayConfig = z.object({
     .prefault({}),
   limits: z
     .object({
+      /** JSON (and other buffered) request bodies. */
       maxBodyBytes: z.number().int().positive().default(1_048_576),
       /** Binary tensor requests (OIP's binary extension): header and tensor bytes together. */
       maxBinaryBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
+      /** Model uploads (POST /admin/models/{m}/versions), streamed to disk, never held in memory. */
+      maxUploadBytes: z.number().int().positive().default(2 * 1024 ** 3),
       maxBatchInstances: z.number().int().positive().default(1024),
       /** Concurrent predictions before shedding with 503 + Retry-After. */
       maxInFlight: z.number().int().positive().default(1024),

@@ -35,6 +35,21 @@ export function clientAddressResolver(trusted: TrustedProxies): ClientAddress {
   };
 }
 
+/**
+ * Whether a socket peer is a proxy that forwards for many clients: every peer with a hop count,
+ * a listed address with a list, none by default.
+ */
+export function trustsPeer(trusted: TrustedProxies): (peer: string) => boolean {
+  if (typeof trusted === 'number') return () => trusted > 0;
+  if (trusted.length === 0) return () => false;
+  const list = blockList(trusted);
+  return (peer) => {
+    const a = normalise(peer);
+    const kind = isIP(a);
+    return kind !== 0 && list.check(a, kind === 4 ? 'ipv4' : 'ipv6');
+  };
+}
+
 /** Forwarded-for entries then the peer, each a bare address (no port, brackets or IPv4-mapped prefix). */
 function forwardedChain(headers: HeaderRecord, peer: string | undefined): string[] {
   const forwarded = joined(headers.forwarded);

@@ -30,7 +30,8 @@ export function createApp(deps: HttpDeps): HttpApp {
   const onError = errorHandler(deps.logger);
   app.onError(onError);
   app.notFound(notFoundHandler(allowedMethods(app)));
-  const serving = new RequestServing(deps.metrics, deps.settings.maxBodyBytes, onError);
+  const { maxBodyBytes, maxUploadBytes = maxBodyBytes } = deps.settings;
+  const serving = new RequestServing(deps.metrics, maxBodyBytes, onError, maxUploadBytes);
 
   // The prediction routes do the middleware's bookkeeping themselves.
   const front = new Hono<AppEnv>();
@@ -49,7 +50,7 @@ export function createApp(deps: HttpDeps): HttpApp {
   if (deps.monitoring) app.route('/v1', feedbackRoutes(deps.monitoring.feedback));
   app.route('/console', consoleRoutes());
   // Every ops route names its own minimum role (one token model); no sub-app guards '*'.
-  if (deps.governance) app.route('/admin', governanceRoutes(deps.governance));
+  if (deps.governance) app.route('/admin', governanceRoutes(deps.governance, { maxBytes: maxUploadBytes, maxPartBytes: maxBodyBytes }));
   // Per-route admin guards, mounted before the routing admin's '*' guard for the same reason.
   if (deps.monitoring) app.route('/admin', monitoringRoutes(deps.monitoring));
   app.route('/admin', routingAdminRoutes(deps));

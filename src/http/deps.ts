@@ -23,6 +23,8 @@ export interface HttpSettings {
   maxBodyBytes: number;
   /** Limit of binary tensor request bodies; default 64 MiB. */
   maxBinaryBodyBytes?: number;
+  /** Model uploads (POST /admin/models/{m}/versions), streamed to disk. */
+  maxUploadBytes?: number;
   /** Bearer token for /v2/repository and the routing admin; unset disables them. */
   adminToken: string | undefined;
   /** Proxies whose forwarding headers give the client address (stickiness fallback); default 0: none. */

@@ -33,6 +33,7 @@ export class GatewayMetrics {
   readonly traceRecords: SlotCounter<'result'>;
   readonly backgroundErrors: SlotCounter<'task'>;
   readonly traceDegraded: Gauge;
+  readonly connectionsClosed: SlotCounter<'reason'>;
   readonly auditChainOk: Gauge<'store'>;
   readonly registryListenConnected: Gauge<'store'>;
   readonly authFailures: SlotCounter<'result'>;
@@ -142,6 +143,11 @@ export class GatewayMetrics {
     this.traceDegraded = new Gauge({
       name: 'modelgate_trace_degraded', help: '1 while prediction trace records cannot reach their sink (a full disk): they wait in the bounded buffer, then are dropped.',
       registers: r,
+    });
+    this.connectionsClosed = new SlotCounter({
+      name: 'modelgate_connections_closed_total',
+      help: 'Connections the gateway closed or refused itself: idle_evicted, client_idle_evicted, refused, client_refused, slow_reader.',
+      labelNames: ['reason'], registers: r,
     });
     this.auditChainOk = new Gauge({
       // Labelled so that no sample exists until a registry verified its chain (an unlabelled gauge would read 0).

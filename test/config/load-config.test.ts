@@ -37,6 +37,8 @@ describe('configuration', () => {
       requestTimeoutMs: 60_000,
       keepAliveTimeoutMs: 65_000,
       maxConnections: 4096,
+      maxConnectionsPerClient: 512,
+      maxBufferedBytesPerConnection: 1_048_576,
       drainDelayMs: 5_000,
       shutdownTimeoutMs: 30_000,
     });
@@ -47,6 +49,11 @@ describe('configuration', () => {
     expect(c.server).toMatchObject({ maxConnections: 10, drainDelayMs: 0, headersTimeoutMs: 5000 });
     expect(() => loadConfig({ MODELGATE_HEADERS_TIMEOUT_MS: '90000' }, dir())).toThrow(/headersTimeoutMs must not exceed requestTimeoutMs/);
     expect(() => loadConfig({ MODELGATE_MAX_CONNECTIONS: 'lots' }, dir())).toThrow(/maxConnections/);
+    const env = { MODELGATE_MAX_CONNECTIONS_PER_CLIENT: '0', MODELGATE_MAX_BUFFERED_BYTES_PER_CONNECTION: '65536', MODELGATE_MAX_UPLOAD_BYTES: '1000000' };
+    const limits = loadConfig(env, dir());
+    expect(limits.server).toMatchObject({ maxConnectionsPerClient: 0, maxBufferedBytesPerConnection: 65_536 });
+    expect(limits.limits).toMatchObject({ maxBodyBytes: 1_048_576, maxUploadBytes: 1_000_000 });
+    expect(loadConfig({}, dir()).limits.maxUploadBytes).toBe(2 * 1024 ** 3);
   });
 
   it('reads config/gateway.json, then lets the environment override it', () => {

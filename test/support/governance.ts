@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { RegistrySettings, type RegistrySettingsInput } from '../../src/config/registry-schema.js';
+import type { GatewayConfigInput } from '../../src/config/schema.js';
 import type { Gateway } from '../../src/gateway.js';
 import { sha256, tempDir } from './fixtures.js';
 import { ADMIN_TOKEN, startGateway } from './gateway.js';
@@ -29,7 +30,7 @@ export interface GovernedGateway {
  * get the stable = production version), polling off, a fast trace flush.
  */
 export async function startGoverned(
-  opts: { versions?: string[]; production?: string; registry?: Partial<RegistrySettingsInput> } = {},
+  opts: { versions?: string[]; production?: string; registry?: Partial<RegistrySettingsInput>; limits?: GatewayConfigInput['limits'] } = {},
 ): Promise<GovernedGateway> {
   const root = tempDir('modelgate-gov-');
   const models = join(root, 'models');
@@ -46,6 +47,7 @@ export async function startGoverned(
   const gateway = await startGateway(models, {
     registry,
     flags: { source: 'file', file: join(root, 'no-flags.json') },
+    ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.production ? { models: { 'property-valuation': { defaultVersion: opts.production } } } : {}),
   });
   const call = (path: string, init: RequestInit & { token?: string } = {}) => {

@@ -43,8 +43,11 @@ export function notFoundHandler(allowed: (path: string) => string[] = () => []):
 }
 
 function render(c: Context<AppEnv>, status: number, message: string, code: string, details?: Record<string, unknown>) {
-  // OIP's error shape on its routes; the JSON and admin APIs add a stable code and the request id.
-  const oip = c.req.path.startsWith('/v2');
-  const body = oip ? { error: message } : { error: message, code, request_id: c.get('requestId'), ...(details ? { details } : {}) };
-  return c.json(body, status as ContentfulStatusCode);
+  return c.json(errorBody(c.req.path, message, code, c.get('requestId'), details), status as ContentfulStatusCode);
+}
+
+/** The error body for a path: OIP's shape on its routes; the JSON and admin APIs add a stable code and the request id. */
+export function errorBody(path: string, message: string, code: string, requestId: string | undefined, details?: Record<string, unknown>) {
+  if (path.startsWith('/v2')) return { error: message };
+  return { error: message, code, request_id: requestId, ...(details ? { details } : {}) };
 }

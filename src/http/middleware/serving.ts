@@ -12,7 +12,11 @@ const SAFE_ID = /^[\w.:@-]{1,128}$/;
 
 /** Keep the caller's x-request-id when it is a sane token, else mint a time-ordered one. */
 export function requestIdOf(c: Context): string {
-  const given = header(c, 'x-request-id');
+  return requestIdFrom(header(c, 'x-request-id'));
+}
+
+/** The same from the header's value. */
+export function requestIdFrom(given: string | undefined): string {
   return given !== undefined && SAFE_ID.test(given) ? given : uuidV7();
 }
 
@@ -32,6 +36,7 @@ export class RequestServing {
     private readonly metrics: GatewayMetrics,
     readonly maxBodyBytes: number,
     private readonly onError: ErrorHandler<AppEnv>,
+    readonly maxUploadBytes = maxBodyBytes,
   ) {
     this.streamingLimit = bodyLimit({
       maxSize: maxBodyBytes,
@@ -49,8 +54,11 @@ export class RequestServing {
     c.set('requestId', id);
     c.header('x-request-id', id);
     try {
-      if (this.declaredTooLarge(c)) c.res = await this.onError(this.tooLarge(), c);
-      else if (this.chunked(c)) await this.streamingLimit(c, next);
+      // A model upload is streamed to disk by its route, which counts it against its own limit.
+      const upload = isUpload(c);
+      const limit = upload ? this.maxUploadBytes : this.maxBodyBytes;
+      if (this.declaredTooLarge(c, limit)) c.res = await this.onError(this.tooLarge(limit), c);
+      else if (this.chunked(c) && !upload) await this.streamingLimit(c, next);
       else await next();
     } finally {
       this.inFlight--;
@@ -105,7 +113,8 @@ export class RequestServing {
       if (done) break;
       size += value.byteLength;
       if (size > this.maxBodyBytes) {
-        await reader.cancel();
+        // Cancelling would reset the connection before the 413 is read: discard the rest (the server's lingering close bounds it).
+        void discard(reader);
         throw this.tooLarge();
       }
       chunks.push(value);
@@ -149,5 +158,18 @@ export class RequestServing {
     if (m === 'GET' || m === 'HEAD') return false;
     const h = requestHeaders(c);
     return h['content-length'] === undefined || h['transfer-encoding'] !== undefined;
+  }
+}
+
+const UPLOAD_PATH = /^\/admin\/models\/[^/]+\/versions\/?$/;
+
+/** POST /admin/models/{m}/versions: a model upload, under its own limit. */
+const isUpload = (c: Context): boolean => c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path);
+
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    // The connection closed: nothing left to discard.
   }
 }

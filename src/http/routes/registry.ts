@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { readFile } from 'node:fs/promises';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
@@ -11,12 +12,15 @@ import { Role, type TokenStore } from '../../registry/tokens.js';
 import type { GateProgress } from '../../registry/validation-gate.js';
 import type { AppEnv } from '../app-env.js';
 import { roleGuard, type AuthEnv } from '../middleware/auth.js';
+import { readMultipart, type MultipartLimits } from '../multipart-upload.js';
 import { readJson } from '../read-json.js';
 
 export interface RegistryHttpDeps {
   registry: ModelRegistry;
   audit: AuditLog;
   tokens: TokenStore;
+  /** Model uploads: the streamed model part and the whole body (maxBytes), each other part (maxPartBytes). */
+  uploads: MultipartLimits;
 }
 
 const PromoteBody = z.object({
@@ -104,7 +108,7 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
   app.post('/models/:model/versions', requireRole('deployer'), async (c) => {
     const model = c.req.param('model');
     names(model);
-    const upload = await readUpload(c, model);
+    const upload = await readUpload(c, model, deps.uploads);
     const manifestName = (upload.manifest as { name?: unknown } | null)?.name;
     if (manifestName !== model) throw badRequest(`the manifest names model '${String(manifestName)}', not '${model}'`);
     const record = await registry.register(c.get('principal'), upload);
@@ -177,9 +181,10 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
 /**
  * multipart/form-data: `manifest` (manifest.json), `model` (model.onnx), optional `holdout` (holdout.json).
  * Without `manifest`, the manifest is read from the graph: fields `version`, optional `data_version`,
- * `description` and a `warmup` sample (registry/graph-upload.ts).
+ * `description` and a `warmup` sample (registry/graph-upload.ts). The model part is streamed to a
+ * temp file under the upload limit; the registry reads it once (onnxruntime loads it from memory).
  */
-async function readUpload(c: Context<AppEnv & AuthEnv>, model: string): Promise<{ manifest: unknown; artifact: Uint8Array; holdout?: Uint8Array }> {
+async function readUpload(c: Context<AppEnv & AuthEnv>, model: string, limits: MultipartLimits): Promise<{ manifest: unknown; artifact: Uint8Array; holdout?: Uint8Array }> {
   const type = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data\b/i.test(type)) {
     throw new GatewayError(
@@ -188,37 +193,28 @@ async function readUpload(c: Context<AppEnv & AuthEnv>, model: string): Promise<
       'upload a version as multipart/form-data with parts manifest (manifest.json), model (model.onnx) and optionally holdout (holdout.json)',
     );
   }
-  let form: Awaited<ReturnType<typeof c.req.parseBody>>;
+  const upload = await readMultipart(c.req.raw.body, type, 'model', limits);
   try {
-    form = await c.req.parseBody();
-  } catch (err) {
-    if (err instanceof GatewayError) throw err; // 413 from the body limit
-    // The platform's multipart parser throws a TypeError on a malformed body: the caller's mistake, a 400.
-    throw badRequest('malformed multipart/form-data body (check the boundary and the parts)');
-  }
-  const bytes = async (part: string, required: boolean): Promise<Uint8Array | undefined> => {
-    const v = form[part];
-    if (v === undefined) {
-      if (required) throw badRequest(`the upload has no '${part}' part`);
-      return undefined;
+    // A model sent as a plain field (no filename) was held in memory under the JSON limit.
+    const field = upload.parts.get('model');
+    if (!upload.file && !field) throw badRequest("the upload has no 'model' part");
+    const artifact = upload.file ? new Uint8Array(await readFile(upload.file.path)) : (field as Uint8Array);
+    const part = (name: string) => upload.parts.get(name);
+    const text = (name: string) => ((v) => (v ? Buffer.from(v).toString('utf8') : undefined))(part(name));
+    const holdout = part('holdout');
+    const manifestBytes = part('manifest');
+    if (!manifestBytes) {
+      const fields = { version: text('version'), dataVersion: text('data_version'), description: text('description'), warmup: part('warmup') };
+      return { manifest: await manifestForUpload(model, artifact, fields), artifact, ...(holdout ? { holdout } : {}) };
     }
-    if (Array.isArray(v)) throw badRequest(`the upload has more than one '${part}' part`);
-    return typeof v === 'string' ? new TextEncoder().encode(v) : new Uint8Array(await v.arrayBuffer());
-  };
-  const manifestBytes = await bytes('manifest', false);
-  const artifact = await bytes('model', true);
-  const holdout = await bytes('holdout', false);
-  if (!artifact) throw badRequest('the model part is required');
-  if (!manifestBytes) {
-    const text = async (part: string) => ((v) => (v ? Buffer.from(v).toString('utf8') : undefined))(await bytes(part, false));
-    const fields = { version: await text('version'), dataVersion: await text('data_version'), description: await text('description'), warmup: await bytes('warmup', false) };
-    return { manifest: await manifestForUpload(model, artifact, fields), artifact, ...(holdout ? { holdout } : {}) };
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(Buffer.from(manifestBytes).toString('utf8'));
+    } catch (err) {
+      throw badRequest(`manifest is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
+    }
+    return { manifest, artifact, ...(holdout ? { holdout } : {}) };
+  } finally {
+    await upload.dispose();
   }
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(Buffer.from(manifestBytes).toString('utf8'));
-  } catch (err) {
-    throw badRequest(`manifest is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
-  }
-  return { manifest, artifact, ...(holdout ? { holdout } : {}) };
 }
