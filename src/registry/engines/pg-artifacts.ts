@@ -1,4 +1,6 @@
 import { checked, missingArtifact, sha256Hex, type ArtifactKind, type Artifacts } from '../artifact-store.js';
+import { readFile } from 'node:fs/promises';
+import type { ModelFile } from '../../runtime/graph-file.js';
 import type { SqlEngine } from '../sql-engine.js';
 
 /**
@@ -13,6 +15,11 @@ export class PgArtifacts implements Artifacts {
     const sha = sha256Hex(bytes);
     await this.db.run('INSERT INTO artifacts (sha256, kind, bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [sha, kind, Buffer.from(bytes)]);
     return sha;
+  }
+
+  /** A bytea row is one parameter: the file is read whole here (the one copy in memory in shared mode). */
+  async putFile(file: ModelFile, kind: ArtifactKind): Promise<string> {
+    return this.put(new Uint8Array(await readFile(file.path)), kind);
   }
 
   async get(sha256: string, kind: ArtifactKind): Promise<Uint8Array> {
