@@ -1,5 +1,6 @@
 import busboy from 'busboy';
 import { createHash } from 'node:crypto';
+import { once as nextEvent } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -102,7 +103,8 @@ async function parse(body: ReadableStream<Uint8Array> | null, parser: busboy.Bus
     if (done) break;
     received += value.byteLength;
     if (received > limits.maxBytes) fail(tooLarge('the request body', limits.maxBytes));
-    else if (!parser.write(value)) await new Promise((r) => (parser.once('drain', r), parser.once('error', r)));
+    // nextEvent (events.once) drops its 'error' listener on drain (one added per wait piled up on large uploads).
+    else if (!parser.write(value)) await nextEvent(parser, 'drain').catch(() => undefined);
   }
   if (failure) {
     // Discard the rest (the server's lingering close bounds it) rather than reset the connection before the answer.
