@@ -1,4 +1,6 @@
 import busboy from 'busboy';
+import { createHash } from 'node:crypto';
+import { once as nextEvent } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +19,8 @@ export interface MultipartLimits {
 /** A multipart body read: the streamed part as a file on disk, the others in memory; `dispose()` removes the file. */
 export interface MultipartUpload {
   parts: Map<string, Uint8Array>;
-  file: { path: string; bytes: number } | undefined;
+  /** The streamed part on disk, with its size and sha256 taken as it was received. */
+  file: { path: string; bytes: number; sha256: string } | undefined;
   dispose(): Promise<void>;
 }
 
@@ -60,9 +63,14 @@ async function parse(body: ReadableStream<Uint8Array> | null, parser: busboy.Bus
     if (failure) return void stream.resume();
     if (name === streamed) {
       const path = join(dir, 'part');
-      const file = { path, bytes: 0 };
+      const file = { path, bytes: 0, sha256: '' };
+      const hash = createHash('sha256');
       upload.file = file;
-      stream.on('data', (c: Buffer) => (file.bytes += c.length));
+      stream.on('data', (c: Buffer) => {
+        file.bytes += c.length;
+        hash.update(c);
+      });
+      stream.once('end', () => (file.sha256 = hash.digest('hex')));
       stream.on('limit', () => fail(tooLarge(`the '${streamed}' part`, limits.maxBytes)));
       writes.push(pipeline(stream, createWriteStream(path)).catch((err: Error) => void fail(err)));
       return;
@@ -95,7 +103,8 @@ async function parse(body: ReadableStream<Uint8Array> | null, parser: busboy.Bus
     if (done) break;
     received += value.byteLength;
     if (received > limits.maxBytes) fail(tooLarge('the request body', limits.maxBytes));
-    else if (!parser.write(value)) await new Promise((r) => (parser.once('drain', r), parser.once('error', r)));
+    // nextEvent (events.once) drops its 'error' listener on drain (one added per wait piled up on large uploads).
+    else if (!parser.write(value)) await nextEvent(parser, 'drain').catch(() => undefined);
   }
   if (failure) {
     // Discard the rest (the server's lingering close bounds it) rather than reset the connection before the answer.

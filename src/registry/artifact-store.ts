@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadFailure } from '../repository/version-loader.js';
+import type { ModelFile } from '../runtime/graph-file.js';
 
 export type ArtifactKind = 'onnx' | 'json';
 
@@ -13,6 +15,8 @@ export const sha256Hex = (bytes: Uint8Array | string): string => createHash('sha
 export interface Artifacts {
   /** Store the bytes; returns their sha256. Storing the same bytes twice is a no-op. */
   put(bytes: Uint8Array, kind: ArtifactKind): Promise<string>;
+  /** Store an uploaded file under its (streamed) sha256; returns it. */
+  putFile(file: ModelFile, kind: ArtifactKind): Promise<string>;
   /** The blob's bytes, refused (LoadFailure) when missing or when its content no longer hashes to its name. */
   get(sha256: string, kind: ArtifactKind): Promise<Uint8Array>;
 }
@@ -43,12 +47,20 @@ export class ArtifactStore implements Artifacts {
 
   /** Store the bytes; returns their sha256. Storing the same bytes twice is a no-op. */
   async put(bytes: Uint8Array, kind: ArtifactKind): Promise<string> {
-    const sha = sha256Hex(bytes);
+    return this.write(sha256Hex(bytes), kind, (tmp) => writeFile(tmp, bytes, { flag: 'wx' }));
+  }
+
+  /** Copied file to file (the kernel's copy), never through memory whole. */
+  putFile(file: ModelFile, kind: ArtifactKind): Promise<string> {
+    return this.write(file.sha256, kind, (tmp) => copyFile(file.path, tmp, constants.COPYFILE_EXCL));
+  }
+
+  private async write(sha: string, kind: ArtifactKind, to: (tmp: string) => Promise<void>): Promise<string> {
     const path = this.pathOf(sha, kind);
     if (await exists(path)) return sha;
     await mkdir(join(this.root, 'sha256', sha.slice(0, 2)), { recursive: true });
     const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(tmp, bytes, { flag: 'wx' });
+    await to(tmp);
     await rename(tmp, path);
     return sha;
   }

@@ -1,6 +1,7 @@
 import { badRequest } from '../errors/index.js';
 import { manifestFromGraph } from '../repository/graph-manifest.js';
 import type { Manifest } from '../repository/manifest.js';
+import type { ModelFile } from '../runtime/graph-file.js';
 import { parseWarmupFile } from '../repository/warmup-file.js';
 
 /** The form fields of an upload without a manifest: the version, and what the graph cannot say. */
@@ -16,7 +17,7 @@ export interface GraphUploadFields {
  * Register route, upload without a manifest part: the manifest is read from the graph, as
  * `modelgate import` does (same function), so the HTTP and CLI paths cannot drift apart.
  */
-export async function manifestForUpload(model: string, artifact: Uint8Array, fields: GraphUploadFields): Promise<Manifest> {
+export async function manifestForUpload(model: string, artifact: Uint8Array | ModelFile, fields: GraphUploadFields): Promise<Manifest> {
   if (!fields.version) throw badRequest("an upload without a manifest part needs a 'version' field (semver or integer)");
   let warmup;
   if (fields.warmup) {

@@ -3,6 +3,7 @@ import { GatewayError, conflict, notFound } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import type { SourceVersion } from '../repository/model-source.js';
 import { loadVersion } from '../repository/version-loader.js';
+import { isModelFile, type ModelFile } from '../runtime/graph-file.js';
 import type { SessionOptions } from '../runtime/runner.js';
 import type { Artifacts } from './artifact-store.js';
 import type { RegistryStore, Stage, StoredGateResult, VersionRecord } from './registry-store.js';
@@ -15,7 +16,8 @@ import { checkVersionRules, type ImportContext } from './version-rules.js';
 export interface RegisterInput {
   /** The manifest as parsed JSON (validated here). */
   manifest: unknown;
-  artifact: Uint8Array;
+  /** The ONNX bytes, or an uploaded file (checked, loaded and stored from disk, never read whole). */
+  artifact: Uint8Array | ModelFile;
   /** holdout.json bytes, the set the validation gate runs on. */
   holdout?: Uint8Array;
   /** Set by the models/ folder import only (version-rules.ts ImportContext). */
@@ -81,7 +83,7 @@ export class ModelRegistry {
   /** Register a version (stage none). Refuses a bad manifest (400), a rule violation (409), an ONNX that will not load (422). */
   async register(actor: Principal, input: RegisterInput): Promise<VersionRecord> {
     authorize(actor, 'deployer', 'registering a version');
-    const { manifest, sha, holdout } = checkSubmission(input);
+    const { manifest, sha, size, holdout } = checkSubmission(input);
     const label = `${manifest.name}@${manifest.version}`;
     const { store, artifacts } = this.opts;
     checkVersionRules(manifest, await store.versions(manifest.name), await store.byArtifact(sha), input.importContext);
@@ -90,7 +92,7 @@ export class ModelRegistry {
     const lv = await loadVersion(manifest, input.artifact, { session: this.opts.session, runner: 'inline', workerThresholdMs: Infinity, warmupRuns: 1 });
     await lv.retire();
 
-    await artifacts.put(input.artifact, 'onnx');
+    await (isModelFile(input.artifact) ? artifacts.putFile(input.artifact, 'onnx') : artifacts.put(input.artifact, 'onnx'));
     const holdoutSha = input.holdout && holdout ? await artifacts.put(input.holdout, 'json') : null;
     const at = this.now().toISOString();
     const record = await store.transaction(async () => {
@@ -103,7 +105,7 @@ export class ModelRegistry {
         trainingDataHash: manifest.trainingDataHash ?? null,
         parentVersion: manifest.lineage.parentVersion,
         artifactSha256: sha,
-        artifactBytes: input.artifact.byteLength,
+        artifactBytes: size,
         holdoutSha256: holdoutSha,
         registeredBy: actor.name,
         registeredAt: at,

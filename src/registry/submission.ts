@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { badRequest } from '../errors/index.js';
 import { Holdout, Manifest } from '../repository/manifest.js';
+import { isModelFile } from '../runtime/graph-file.js';
 import { sha256Hex } from './artifact-store.js';
 import type { RegisterInput } from './lifecycle.js';
 
@@ -8,6 +9,7 @@ import type { RegisterInput } from './lifecycle.js';
 export interface CheckedSubmission {
   manifest: Manifest;
   sha: string;
+  size: number;
   holdout: Holdout | undefined;
 }
 
@@ -16,14 +18,17 @@ export function checkSubmission(input: RegisterInput): CheckedSubmission {
   const parsed = Manifest.safeParse(input.manifest);
   if (!parsed.success) throw badRequest(`invalid manifest: ${z.prettifyError(parsed.error)}`);
   const manifest = parsed.data;
-  const sha = sha256Hex(input.artifact);
+  const { artifact } = input;
+  // An uploaded file's sha256 and size were taken as it streamed to disk.
+  const sha = isModelFile(artifact) ? artifact.sha256 : sha256Hex(artifact);
+  const size = isModelFile(artifact) ? artifact.bytes : artifact.byteLength;
   if (sha !== manifest.artifact.sha256) {
     throw badRequest(`the artifact's sha256 ${sha} is not the manifest's artifact.sha256 ${manifest.artifact.sha256}`);
   }
-  if (manifest.artifact.bytes !== undefined && manifest.artifact.bytes !== input.artifact.byteLength) {
-    throw badRequest(`the artifact has ${input.artifact.byteLength} bytes, the manifest says ${manifest.artifact.bytes}`);
+  if (manifest.artifact.bytes !== undefined && manifest.artifact.bytes !== size) {
+    throw badRequest(`the artifact has ${size} bytes, the manifest says ${manifest.artifact.bytes}`);
   }
-  return { manifest, sha, holdout: input.holdout ? parseHoldout(input.holdout) : undefined };
+  return { manifest, sha, size, holdout: input.holdout ? parseHoldout(input.holdout) : undefined };
 }
 
 /** A holdout set's bytes as the gate reads them (400 when they are not one). */

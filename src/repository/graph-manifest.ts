@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GatewayError } from '../errors/index.js';
+import { graphSkeleton, isModelFile, servableFile, withoutPath, type ModelFile } from '../runtime/graph-file.js';
 import { graphProvenance, graphSignature, type GraphTensor } from '../runtime/graph-info.js';
 import { NON_TENSOR_FIX, servableGraph, UnservableOutputError } from '../runtime/servable-graph.js';
 import { createSession } from '../runtime/session-factory.js';
@@ -27,18 +28,19 @@ export interface ImportOptions {
  * come from the file; training facts it does not hold (data hash, metrics) stay absent. The sha256
  * is the file's own, also when an output is served converted (ZipMap: see servableGraph).
  */
-export async function manifestFromGraph(model: Uint8Array, opts: ImportOptions): Promise<Manifest> {
+export async function manifestFromGraph(model: Uint8Array | ModelFile, opts: ImportOptions): Promise<Manifest> {
   assertNames(opts.name, opts.version);
   let provenance;
   try {
-    provenance = graphProvenance(model);
+    // A file (an upload) is read without its weights: only the header is needed here.
+    provenance = graphProvenance(isModelFile(model) ? await graphSkeleton(model.path) : model);
   } catch (err) {
     throw new GatewayError('bad_request', 400, `not an ONNX model: ${(err as Error).message}`);
   }
   // A ZipMap output (skl2onnx's default) is read as the tensor served in its place; other non-tensors are refused.
   let servable;
   try {
-    servable = servableGraph(model);
+    servable = isModelFile(model) ? await servableFile(model) : servableGraph(model);
   } catch (err) {
     // The same refusal (reason and words) as a load's: the file is valid, modelgate cannot serve it.
     if (err instanceof UnservableOutputError) throw new LoadFailure('unservable_output', err.message);
@@ -50,7 +52,7 @@ export async function manifestFromGraph(model: Uint8Array, opts: ImportOptions):
     signature = graphSignature(session);
     await session.release();
   } catch (err) {
-    throw new GatewayError('bad_request', 400, `onnxruntime cannot load this model: ${(err as Error).message}`);
+    throw new GatewayError('bad_request', 400, `onnxruntime cannot load this model: ${withoutPath((err as Error).message, servable.model)}`);
   }
   const batchSymbol = signature.inputs.find((t) => (t.shape?.length ?? 0) > 0)?.symbols[0] ?? '';
   const spec = (kind: 'input' | 'output') => (t: GraphTensor): TensorSpec => {
@@ -70,7 +72,9 @@ export async function manifestFromGraph(model: Uint8Array, opts: ImportOptions):
     version: opts.version,
     description: opts.description ?? '',
     ...(opts.dataVersion ? { dataVersion: opts.dataVersion } : {}),
-    artifact: { path: 'model.onnx', sha256: createHash('sha256').update(model).digest('hex'), bytes: model.byteLength },
+    artifact: isModelFile(model)
+      ? { path: 'model.onnx', sha256: model.sha256, bytes: model.bytes }
+      : { path: 'model.onnx', sha256: createHash('sha256').update(model).digest('hex'), bytes: model.byteLength },
     inputs: opts.tensors?.inputs ?? signature.inputs.map(spec('input')),
     outputs: withConversions(opts.tensors?.outputs ?? signature.outputs.map(spec('output')), servable.conversions),
     framework: {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { isModelFile, servableFile, withoutPath, type ModelFile } from '../runtime/graph-file.js';
 import { InlineRunner } from '../runtime/inline-runner.js';
 import type { ModelRunner, SessionOptions } from '../runtime/runner.js';
 import { servableGraph, UnservableOutputError } from '../runtime/servable-graph.js';
@@ -89,10 +90,10 @@ export async function readArtifact(dir: string, manifest: Manifest): Promise<Uin
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** The bytes a session is made from (a ZipMap output served as its tensor) and the manifest to serve with. */
-function servable(manifest: Manifest, artifact: Uint8Array): { model: Uint8Array; manifest: Manifest } {
+/** What a session is made from (a ZipMap output served as its tensor; a file's path otherwise) and the manifest to serve with. */
+async function servable(manifest: Manifest, artifact: Uint8Array | ModelFile): Promise<{ model: Uint8Array | string; manifest: Manifest }> {
   try {
-    const graph = servableGraph(artifact);
+    const graph = isModelFile(artifact) ? await servableFile(artifact) : servableGraph(artifact);
     return { model: graph.model, manifest: servedManifest(manifest, graph.conversions) };
   } catch (err) {
     if (err instanceof UnservableOutputError) throw new LoadFailure('unservable_output', err.message);
@@ -100,25 +101,28 @@ function servable(manifest: Manifest, artifact: Uint8Array): { model: Uint8Array
   }
 }
 
+const bytesOf = async (model: Uint8Array | string): Promise<Uint8Array> => (typeof model === 'string' ? new Uint8Array(await readFile(model)) : model);
+
 /**
  * Build, check and warm one version's runner. Nothing is swapped in here: the caller decides,
  * so a failed load never touches what is serving. `artifact` is the file as verified against
- * the manifest's sha256; a graph ending in ZipMap is served from rewritten bytes (in memory).
+ * the manifest's sha256 (bytes, or an uploaded file an inline session loads from its path); a
+ * graph ending in ZipMap is served from rewritten bytes (in memory).
  */
-export async function loadVersion(fileManifest: Manifest, artifact: Uint8Array, opts: LoadOptions): Promise<LoadedVersion> {
-  const { model, manifest } = servable(fileManifest, artifact);
+export async function loadVersion(fileManifest: Manifest, artifact: Uint8Array | ModelFile, opts: LoadOptions): Promise<LoadedVersion> {
+  const { model, manifest } = await servable(fileManifest, artifact);
   let runner: ModelRunner;
   try {
-    runner = opts.runner === 'worker' ? await WorkerRunner.create(model, workerSession(opts.session), opts.onWorkerFailure) : await InlineRunner.create(model, opts.session);
+    runner = opts.runner === 'worker' ? await WorkerRunner.create(await bytesOf(model), workerSession(opts.session), opts.onWorkerFailure) : await InlineRunner.create(model, opts.session);
   } catch (err) {
-    throw new LoadFailure('session_failed', `onnxruntime could not create a session: ${(err as Error).message}`);
+    throw new LoadFailure('session_failed', `onnxruntime could not create a session: ${withoutPath((err as Error).message, model)}`);
   }
   try {
     checkSignature(manifest, runner);
     let warmupMs = await warmUp(runner, manifest, opts.warmupRuns);
     if (opts.runner === 'auto' && warmupMs > opts.workerThresholdMs && runner.provider !== 'webgpu') {
       // Heavy model: move it off the main thread, where its runs no longer block the event loop.
-      const worker = await WorkerRunner.create(model, workerSession(opts.session), opts.onWorkerFailure);
+      const worker = await WorkerRunner.create(await bytesOf(model), workerSession(opts.session), opts.onWorkerFailure);
       await runner.dispose();
       runner = worker;
       warmupMs = await warmUp(runner, manifest, opts.warmupRuns);
@@ -127,7 +131,7 @@ export async function loadVersion(fileManifest: Manifest, artifact: Uint8Array, 
   } catch (err) {
     await runner.dispose().catch(() => undefined);
     if (err instanceof LoadFailure) throw err;
-    throw new LoadFailure('warmup_failed', `warm-up inference failed: ${ortMessage(err)}`);
+    throw new LoadFailure('warmup_failed', `warm-up inference failed: ${withoutPath(ortMessage(err), model)}`);
   }
 }
 

@@ -17,7 +17,7 @@ export class InlineRunner implements ModelRunner {
     readonly fallbacks: { provider: ExecutionProvider; error: string }[],
   ) {}
 
-  static async create(model: Uint8Array, options: SessionOptions): Promise<InlineRunner> {
+  static async create(model: Uint8Array | string, options: SessionOptions): Promise<InlineRunner> {
     const { session, provider, fallbacks } = await createSession(model, options);
     const signature = { inputNames: [...session.inputNames], outputNames: [...session.outputNames], ...graphSignature(session) };
     return new InlineRunner(session, provider, signature, fallbacks);

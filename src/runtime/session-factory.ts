@@ -12,19 +12,21 @@ export interface CreatedSession {
  * Create an ORT session on the first provider that works. onnxruntime does not fall back by
  * itself when a provider's library or adapter is missing (it rejects), so we try each in turn.
  */
-export async function createSession(model: Uint8Array, options: SessionOptions): Promise<CreatedSession> {
+export async function createSession(model: Uint8Array | string, options: SessionOptions): Promise<CreatedSession> {
   const fallbacks: CreatedSession['fallbacks'] = [];
   const providers = options.providers.length > 0 ? options.providers : (['cpu'] as const);
   for (const provider of providers) {
     try {
-      const session = await ort.InferenceSession.create(model, {
+      const sessionOptions: ort.InferenceSession.SessionOptions = {
         executionProviders: [provider],
         intraOpNumThreads: options.intraOpThreads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
         // Fatal only: a run that fails is reported once, by us, with the request it belongs to.
         logSeverityLevel: 4,
-      });
+      };
+      // A path (an upload's file) is read by onnxruntime itself, never whole into the JS heap.
+      const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
       return { session, provider, fallbacks };
     } catch (err) {
       fallbacks.push({ provider, error: firstLine(err) });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
@@ -45,6 +46,37 @@ describe('model upload over HTTP, above the JSON body limit', () => {
     expect([res.status, await res.text()]).toMatchObject([201, expect.stringContaining('"artifact_bytes":' + files.model.length)]);
     const detail = await fetch(`${url}/admin/models/property-valuation/versions/1.5.0`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(((await detail.json()) as { artifact_sha256: string }).artifact_sha256).toBe(sha256(files.model));
+  });
+
+  it('hands the registry the uploaded file, never the model bytes, and removes the file afterwards', async () => {
+    const registry = g.gateway.governance?.handle.registry;
+    if (!registry) throw new Error('the registry is not enabled');
+    const received: unknown[] = [];
+    const register = registry.register.bind(registry);
+    registry.register = (actor, input) => (received.push(input.artifact), register(actor, input));
+    const files = paddedVersion('1.8.0', 6);
+    try {
+      const res = await post(files);
+      expect(res.status).toBe(201);
+    } finally {
+      registry.register = register;
+    }
+    // A file on disk, its size and sha256 taken while it streamed (onnxruntime loads it from the path).
+    expect(received).toEqual([{ path: expect.any(String), bytes: files.model.length, sha256: sha256(files.model) }]);
+    expect(existsSync((received[0] as { path: string }).path)).toBe(false);
+    // Stored by copying the file, under its sha256, byte for byte.
+    const stored = await g.gateway.governance?.handle.artifacts.get(sha256(files.model), 'onnx');
+    expect(stored && Buffer.from(stored).equals(Buffer.from(files.model))).toBe(true);
+  });
+
+  it('refuses bytes that are not ONNX, without a manifest part, with a 400 that shows no temp path', async () => {
+    const form = new FormData();
+    form.append('model', new Blob([new TextEncoder().encode('not an onnx model')]), 'model.onnx');
+    form.append('version', '1.9.0');
+    const res = await fetch(`${url}/admin/models/property-valuation/versions`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: form });
+    const body = (await res.json()) as { error: string };
+    expect([res.status, body.error]).toEqual([400, expect.stringMatching(/^not an ONNX model/)]);
+    expect(body.error).not.toMatch(/modelgate-upload-|\/tmp\//);
   });
 
   it('refuses a model over the upload limit with 413 in the error shape', async () => {

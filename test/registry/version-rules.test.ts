@@ -83,6 +83,8 @@ describe('version rules at registration', () => {
     const body = (await res.json()) as { error: string; details?: { rule?: string } };
     expect(res.status).toBe(status);
     expect(body.error).toMatch(message);
+    // The model was loaded from the upload's temp file: its path is never shown.
+    expect(body.error).not.toMatch(/modelgate-upload-/);
     if (rule) expect(body.details?.rule).toBe(rule);
   });
 

@@ -1,11 +1,10 @@
 import { Hono, type Context } from 'hono';
-import { readFile } from 'node:fs/promises';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { GatewayError, badRequest } from '../../errors/index.js';
 import { assertNames, isVersion } from '../../repository/names.js';
-import type { ModelRegistry } from '../../registry/lifecycle.js';
+import type { ModelRegistry, RegisterInput } from '../../registry/lifecycle.js';
 import { manifestForUpload } from '../../registry/graph-upload.js';
 import { STAGES, type VersionRecord } from '../../registry/registry-store.js';
 import { Role, type TokenStore } from '../../registry/tokens.js';
@@ -108,10 +107,11 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
   app.post('/models/:model/versions', requireRole('deployer'), async (c) => {
     const model = c.req.param('model');
     names(model);
-    const upload = await readUpload(c, model, deps.uploads);
-    const manifestName = (upload.manifest as { name?: unknown } | null)?.name;
-    if (manifestName !== model) throw badRequest(`the manifest names model '${String(manifestName)}', not '${model}'`);
-    const record = await registry.register(c.get('principal'), upload);
+    const record = await withUpload(c, model, deps.uploads, (upload) => {
+      const manifestName = (upload.manifest as { name?: unknown } | null)?.name;
+      if (manifestName !== model) throw badRequest(`the manifest names model '${String(manifestName)}', not '${model}'`);
+      return registry.register(c.get('principal'), upload);
+    });
     return c.json(versionView(record), 201);
   });
 
@@ -182,9 +182,10 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
  * multipart/form-data: `manifest` (manifest.json), `model` (model.onnx), optional `holdout` (holdout.json).
  * Without `manifest`, the manifest is read from the graph: fields `version`, optional `data_version`,
  * `description` and a `warmup` sample (registry/graph-upload.ts). The model part is streamed to a
- * temp file under the upload limit; the registry reads it once (onnxruntime loads it from memory).
+ * temp file under the upload limit and handed on as that file (sha256 taken while streaming,
+ * session made from the path, stored by copying the file); it is removed once `use` settles.
  */
-async function readUpload(c: Context<AppEnv & AuthEnv>, model: string, limits: MultipartLimits): Promise<{ manifest: unknown; artifact: Uint8Array; holdout?: Uint8Array }> {
+async function withUpload<T>(c: Context<AppEnv & AuthEnv>, model: string, limits: MultipartLimits, use: (input: RegisterInput) => Promise<T>): Promise<T> {
   const type = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data\b/i.test(type)) {
     throw new GatewayError(
@@ -198,14 +199,14 @@ async function readUpload(c: Context<AppEnv & AuthEnv>, model: string, limits: M
     // A model sent as a plain field (no filename) was held in memory under the JSON limit.
     const field = upload.parts.get('model');
     if (!upload.file && !field) throw badRequest("the upload has no 'model' part");
-    const artifact = upload.file ? new Uint8Array(await readFile(upload.file.path)) : (field as Uint8Array);
+    const artifact = upload.file ?? (field as Uint8Array);
     const part = (name: string) => upload.parts.get(name);
     const text = (name: string) => ((v) => (v ? Buffer.from(v).toString('utf8') : undefined))(part(name));
     const holdout = part('holdout');
     const manifestBytes = part('manifest');
     if (!manifestBytes) {
       const fields = { version: text('version'), dataVersion: text('data_version'), description: text('description'), warmup: part('warmup') };
-      return { manifest: await manifestForUpload(model, artifact, fields), artifact, ...(holdout ? { holdout } : {}) };
+      return await use({ manifest: await manifestForUpload(model, artifact, fields), artifact, ...(holdout ? { holdout } : {}) });
     }
     let manifest: unknown;
     try {
@@ -213,7 +214,7 @@ async function readUpload(c: Context<AppEnv & AuthEnv>, model: string, limits: M
     } catch (err) {
       throw badRequest(`manifest is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
     }
-    return { manifest, artifact, ...(holdout ? { holdout } : {}) };
+    return await use({ manifest, artifact, ...(holdout ? { holdout } : {}) });
   } finally {
     await upload.dispose();
   }

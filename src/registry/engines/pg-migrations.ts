@@ -75,6 +75,14 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX prediction_trace_at ON prediction_trace (at_ms);
     `,
   },
+  {
+    version: 4,
+    name: 'uploaded artifacts in chunks (never one value in memory, under bytea limits)',
+    sql: `
+      ALTER TABLE artifacts ADD COLUMN chunks INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE artifact_chunks (sha256 TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL, bytes BYTEA NOT NULL, PRIMARY KEY (sha256, kind, seq));
+    `,
+  },
 ];
 
 /** Apply the migrations the database lacks, in one transaction under the write lock (replicas start together). */
