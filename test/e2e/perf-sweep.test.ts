@@ -1,21 +1,11 @@
-import { spawn } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SweepResult } from '../../src/perf/batching-sweep.js';
 import { buildHeavyModel } from '../../tools/training/heavy.js';
 import { tempDir } from '../support/fixtures.js';
+import { perf } from '../support/perf-cli.js';
 
-function perf(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/src/cli/main.js', 'perf', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.once('exit', (code) => resolve({ code, out, err }));
-  });
-}
 
 /**
  * `--sweep-batching` spawning its own gateways: batching pays for mlp-heavy at 32 connections

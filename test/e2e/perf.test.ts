@@ -7,22 +7,12 @@ import type { StepResult } from '../../src/perf/measure-step.js';
 import type { PerfReport } from '../../src/perf/run-perf.js';
 import { chromiumAvailable, launchChromium } from '../support/chromium.js';
 import { tempDir } from '../support/fixtures.js';
+import { perf } from '../support/perf-cli.js';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { requireService } from '../support/services.js';
 
 const MODEL = 'property-valuation';
 
-/** `modelgate perf ...` as a user runs it (the built CLI, its own process). */
-function perf(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/src/cli/main.js', 'perf', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.once('exit', (code) => resolve({ code, out, err }));
-  });
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const SHORT = ['--duration', '1s', '--warmup', '1s', '--windows', '2', '--max-windows', '4'];
