@@ -2,8 +2,8 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import ort from 'onnxruntime-node';
+import { baselineSession } from './baseline-session.js';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { HOUSE_FEATURES } from './workload.js';
 
 type Instances = { instances: Record<string, number>[] };
@@ -74,14 +74,7 @@ function parseAndRespond(stamped?: Answer): Hono {
 
 /** The least a Hono + onnxruntime-node predict handler does: parse, encode, run, answer. */
 async function minimalOrt(modelPath: string, stamped?: Answer): Promise<Hono> {
-  const session = await ort.InferenceSession.create(readFileSync(modelPath), {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
-  const input = session.inputNames[0] as string;
-  const output = session.outputNames[0] as string;
+  const { session, input, output } = await baselineSession(modelPath);
   const app = new Hono();
   app.get('/', (c) => c.json({ ok: true }));
   app.post('/predict', async (c) => {
@@ -113,14 +106,7 @@ async function minimalOrt(modelPath: string, stamped?: Answer): Promise<Hono> {
  * output's binary_data_size, the output's bytes, Inference-Header-Content-Length and the stamps.
  */
 async function minimalOrtBinary(modelPath: string): Promise<Hono> {
-  const session = await ort.InferenceSession.create(readFileSync(modelPath), {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
-  const input = session.inputNames[0] as string;
-  const output = session.outputNames[0] as string;
+  const { session, input, output } = await baselineSession(modelPath);
   const app = new Hono();
   app.get('/', (c) => c.json({ ok: true }));
   app.post('/infer', async (c) => {

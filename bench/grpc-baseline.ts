@@ -5,9 +5,9 @@
 // port answers GET / for the bench's readiness poll.
 import { Metadata, Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import ort from 'onnxruntime-node';
+import { baselineSession } from './baseline-session.js';
 import { loadProtos, type ModelInferRequestMsg } from '../src/grpc/proto.js';
 
 const bytes = (b: Buffer): Buffer => b;
@@ -16,14 +16,7 @@ async function main(): Promise<void> {
   const [grpcPort, httpPort, model] = process.argv.slice(2);
   if (!grpcPort || !httpPort || !model) throw new Error('usage: grpc-baseline.js <grpc port> <http port> <model.onnx>');
   const { ModelInferRequest, ModelInferResponse } = loadProtos();
-  const session = await ort.InferenceSession.create(readFileSync(model), {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
-  const input = session.inputNames[0] as string;
-  const output = session.outputNames[0] as string;
+  const { session, input, output } = await baselineSession(model);
   const name = model.split('/').at(-3) ?? 'model';
   const version = model.split('/').at(-2) ?? '1';
 
