@@ -75,6 +75,17 @@ export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedService
     };
   };
 
+  /** A repository RPC: a deployer's token, the model (and optional version) named, the change made as that principal. */
+  const repositoryRpc = (rpc: string, type: Type, act: (model: string, version: string | undefined, principal: string) => Promise<unknown>) =>
+    unary(async (call) => {
+      const principal = await access.authorize(bearerToken(call.metadata), 'deployer', rpc);
+      const msg = decode<RepositoryRequestMsg>(type, call.request);
+      const version = repositoryVersion(msg);
+      checkNames(msg.model_name, version);
+      await act(msg.model_name, version, principal);
+      return encode(protos.Empty, {});
+    });
+
   /**
    * A pinned version the repository knows but does not serve now (loading, unloaded, failed) is
    * UNAVAILABLE, as its OIP readiness says, rather than NOT_FOUND.
@@ -142,21 +153,7 @@ export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedService
 
     // Triton's repository extension behind the HTTP routes' deployer role; like those routes, each
     // change is audited with the token's principal before the repository acts (503 if it cannot be).
-    RepositoryModelLoad: unary(async (call) => {
-      const principal = await access.authorize(bearerToken(call.metadata), 'deployer', 'RepositoryModelLoad');
-      const msg = decode<RepositoryRequestMsg>(protos.RepositoryModelLoadRequest, call.request);
-      const version = repositoryVersion(msg);
-      checkNames(msg.model_name, version);
-      await lifecycle.load(msg.model_name, version, principal);
-      return encode(protos.Empty, {});
-    }),
-    RepositoryModelUnload: unary(async (call) => {
-      const principal = await access.authorize(bearerToken(call.metadata), 'deployer', 'RepositoryModelUnload');
-      const msg = decode<RepositoryRequestMsg>(protos.RepositoryModelUnloadRequest, call.request);
-      const version = repositoryVersion(msg);
-      checkNames(msg.model_name, version);
-      await lifecycle.unload(msg.model_name, version, principal);
-      return encode(protos.Empty, {});
-    }),
+    RepositoryModelLoad: repositoryRpc('RepositoryModelLoad', protos.RepositoryModelLoadRequest, (m, v, who) => lifecycle.load(m, v, who)),
+    RepositoryModelUnload: repositoryRpc('RepositoryModelUnload', protos.RepositoryModelUnloadRequest, (m, v, who) => lifecycle.unload(m, v, who)),
   };
 }
