@@ -4,12 +4,15 @@ import type { Logger } from '../logger.js';
 import type { SlotCounter } from '../metrics/slots.js';
 import type { AuditDb } from './audit-log.js';
 import { TraceChunks } from './trace-chunks.js';
-import { decodeRecord, readRequestId, recordLength, type TraceRecord } from './trace-codec.js';
+import { capturedModel, decodeRecord, readRequestId, recordLength, type TraceRecord } from './trace-codec.js';
 import type { TraceStore } from './trace-store.js';
 
 const HOUR_MS = 3_600_000;
 /** atMs sits at this offset of every record (trace-codec.ts writeRecord). */
 const AT_MS_OFFSET = 8;
+/** captured(): rows read per query page, and in all. */
+const PAGE_ROWS = 1000;
+const MAX_SCAN_ROWS = 50_000;
 
 export interface PgTraceLogOptions {
   db: AuditDb;
@@ -84,6 +87,21 @@ export class PgTraceLog extends TraceChunks implements TraceStore {
       [requestId, limit],
     );
     return rows.map((r) => decodeRecord(r.record));
+  }
+
+  /**
+   * The newest records of a model with captured inputs: the records are binary (no model column),
+   * so the newest are read in pages by at_ms and filtered here, at most MAX_SCAN_ROWS of them.
+   */
+  async captured(model: string, limit: number): Promise<TraceRecord[]> {
+    await this.drain();
+    const found: TraceRecord[] = [];
+    for (let offset = 0; found.length < limit && offset < MAX_SCAN_ROWS; offset += PAGE_ROWS) {
+      const rows = await this.opts.db.all<{ record: Buffer }>('SELECT record FROM prediction_trace ORDER BY at_ms DESC LIMIT ? OFFSET ?', [PAGE_ROWS, offset]);
+      for (const r of rows) if (found.length < limit && capturedModel(r.record, 0) === model) found.push(decodeRecord(r.record));
+      if (rows.length < PAGE_ROWS) break;
+    }
+    return found;
   }
 
   /** Start hourly retention by age (maxBytes, a budget for local segment files, does not apply here). */

@@ -20,6 +20,8 @@ export interface TraceRecord {
   /** ...then only their sha256 (over names, types, shapes and raw bytes) is kept. */
   outputSha256: string | null;
   latencyMs: number;
+  /** The request's input tensors, when `trace.captureInputs` recorded them (absent otherwise). */
+  input?: Record<string, { type: string; shape: number[]; data: unknown[] }>;
 }
 
 /** The per-request fields of a record; the payload (input hash + outputs) may be shared by many. */
@@ -39,28 +41,49 @@ const TYPES: readonly TensorType[] = TENSOR_TYPES;
 const CACHE = ['hit', 'miss', 'bypass'] as const;
 const FORMAT = 1;
 const OUTPUT_DIGEST = 1;
+/** Payload flag: the input tensors follow the input sha256 (u32 length, then writeTensors' layout). */
+const INPUTS_CAPTURED = 2;
 /** length, format, cache, flags, atMs, latencyMs */
 const FIXED = 4 + 1 + 1 + 2 + 8 + 4;
 /** A record's worst-case header: fixed fields and six strings of at most 255 bytes. */
 export const MAX_HEADER_BYTES = FIXED + 6 * 256;
 
 /**
- * The shared part of a record: the input's sha256 (inputs themselves are never stored) and the
- * outputs, raw, when they fit in maxOutputBytes, else their sha256. Made once per cache entry.
+ * The shared part of a record: the input's sha256, the inputs themselves only when `captureInputs`
+ * (opt-in, size-capped by the caller), and the outputs, raw, when they fit in maxOutputBytes, else
+ * their sha256. Made once per cache entry. Layout: flags, input sha256, [u32 length + input
+ * tensors when flags has INPUTS_CAPTURED], then the outputs (or their sha256) to the record's end;
+ * records written before the flag existed never set it, so they decode as before.
  */
-export function encodePayload(inputs: TensorMap, outputs: TensorMap, maxOutputBytes: number): Buffer {
+export function encodePayload(inputs: TensorMap, outputs: TensorMap, maxOutputBytes: number, captureInputs = false): Buffer {
   const inputSha = tensorsSha256(inputs);
   const size = tensorsBytes(outputs);
   const stored = size <= maxOutputBytes;
-  const out = Buffer.allocUnsafe(1 + 32 + (stored ? size : 32));
-  out[0] = stored ? 0 : OUTPUT_DIGEST;
+  const inputRoom = captureInputs ? 4 + tensorsBytes(inputs) : 0;
+  const out = Buffer.allocUnsafe(1 + 32 + inputRoom + (stored ? size : 32));
+  out[0] = (stored ? 0 : OUTPUT_DIGEST) | (captureInputs ? INPUTS_CAPTURED : 0);
   out.write(inputSha, 1, 32, 'base64');
+  let p = 33;
+  if (captureInputs) {
+    const end = writeTensors(inputs, out, p + 4);
+    out.writeUInt32LE(end - p - 4, p);
+    p = end;
+  }
   if (!stored) {
-    out.write(tensorsSha256(outputs), 33, 32, 'base64');
-    return out;
+    out.write(tensorsSha256(outputs), p, 32, 'base64');
+    return out.subarray(0, p + 32);
   }
   // tensorsBytes is an upper bound (names may be shorter in UTF-8): keep what was written.
-  return out.subarray(0, writeTensors(outputs, out, 33));
+  return out.subarray(0, writeTensors(outputs, out, p));
+}
+
+/** The model of the record at `at`, when the record carries captured inputs (a scan's cheap filter). */
+export function capturedModel(buf: Buffer, at: number): string | undefined {
+  let p = at + FIXED;
+  p += 1 + (buf[p] as number);
+  const model = buf.toString('utf8', p + 1, p + 1 + (buf[p] as number));
+  for (let i = 0; i < 5; i++) p += 1 + (buf[p] as number);
+  return (buf[p] as number) & INPUTS_CAPTURED ? model : undefined;
 }
 
 /** Append one record at `at` (the caller guarantees MAX_HEADER_BYTES + payload bytes of room); returns the end. */
@@ -114,6 +137,12 @@ export function decodeRecord(buf: Buffer): TraceRecord {
   const flags = buf[p] as number;
   const inputSha256 = buf.toString('hex', p + 1, p + 33);
   p += 33;
+  let input: TraceRecord['input'];
+  if (flags & INPUTS_CAPTURED) {
+    const n = buf.readUInt32LE(p);
+    input = decodeTensors(buf.subarray(p + 4, p + 4 + n));
+    p += 4 + n;
+  }
   let output: TraceRecord['output'] = null;
   let outputSha256: string | null = null;
   if (flags & OUTPUT_DIGEST) {
@@ -135,6 +164,7 @@ export function decodeRecord(buf: Buffer): TraceRecord {
     output,
     outputSha256,
     latencyMs: Math.round(buf.readFloatLE(16) * 1000) / 1000,
+    ...(input ? { input } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { TraceChunks } from './trace-chunks.js';
 import { RetryGate } from './retry-gate.js';
 import { decodeRecord, type TraceHeader, type TraceRecord } from './trace-codec.js';
 import { nodeFiles, type TraceFiles } from './trace-files.js';
+import { newestCaptured } from './trace-scan.js';
 import { idxPathOf, logPathOf, openFolder } from './trace-folder.js';
 import { requestKey, TraceSegment } from './trace-segment.js';
 import type { TraceHealth, TraceStore } from './trace-store.js';
@@ -141,6 +142,12 @@ export class TraceLog extends TraceChunks implements TraceStore {
       }
     }
     return found;
+  }
+
+  async captured(model: string, limit: number): Promise<TraceRecord[]> {
+    if (this.fault) this.flush();
+    else await this.drain();
+    return newestCaptured(this.segments, this.files, model, limit);
   }
 
   /** Start hourly retention (age and size). */

@@ -21,6 +21,8 @@ export interface TraceStore {
   drain(): Promise<void>;
   /** Predictions answered under a request id, newest first (a client may reuse an id). */
   find(requestId: string, limit?: number): Promise<TraceRecord[]>;
+  /** The newest records of a model that carry captured inputs (trace.captureInputs), newest first. */
+  captured(model: string, limit: number): Promise<TraceRecord[]>;
   /** Start retention. */
   start(): void;
   /** Whether records reach the sink now (engines that track it). */

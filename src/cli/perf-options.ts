@@ -48,9 +48,6 @@ export function parsePerfArgs(args: string[]): PerfCli {
     if (!Number.isInteger(n) || n < min) throw new UsageError(`--${k} must be an integer >= ${min}`);
     return n;
   };
-  if (str('replay-trace') !== undefined) {
-    throw new UsageError('--replay-trace: the prediction trace keeps each input\'s sha256, not the input itself, so recorded requests cannot be replayed; send a samples file with --input-data FILE');
-  }
   const model = str('model');
   if (!model) throw new UsageError('--model is required');
   const protocol = (str('protocol') ?? 'oip-json') as Protocol;
@@ -79,6 +76,8 @@ export function parsePerfArgs(args: string[]): PerfCli {
     shapes.set(m[1] as string, (m[2] as string).split(',').map(Number));
   }
   const inputData = str('input-data') ?? 'random';
+  const replay = str('replay-trace') === undefined ? undefined : int('replay-trace', 100);
+  if (replay !== undefined && str('input-data')) throw new UsageError('give --input-data or --replay-trace, not both');
   const windows = int('windows', 3);
   const list = (k: string, dflt: number[], min: number) =>
     (str(k)?.split(',').map(Number) ?? dflt).map((n) => {
@@ -100,7 +99,7 @@ export function parsePerfArgs(args: string[]): PerfCli {
       loads,
       users: int('users', 0, 0),
       uniqueShare: unique,
-      inputData: inputData === 'random' || inputData === 'zero' ? inputData : { file: inputData },
+      inputData: replay !== undefined ? { trace: replay } : inputData === 'random' || inputData === 'zero' ? inputData : { file: inputData },
       shapes,
       batchSize: int('batch-size', 1),
       measure: {

@@ -30,8 +30,8 @@ inputs (from the model's metadata: datatypes, shapes, named features' ranges):
                               or an array of them) or v1 {"instances":[...]}, one request each
   --shape <name:d1,d2,...>    the full shape of an input with dynamic dimensions (repeatable)
   --batch-size <n>            a leading -1 dimension (default 1)
-  --replay-trace <n>          not possible: the prediction trace keeps each input's sha256, not
-                              the input, so there is nothing to replay (refused with this reason)
+  --replay-trace <n>          replay the last n inputs the gateway's prediction trace captured
+                              (the gateway needs registry.trace.captureInputs on; a viewer --token)
 
 output:
   an aligned table on stdout; --json <file|->, --csv <file|->, --html <file> (charts, no CDN);

@@ -29,6 +29,11 @@ export const TraceSettings = z.object({
   maxOutputBytes: z.number().int().min(0).default(2048),
   /** Bytes waiting for the disk beyond which records are dropped (counted, logged), never awaited. */
   maxPendingBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  /**
+   * Opt-in: keep each request's input tensors in its record (for `modelgate perf --replay-trace`).
+   * Inputs over maxBytes are not kept (the record keeps their sha256) and are counted.
+   */
+  captureInputs: z.object({ enabled: z.boolean().default(false), maxBytes: z.number().int().positive().default(64 * 1024) }).prefault({}),
 });
 export type TraceSettings = z.infer<typeof TraceSettings>;
 
@@ -90,7 +95,8 @@ export const traceDirOf = (s: RegistrySettings): string => s.trace.dir ?? join(d
 /**
  * Environment overrides of the registry settings, as a partial input to merge over the config
  * file's `registry` object: MODELGATE_REGISTRY=off, MODELGATE_REGISTRY_DB, MODELGATE_DATABASE_URL, MODELGATE_ARTIFACTS_DIR,
- * MODELGATE_TRACE=off, MODELGATE_TRACE_DIR, MODELGATE_TRACE_MAX_BYTES, MODELGATE_TRACE_RETENTION_DAYS.
+ * MODELGATE_TRACE=off, MODELGATE_TRACE_DIR, MODELGATE_TRACE_MAX_BYTES, MODELGATE_TRACE_RETENTION_DAYS,
+ * MODELGATE_TRACE_CAPTURE_INPUTS=on.
  */
 export function registryEnv(env: NodeJS.ProcessEnv, file: Record<string, unknown> = {}): Record<string, unknown> {
   const cfg: Record<string, unknown> = { ...file };
@@ -105,6 +111,7 @@ export function registryEnv(env: NodeJS.ProcessEnv, file: Record<string, unknown
   if (env.MODELGATE_TRACE_DIR) trace.dir = env.MODELGATE_TRACE_DIR;
   if (env.MODELGATE_TRACE_MAX_BYTES) trace.maxBytes = num(env.MODELGATE_TRACE_MAX_BYTES);
   if (env.MODELGATE_TRACE_RETENTION_DAYS) trace.retentionDays = num(env.MODELGATE_TRACE_RETENTION_DAYS);
+  if (env.MODELGATE_TRACE_CAPTURE_INPUTS) trace.captureInputs = { ...(trace.captureInputs as object | undefined), enabled: !off(env.MODELGATE_TRACE_CAPTURE_INPUTS) };
   cfg.trace = trace;
   return cfg;
 }

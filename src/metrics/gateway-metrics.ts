@@ -33,6 +33,8 @@ export class GatewayMetrics {
   readonly traceRecords: SlotCounter<'result'>;
   readonly backgroundErrors: SlotCounter<'task'>;
   readonly traceDegraded: Gauge;
+  /** modelgate_trace_inputs_total{result}: inputs kept by trace.captureInputs, or not (too_large). */
+  readonly traceInputs: SlotCounter<'result'>;
   readonly connectionsClosed: SlotCounter<'reason'>;
   readonly auditChainOk: Gauge<'store'>;
   readonly registryListenConnected: Gauge<'store'>;
@@ -139,6 +141,10 @@ export class GatewayMetrics {
     this.backgroundErrors = new SlotCounter({
       name: 'modelgate_background_errors_total', help: 'Failures of background work (timers, listeners, streams) by task; none reaches the process.',
       labelNames: ['task'], registers: r,
+    });
+    this.traceInputs = new SlotCounter({
+      name: 'modelgate_trace_inputs_total', help: 'Request inputs the prediction trace captured (trace.captureInputs) by result: captured, too_large (over maxBytes: only their sha256 kept).',
+      labelNames: ['result'], registers: r,
     });
     this.traceDegraded = new Gauge({
       name: 'modelgate_trace_degraded', help: '1 while prediction trace records cannot reach their sink (a full disk): they wait in the bounded buffer, then are dropped.',

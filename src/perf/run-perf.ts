@@ -7,13 +7,15 @@ import { planInputs, type Fill, type InputPlan, type ModelMeta } from './model-i
 import { fetchMetadata, metricsScraper, predictUrl, probe, type Target } from './perf-target.js';
 import { encodeOipBinary, encodeOipJson, encodeV1, type EncodedRequest } from './request-encoding.js';
 import { payloads, RequestSource, type Payload } from './request-source.js';
+import { tracePayloads } from './trace-replay.js';
 
 export interface PerfRun {
   target: Target;
   loads: Load[];
   users: number;
   uniqueShare: number;
-  inputData: Fill | { file: string };
+  /** Generated (random, zero), a samples file, or the last N inputs the gateway's trace captured. */
+  inputData: Fill | { file: string } | { trace: number };
   shapes: Map<string, number[]>;
   batchSize: number;
   measure: Omit<MeasureOptions, 'model' | 'scrape' | 'signal' | 'progress'>;
@@ -42,7 +44,9 @@ export async function runPerf(r: PerfRun): Promise<PerfReport> {
   const meta: ModelMeta = await fetchMetadata(target);
   const plans = planInputs(meta, r.shapes, r.batchSize);
   const v1 = target.protocol === 'v1';
-  const { pool, fresh } = payloads({ plans, v1, fill: typeof r.inputData === 'string' ? r.inputData : 'random', ...(typeof r.inputData === 'object' ? { file: r.inputData.file } : {}) });
+  const data = r.inputData;
+  const { pool, fresh } = payloads({ plans, v1, fill: typeof data === 'string' ? data : 'random', ...(typeof data === 'object' && 'file' in data ? { file: data.file } : {}) });
+  if (typeof data === 'object' && 'trace' in data) pool.splice(0, pool.length, ...(await tracePayloads(target, data.trace, plans, v1)));
   const encodeHttp = (p: Payload): EncodedRequest => {
     if (p.kind === 'instances') return encodeV1(p.rows);
     return target.protocol === 'oip-binary' ? encodeOipBinary(p.set) : encodeOipJson(p.set);

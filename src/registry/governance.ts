@@ -1,6 +1,6 @@
 import type { BackgroundTasks } from '../logging/background-tasks.js';
 import type { VerifyResult } from '../audit/audit-log.js';
-import { PredictionTrace } from '../audit/prediction-trace.js';
+import { inputCapture, PredictionTrace } from '../audit/prediction-trace.js';
 import type { TraceFiles } from '../audit/trace-files.js';
 import { TraceLog } from '../audit/trace-log.js';
 import { traceDirOf, type RegistrySettings } from '../config/registry-schema.js';
@@ -117,6 +117,7 @@ export class Governance {
             : new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records, logger: opts.logger, background: opts.background, degraded: opts.metrics.traceDegraded, files: opts.traceFiles }),
           trace.maxOutputBytes,
           (m, v) => this.stageByVersion.get(m)?.get(v),
+          trace.captureInputs.enabled ? inputCapture(trace.captureInputs.maxBytes, opts.metrics.traceInputs) : undefined,
         )
       : undefined;
   }

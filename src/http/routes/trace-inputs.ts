@@ -1,0 +1,43 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { TraceStore } from '../../audit/trace-store.js';
+import { badRequest, conflict, notFound } from '../../errors/index.js';
+import type { AppEnv } from '../app-env.js';
+import { roleGuard, type Authenticate } from '../middleware/auth.js';
+import { checkNames } from './names.js';
+
+export interface TraceInputsDeps {
+  /** The prediction trace; undefined when it is switched off. */
+  traces: TraceStore | undefined;
+  /** Whether trace.captureInputs is on (records then carry the request's inputs). */
+  capturing: boolean;
+  authenticate: Authenticate;
+}
+
+const Query = z.object({
+  model: z.string().min(1).max(200),
+  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+});
+
+/**
+ * GET /admin/predictions?model=M&limit=N: the newest N traced predictions of a model that carry
+ * their inputs (trace.captureInputs), newest first, for `modelgate perf --replay-trace N`. Viewer
+ * role, as the lookup by request id.
+ */
+export function traceInputsRoutes(deps: TraceInputsDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const requireRole = roleGuard(deps.authenticate);
+
+  app.get('/predictions', requireRole('viewer'), async (c) => {
+    const q = Query.safeParse(c.req.query());
+    if (!q.success) throw badRequest(`invalid query: ${q.error.issues[0]?.path.join('.')}: ${q.error.issues[0]?.message}`);
+    checkNames(q.data.model);
+    if (!deps.traces) throw notFound('the prediction trace is switched off (registry.trace.enabled)');
+    if (!deps.capturing) {
+      throw conflict('the prediction trace keeps each input\'s sha256, not the input: turn on registry.trace.captureInputs.enabled to record inputs for replay');
+    }
+    const predictions = await deps.traces.captured(q.data.model, q.data.limit);
+    return c.json({ model: q.data.model, predictions });
+  });
+  return app;
+}
