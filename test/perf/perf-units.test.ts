@@ -135,7 +135,8 @@ describe('the README examples', () => {
 
 describe('command line', () => {
   it.each([
-    [['--model', 'm', '--replay-trace', '5'], /keeps each input's sha256/],
+    [['--model', 'm', '--replay-trace', '5', '--input-data', 'x.json'], /--input-data or --replay-trace, not both/],
+    [['--model', 'm', '--replay-trace', '0'], /--replay-trace must be an integer >= 1/],
     [['--concurrency', '4'], /--model is required/],
     [['--model', 'm', '--protocol', 'soap'], /--protocol must be/],
     [['--model', 'm', '--concurrency', '4', '--rate', '100'], /not both/],
