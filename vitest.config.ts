@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /** Stops and restarts the shared Unleash server: it must not run while other files use it. */
 const STOPS_UNLEASH = 'test/integration/unleash-routing.test.ts';
 /** Compare throughputs (perf against autocannon, batching on against off): alone, one file at a time. */
-const MEASURES = ['test/e2e/perf.test.ts', 'test/e2e/perf-sweep.test.ts'];
+const MEASURES = ['test/e2e/perf.test.ts', 'test/e2e/perf-sweep.test.ts', 'test/e2e/perf-replay.test.ts', 'test/e2e/perf-sweep-api.test.ts'];
 
 export default defineConfig({
   test: {
