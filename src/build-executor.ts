@@ -5,6 +5,7 @@ import { RedisTier } from './cache/redis-tier.js';
 import { TieredPredictionCache } from './cache/tiered-prediction-cache.js';
 import { tierMetrics } from './cache/tier-metrics.js';
 import type { PredictionCache } from './cache/prediction-cache.js';
+import type { BatchingTuner } from './contracts/batching.js';
 import type { BatchingSettings, CacheSettings, GatewayConfig } from './config/schema.js';
 import { DirectExecutor } from './core/direct-executor.js';
 import type { BackgroundTasks } from './logging/background-tasks.js';
@@ -16,6 +17,8 @@ export interface BuildExecutorOptions {
   cache?: PredictionCache;
   /** Where the Redis tier's connection errors and failed invalidations are counted and logged. */
   background?: BackgroundTasks;
+  /** Handed the batching stage, for run-time changes (the admin batching API). */
+  onBatching?: (tuner: BatchingTuner) => void;
 }
 
 /**
@@ -32,6 +35,7 @@ export function buildExecutor(
   const batchingFor = perModel((m): BatchingPolicy => merge<BatchingSettings>(config.batching, config.models[m]?.batching));
   const direct = new DirectExecutor(metrics);
   const batching = new BatchingExecutor(direct, batchingFor, metrics);
+  options.onBatching?.(batching);
   const cache = options.cache ?? defaultCache(config.cache, cacheFor, metrics, options.background);
   const caching = new CachingExecutor(batching, cache, (m) => cacheFor(m).enabled, metrics);
   repository.onChange((e) => {

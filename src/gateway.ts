@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import type { Hono } from 'hono';
 import { accessControl } from './build-access.js';
 import { buildExecutor } from './build-executor.js';
+import type { BatchingTuner } from './contracts/batching.js';
+import { BatchingControl } from './core/batching-control.js';
 import { buildInfo } from './build-info.js';
 import { buildMonitoring, type MonitoringParts } from './build-monitoring.js';
 import type { CachingExecutor } from './cache/caching-executor.js';
@@ -54,6 +56,8 @@ export class Gateway {
   readonly serving: RequestServing;
   readonly repository: ModelRepository;
   readonly repositoryControl: RepositoryControl;
+  /** Dynamic batching changed at run time (the admin API); undefined with an injected executor. */
+  readonly batching: BatchingControl | undefined;
   readonly router: VersionRouter;
   readonly service: PredictionService;
   readonly metrics: GatewayMetrics;
@@ -122,7 +126,9 @@ export class Gateway {
       stableVersion: (m) => gov?.stableVersion(m) ?? settings(m)?.defaultVersion,
       aliases: (m) => (gov ? { ...settings(m)?.aliases, ...gov.aliases(m) } : (settings(m)?.aliases ?? {})),
     });
-    const caching = options.executor ? undefined : buildExecutor(config, this.repository, this.metrics, { background: this.background });
+    let tuner: BatchingTuner | undefined;
+    const caching = options.executor ? undefined : buildExecutor(config, this.repository, this.metrics, { background: this.background, onBatching: (t) => (tuner = t) });
+    this.batching = tuner && new BatchingControl(tuner, this.repository, this.audit);
     this.caching = caching;
     const executor = options.executor ?? (caching as CachingExecutor);
     const routing = new RoutingControl({
@@ -178,6 +184,7 @@ export class Gateway {
       monitoring: { ...this.monitoring, repository: this.repository, adminToken: config.adminToken, authenticate },
       repository: this.repository,
       repositoryControl: this.repositoryControl,
+      ...(this.batching ? { batching: this.batching } : {}),
       metrics: this.metrics,
       logger: this.logger,
       governance: gov,

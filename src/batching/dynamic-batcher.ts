@@ -46,7 +46,7 @@ export class DynamicBatcher {
   private due = false;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
-  private readonly maxInFlight: number;
+  private maxInFlight: number;
   private readonly batchSize: Observer;
   private readonly queueSeconds: Observer;
 
@@ -54,7 +54,7 @@ export class DynamicBatcher {
     /** Model and version, for metric labels and error messages. */
     readonly model: string,
     readonly version: string,
-    private readonly settings: BatcherSettings,
+    private settings: BatcherSettings,
     private readonly execute: BatchExecute,
     metrics?: GatewayMetrics,
     /** Per-tensor batch axis (default 0 for all). */
@@ -68,6 +68,24 @@ export class DynamicBatcher {
   /** Requests waiting for a batch. */
   get pending(): number {
     return this.queue.length;
+  }
+
+  /**
+   * New limits (the admin batching API): requests already queued stay queued and go out under
+   * them: at once if they now fill a batch, else when the head has waited the new delay.
+   */
+  reconfigure(settings: BatcherSettings): void {
+    this.settings = settings;
+    this.maxInFlight = Math.max(1, settings.maxInFlight ?? 1);
+    if (this.queue.length === 0) return;
+    if (this.queuedRows >= settings.maxBatchSize) this.due = true;
+    else this.arm();
+    this.dispatch();
+  }
+
+  /** Send what is queued as soon as slots allow (a batcher being replaced: nothing new joins it). */
+  flush(): void {
+    this.reconfigure({ ...this.settings, maxQueueDelayMicros: 0 });
   }
 
   submit(feeds: TensorMap, outputNames: readonly string[] | undefined): Promise<TensorMap> {
@@ -149,7 +167,8 @@ export class DynamicBatcher {
     let n = 0;
     while (n < this.queue.length) {
       const q = this.queue[n] as Queued;
-      if (q.shape !== head.shape || rows + q.rows > this.settings.maxBatchSize) break;
+      // At least the head: a request queued under a larger maxBatchSize still goes out, alone.
+      if (q.shape !== head.shape || (n > 0 && rows + q.rows > this.settings.maxBatchSize)) break;
       rows += q.rows;
       n++;
     }

@@ -1,3 +1,4 @@
+import type { BatchingSetting } from '../contracts/batching.js';
 import type { RollbackOverride } from '../routing/rollback-overrides.js';
 
 /**
@@ -6,7 +7,8 @@ import type { RollbackOverride } from '../routing/rollback-overrides.js';
  */
 export type ClusterAction =
   | { kind: 'rollback'; model: string; override: RollbackOverride | null }
-  | { kind: 'load' | 'unload'; model: string; version: string };
+  | { kind: 'load' | 'unload'; model: string; version: string }
+  | { kind: 'batching'; model: string; setting: BatchingSetting };
 
 /** Worker -> primary. */
 export type WorkerMessage =

@@ -37,6 +37,7 @@ export function joinCluster(gateway: Gateway): void {
   const replaying = new Set<string>();
   const eventKey = (kind: string, model: string, version: string) => `${kind}\u0000${model}\u0000${version}`;
   gateway.overrides.onChange((model, override) => send({ type: 'modelgate:broadcast', action: { kind: 'rollback', model, override: override ?? null } }));
+  gateway.batching?.onChange((model, setting) => send({ type: 'modelgate:broadcast', action: { kind: 'batching', model, setting } }));
   gateway.repository.onChange((e) => {
     const kind = e.type === 'loaded' ? 'load' : 'unload';
     if (!replaying.has(eventKey(kind, e.name, e.version))) {
@@ -47,6 +48,10 @@ export function joinCluster(gateway: Gateway): void {
   const apply = (action: ClusterAction) => {
     if (action.kind === 'rollback') {
       gateway.overrides.apply(action.model, action.override ?? undefined);
+      return;
+    }
+    if (action.kind === 'batching') {
+      gateway.batching?.apply(action.model, action.setting);
       return;
     }
     const key = eventKey(action.kind, action.model, action.version);

@@ -15,6 +15,7 @@ import { oipRoutes } from './routes/oip.js';
 import { mountPredictionRoutes } from './routes/predict.js';
 import { repositoryRoutes } from './routes/repository.js';
 import { routingAdminRoutes } from './routes/routing-admin.js';
+import { batchingAdminRoutes } from './routes/batching-admin.js';
 import { v1Routes } from './routes/v1.js';
 
 /**
@@ -53,6 +54,7 @@ export function createApp(deps: HttpDeps): HttpApp {
   if (deps.governance) app.route('/admin', governanceRoutes(deps.governance, { maxBytes: maxUploadBytes, maxPartBytes: maxBodyBytes }));
   // Per-route admin guards, mounted before the routing admin's '*' guard for the same reason.
   if (deps.monitoring) app.route('/admin', monitoringRoutes(deps.monitoring));
+  if (deps.batching) app.route('/admin', batchingAdminRoutes(deps, deps.batching));
   app.route('/admin', routingAdminRoutes(deps));
 
   app.get('/metrics', async (c) => {

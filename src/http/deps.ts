@@ -4,6 +4,7 @@ import type { ModelCatalog } from '../core/catalog.js';
 import type { PredictionService } from '../core/prediction-service.js';
 import type { RoutingControl } from '../core/rollback.js';
 import type { RepositoryControl } from '../core/repository-control.js';
+import type { BatchingControl } from '../core/batching-control.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository } from '../repository/model-repository.js';
@@ -42,6 +43,8 @@ export interface HttpDeps {
   repository: ModelRepository;
   /** Repository load/unload as operators make them: audited with their principal before they act. */
   repositoryControl: RepositoryControl;
+  /** Dynamic batching at run time (GET/PUT /admin/models/{m}/batching); absent: not mounted. */
+  batching?: BatchingControl;
   metrics: GatewayMetrics;
   logger: Logger;
   /** The registry, audit log and trace, when the registry is on: their admin routes are mounted at /admin. */
