@@ -122,7 +122,10 @@ export function parsePerfArgs(args: string[]): PerfCli {
       batchSizes: list('batch-sizes', [1, 8, 32, 64], 1),
       queueDelays: list('queue-delays', [500, 2000], 0),
       ...(str('config') ? { baseConfig: str('config') } : {}),
+      // --url names a running gateway: swept through its admin API (--models-dir: local spawns).
+      ...(str('url') && !str('models-dir') ? { remote: true } : {}),
     };
+    if (out.sweep.remote && str('config')) throw new UsageError('--config is for a local sweep (--models-dir); a sweep over --url changes the running gateway through its admin API');
   }
   return out;
 }

@@ -37,9 +37,11 @@ output:
   an aligned table on stdout; --json <file|->, --csv <file|->, --html <file> (charts, no CDN);
   --quiet: no progress line on stderr
 
-batching sweep (a local model: spawns gateways with a temp config):
+batching sweep (a local model: spawns gateways with a temp config; with --url: the running
+gateway, through PUT /admin/models/{m}/batching with a deployer --token, restored at the end):
   --sweep-batching            try max batch size x queue delay, re-measure each, recommend the
                               best throughput whose p99 is within --p99-budget (e.g. 20ms)
-  --models-dir <dir>          the models folder for the spawned gateways (default models)
+  --models-dir <dir>          the models folder for the spawned gateways (default models; given,
+                              the sweep is local even with --url)
   --batch-sizes <list>        default 1,8,32,64 (1: batching off); --queue-delays <list> in µs,
                               default 500,2000; --config <file>: the gateway config to start from`;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StepResult } from './measure-step.js';
+import { batchingApi } from './remote-batching.js';
 import { runPerf, type PerfRun } from './run-perf.js';
 
 export interface SweepOptions {
@@ -15,6 +16,11 @@ export interface SweepOptions {
   queueDelays: number[];
   /** A gateway config to start from (models.<name>.batching is replaced). */
   baseConfig?: string;
+  /**
+   * Sweep the gateway at --url through its admin batching API (a deployer token) instead of
+   * spawning local gateways; its setting is restored at the end, also after Ctrl-C or a failure.
+   */
+  remote?: boolean;
 }
 
 export interface BatchingSetting {
@@ -58,17 +64,28 @@ export async function sweepBatching(run: Omit<PerfRun, 'signal' | 'progress'>, o
   }
   const model = run.target.model;
   const trials: SweepTrial[] = [];
-  for (const batching of settings) {
-    if (signal.aborted) break;
-    progress?.(`sweep: ${describe(batching)}: starting a gateway`);
-    const gateway = await startGateway(model, batching, o);
-    try {
-      const report = await runPerf({ ...run, target: { ...run.target, url: gateway.url }, signal, ...(progress ? { progress: (l) => progress(`sweep ${describe(batching)}: ${l}`) } : {}) });
-      const within = report.steps.filter((s) => s.ok > 0 && s.latency.p99 <= o.p99BudgetMs && Object.keys(s.errors).length === 0);
-      const top = within.sort((a, b) => b.throughput - a.throughput)[0];
-      trials.push({ batching, best: top ? { label: top.label, throughput: top.throughput, p99: top.latency.p99 } : null, steps: report.steps });
-    } finally {
-      await gateway.stop();
+  const api = o.remote ? batchingApi(run.target) : undefined;
+  // Remote: the cache must not answer for the model, whatever the gateway's own setting.
+  const target = api ? { ...run.target, headers: { ...run.target.headers, 'cache-control': 'no-cache' } } : run.target;
+  const original = await api?.get();
+  try {
+    for (const batching of settings) {
+      if (signal.aborted) break;
+      progress?.(`sweep: ${describe(batching)}: ${api ? 'PUT /admin/models/{m}/batching' : 'starting a gateway'}`);
+      const gateway = api ? await api.set(batching).then(() => ({ url: target.url, stop: async () => undefined })) : await startGateway(model, batching, o);
+      try {
+        const report = await runPerf({ ...run, target: { ...target, url: gateway.url }, signal, ...(progress ? { progress: (l) => progress(`sweep ${describe(batching)}: ${l}`) } : {}) });
+        const within = report.steps.filter((s) => s.ok > 0 && s.latency.p99 <= o.p99BudgetMs && Object.keys(s.errors).length === 0);
+        const top = within.sort((a, b) => b.throughput - a.throughput)[0];
+        trials.push({ batching, best: top ? { label: top.label, throughput: top.throughput, p99: top.latency.p99 } : null, steps: report.steps });
+      } finally {
+        await gateway.stop();
+      }
+    }
+  } finally {
+    if (api && original) {
+      progress?.(`sweep: restoring ${describe(original)}`);
+      await api.set(original);
     }
   }
   const rps = (t: SweepTrial) => t.best?.throughput ?? 0;
@@ -96,7 +113,8 @@ export function renderSweep(r: SweepResult): string {
     ? `batching helps ${r.model}: ${describe(b)} serves ${r.recommended.best?.throughput.toFixed(0)} req/s within p99 ${r.p99BudgetMs} ms`
     : `batching does not help ${r.model} (no batched setting beat no batching by ${Math.round((MARGIN - 1) * 100)} %): keep it off`;
   const snippet = JSON.stringify({ models: { [r.model]: { batching: b.enabled ? b : { enabled: false } } } }, null, 2);
-  return `${table}\n\n${partial}${why}\nconfig/gateway.json:\n${snippet}\n`;
+  const put = `PUT /admin/models/${r.model}/batching ${JSON.stringify(b)}`;
+  return `${table}\n\n${partial}${why}\nconfig/gateway.json:\n${snippet}\nor at run time (not kept over a restart): ${put}\n`;
 }
 
 interface LocalGateway {
