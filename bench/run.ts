@@ -10,6 +10,7 @@ import { encodeImageClassifier } from '../tools/training/image-classifier.js';
 import { IMAGE_MODEL, writeImageBodies } from './image-workload.js';
 import type { GrpcLoadSpec } from './grpc-load.js';
 import { grpcRows } from './grpc-rows.js';
+import { heavySweepRows } from './heavy-sweep-rows.js';
 import type { GrpcWorkload } from './grpc-workload.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { freePort, runLoad, startServer, stopServer, waitReady, type Server } from './processes.js';
@@ -192,6 +193,11 @@ Object.assign(SERVERS, GRPC.servers);
 LOADS.push(...GRPC.loads);
 GROUPS.push(GRPC.group);
 PAIRS.push(...GRPC.pairs);
+const HEAVY_SWEEP = heavySweepRows({ root, scratch, reps, gateway, sweepFile: args.find((a) => a.startsWith('--sweep='))?.slice('--sweep='.length) });
+Object.assign(SERVERS, HEAVY_SWEEP.servers);
+LOADS.push(...HEAVY_SWEEP.loads);
+GROUPS.push(HEAVY_SWEEP.group);
+PAIRS.push(...HEAVY_SWEEP.pairs);
 
 /** Is flag routing wired? 200 distinct users must be routed by flag to both versions. */
 async function probeCanary(base: (server: string) => string): Promise<string | undefined> {
@@ -267,7 +273,7 @@ async function main(): Promise<void> {
   const scenarios = new Map<string, Scenario>();
   for (const g of GROUPS) await runGroup(g, scenarios);
   const all = [...scenarios.values()];
-  const report = `${scenarioTable(all)}\n\n${pairTable(PAIRS, scenarios)}\n\n${targetTable(PAIRS, scenarios)}\n`;
+  const report = `${scenarioTable(all)}\n\n${pairTable(PAIRS, scenarios)}\n\n${targetTable(PAIRS, scenarios)}\n\n${HEAVY_SWEEP.note(scenarios)}`;
   process.stdout.write(`\n${report}`);
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${stamp}.json`);
