@@ -5,14 +5,14 @@ import type { SlotCounter } from '../metrics/slots.js';
 import type { AuditDb } from './audit-log.js';
 import { TraceChunks } from './trace-chunks.js';
 import { capturedModel, decodeRecord, readRequestId, recordLength, type TraceRecord } from './trace-codec.js';
+import { MAX_FOUND_BYTES, MAX_SCAN_BYTES } from './trace-scan.js';
 import type { TraceStore } from './trace-store.js';
 
 const HOUR_MS = 3_600_000;
 /** atMs sits at this offset of every record (trace-codec.ts writeRecord). */
 const AT_MS_OFFSET = 8;
-/** captured(): rows read per query page, and in all. */
+/** captured(): rows read per query page. */
 const PAGE_ROWS = 1000;
-const MAX_SCAN_ROWS = 50_000;
 
 export interface PgTraceLogOptions {
   db: AuditDb;
@@ -91,14 +91,22 @@ export class PgTraceLog extends TraceChunks implements TraceStore {
 
   /**
    * The newest records of a model with captured inputs: the records are binary (no model column),
-   * so the newest are read in pages by at_ms and filtered here, at most MAX_SCAN_ROWS of them.
+   * so the newest are read in pages by at_ms and filtered here, within the file engine's bounds
+   * (MAX_SCAN_BYTES read, MAX_FOUND_BYTES found).
    */
   async captured(model: string, limit: number): Promise<TraceRecord[]> {
     await this.drain();
     const found: TraceRecord[] = [];
-    for (let offset = 0; found.length < limit && offset < MAX_SCAN_ROWS; offset += PAGE_ROWS) {
+    let read = 0;
+    let foundBytes = 0;
+    for (let offset = 0; found.length < limit && read < MAX_SCAN_BYTES && foundBytes < MAX_FOUND_BYTES; offset += PAGE_ROWS) {
       const rows = await this.opts.db.all<{ record: Buffer }>('SELECT record FROM prediction_trace ORDER BY at_ms DESC LIMIT ? OFFSET ?', [PAGE_ROWS, offset]);
-      for (const r of rows) if (found.length < limit && capturedModel(r.record, 0) === model) found.push(decodeRecord(r.record));
+      for (const { record } of rows) {
+        read += record.length;
+        if (found.length >= limit || foundBytes >= MAX_FOUND_BYTES || capturedModel(record, 0) !== model) continue;
+        foundBytes += record.length;
+        found.push(decodeRecord(record));
+      }
       if (rows.length < PAGE_ROWS) break;
     }
     return found;

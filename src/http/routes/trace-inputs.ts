@@ -22,7 +22,8 @@ const Query = z.object({
 /**
  * GET /admin/predictions?model=M&limit=N: the newest N traced predictions of a model that carry
  * their inputs (trace.captureInputs), newest first, for `modelgate perf --replay-trace N`. Viewer
- * role, as the lookup by request id.
+ * role, as the lookup by request id. Bounded: the newest 64 MiB of records are searched and at most
+ * 16 MiB of them returned (fewer than N then).
  */
 export function traceInputsRoutes(deps: TraceInputsDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
