@@ -82,6 +82,7 @@ export function capturedModel(buf: Buffer, at: number): string | undefined {
   let p = at + FIXED;
   p += 1 + (buf[p] as number);
   const model = buf.toString('utf8', p + 1, p + 1 + (buf[p] as number));
+  // Past model, version, stage, route, pin: keep in step with writeRecord's strings.
   for (let i = 0; i < 5; i++) p += 1 + (buf[p] as number);
   return (buf[p] as number) & INPUTS_CAPTURED ? model : undefined;
 }
