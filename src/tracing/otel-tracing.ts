@@ -27,7 +27,8 @@ const NO_FIELDS: Record<string, string> = {};
  * and headers, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (default service.name modelgate).
  * W3C trace context and baggage are the propagators; PostgreSQL and Redis calls are traced by
  * their instrumentations, inside a traced request only (requireParentSpan: no root span per
- * background query or cache write).
+ * background query or cache write). A Redis span names its command only: prediction cache keys
+ * hold the request's features, which the gateway never records (the trace keeps their sha256).
  */
 export function startTracing(): Tracing {
   const resource = defaultResource()
@@ -37,7 +38,7 @@ export function startTracing(): Tracing {
   provider.register();
   registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [new PgInstrumentation({ requireParentSpan: true }), new IORedisInstrumentation({ requireParentSpan: true })],
+    instrumentations: [new PgInstrumentation({ requireParentSpan: true }), new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command })],
   });
   // The gateway is ESM and pg/ioredis are CommonJS: loading them here through require() lets the
   // instrumentations patch them (require-in-the-middle); the gateway's later `import` gets these
