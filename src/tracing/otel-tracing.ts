@@ -9,6 +9,7 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { RequestTracer, SpanValue, TraceCarrier, TraceSpan } from '../contracts/tracing.js';
 import { buildInfo } from '../build-info.js';
+import { ScopedContextManager } from './scoped-context-manager.js';
 
 /** The process's tracing: the request tracer the protocols use, log fields, and the exporter's flush. */
 export interface Tracing {
@@ -35,7 +36,8 @@ export function startTracing(): Tracing {
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'modelgate', [ATTR_SERVICE_VERSION]: buildInfo().version }))
     .merge(detectResources({ detectors: [envDetector] }));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
-  provider.register();
+  const contexts = new ScopedContextManager();
+  provider.register({ contextManager: contexts });
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [new PgInstrumentation({ requireParentSpan: true }), new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command })],
@@ -48,7 +50,7 @@ export function startTracing(): Tracing {
   require('ioredis');
   const tracer = provider.getTracer('modelgate', buildInfo().version);
   return {
-    tracer: new OtelRequestTracer(tracer),
+    tracer: new OtelRequestTracer(tracer, contexts),
     logFields: () => {
       const ctx = trace.getSpan(context.active())?.spanContext();
       return ctx ? { trace_id: ctx.traceId, span_id: ctx.spanId } : NO_FIELDS;
@@ -58,7 +60,10 @@ export function startTracing(): Tracing {
 }
 
 class OtelRequestTracer implements RequestTracer {
-  constructor(private readonly tracer: Tracer) {}
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly contexts: ScopedContextManager,
+  ) {}
 
   server(name: string, carrier: TraceCarrier, attributes: Readonly<Record<string, SpanValue | undefined>>): TraceSpan | undefined {
     const parent = propagation.extract(ROOT_CONTEXT, carrier);
@@ -70,19 +75,20 @@ class OtelRequestTracer implements RequestTracer {
     const span = this.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: attrs }, parent);
     // Unsampled: nothing more is made for this request (the non-recording span needs no end).
     if (!span.isRecording()) return undefined;
-    return new OtelSpan(this.tracer, span, span.spanContext().traceId);
+    return new OtelSpan(this.tracer, this.contexts, span, span.spanContext().traceId);
   }
 }
 
 class OtelSpan implements TraceSpan {
   constructor(
     private readonly tracer: Tracer,
+    private readonly contexts: ScopedContextManager,
     private readonly span: Span,
     readonly traceId: string,
   ) {}
 
   child(name: string): TraceSpan {
-    return new OtelSpan(this.tracer, this.tracer.startSpan(name, undefined, trace.setSpan(ROOT_CONTEXT, this.span)), this.traceId);
+    return new OtelSpan(this.tracer, this.contexts, this.tracer.startSpan(name, undefined, trace.setSpan(ROOT_CONTEXT, this.span)), this.traceId);
   }
 
   set(key: string, value: SpanValue): void {
@@ -94,7 +100,7 @@ class OtelSpan implements TraceSpan {
   }
 
   within<T>(fn: () => T): T {
-    return context.with(trace.setSpan(context.active(), this.span), fn);
+    return this.contexts.scope(trace.setSpan(context.active(), this.span), fn);
   }
 
   fail(err: unknown): void {
