@@ -26,6 +26,9 @@ export type TraceCarrier = Readonly<Record<string, string | string[] | undefined
 
 /** Starts the server span of a request, continuing the caller's W3C trace context. */
 export interface RequestTracer {
-  /** The request's span, or undefined when the sampler drops it (nothing else is made for it then). */
-  server(name: string, carrier: TraceCarrier, attributes: Readonly<Record<string, SpanValue | undefined>>): TraceSpan | undefined;
+  /**
+   * The request's span, or undefined when the sampler drops it (nothing else is made for it then).
+   * `attributes` is called for a sampled request only: an unsampled one builds none.
+   */
+  server(name: string, carrier: TraceCarrier, attributes: () => Readonly<Record<string, SpanValue | undefined>>): TraceSpan | undefined;
 }

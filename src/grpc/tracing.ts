@@ -17,12 +17,12 @@ const text = (md: Metadata, key: string): string | undefined => {
  */
 export function grpcServerSpan(tracer: RequestTracer, md: Metadata, method: string, requestId: string): TraceSpan | undefined {
   const carrier: TraceCarrier = { traceparent: text(md, 'traceparent'), tracestate: text(md, 'tracestate') };
-  return tracer.server(`${SERVICE}/${method}`, carrier, {
+  return tracer.server(`${SERVICE}/${method}`, carrier, () => ({
     'rpc.system': 'grpc',
     'rpc.service': SERVICE,
     'rpc.method': method,
     'modelgate.request_id': requestId,
-  });
+  }));
 }
 
 /** The call's status code on the span (0 OK); a failure marks it failed. */

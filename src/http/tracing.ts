@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { RequestTracer, TraceSpan } from '../contracts/tracing.js';
+import type { RequestTracer, TraceCarrier, TraceSpan } from '../contracts/tracing.js';
 import type { AppEnv } from './app-env.js';
 import { requestHeaders } from './request-headers.js';
 
@@ -11,10 +11,14 @@ import { requestHeaders } from './request-headers.js';
  */
 export function httpServerSpan(tracer: RequestTracer, c: Context, route: string, requestId: string): TraceSpan | undefined {
   const headers = requestHeaders(c);
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   const method = c.req.method;
+  return tracer.server(`${method} ${route}`, headers, () => serverAttributes(c, headers, method, route, requestId));
+}
+
+function serverAttributes(c: Context, headers: TraceCarrier, method: string, route: string, requestId: string) {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   const agent = headers['user-agent'];
-  return tracer.server(`${method} ${route}`, headers, {
+  return {
     'http.request.method': method,
     'http.route': route,
     'url.path': c.req.path,
@@ -24,7 +28,7 @@ export function httpServerSpan(tracer: RequestTracer, c: Context, route: string,
     'user_agent.original': typeof agent === 'string' ? agent : undefined,
     // The trace record and the logs carry the request id too: each leads to the other.
     'modelgate.request_id': requestId,
-  });
+  };
 }
 
 /** The response's status on the span; 5xx marks it failed (4xx are the client's, per the conventions). */

@@ -21,6 +21,7 @@ export interface Tracing {
 }
 
 const NO_FIELDS: Record<string, string> = {};
+const SERVER = { kind: SpanKind.SERVER };
 
 /**
  * OpenTelemetry's SDK configured by the standard OTEL_* variables: the sampler
@@ -65,16 +66,17 @@ class OtelRequestTracer implements RequestTracer {
     private readonly contexts: ScopedContextManager,
   ) {}
 
-  server(name: string, carrier: TraceCarrier, attributes: Readonly<Record<string, SpanValue | undefined>>): TraceSpan | undefined {
-    const parent = propagation.extract(ROOT_CONTEXT, carrier);
-    const attrs: Record<string, SpanValue> = {};
-    for (const k in attributes) {
-      const v = attributes[k];
-      if (v !== undefined) attrs[k] = v;
-    }
-    const span = this.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: attrs }, parent);
+  server(name: string, carrier: TraceCarrier, attributes: () => Readonly<Record<string, SpanValue | undefined>>): TraceSpan | undefined {
+    // Most requests carry no trace context: no propagator work for them.
+    const parent = carrier.traceparent === undefined && carrier.baggage === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, carrier);
+    const span = this.tracer.startSpan(name, SERVER, parent);
     // Unsampled: nothing more is made for this request (the non-recording span needs no end).
     if (!span.isRecording()) return undefined;
+    const attrs = attributes();
+    for (const k in attrs) {
+      const v = attrs[k];
+      if (v !== undefined) span.setAttribute(k, v);
+    }
     return new OtelSpan(this.tracer, this.contexts, span, span.spanContext().traceId);
   }
 }
