@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
@@ -82,6 +82,9 @@ class OtelRequestTracer implements RequestTracer {
 }
 
 class OtelSpan implements TraceSpan {
+  /** The context with this span active, made on first need (a request's span has several children). */
+  private context: Context | undefined;
+
   constructor(
     private readonly tracer: Tracer,
     private readonly contexts: ScopedContextManager,
@@ -90,7 +93,8 @@ class OtelSpan implements TraceSpan {
   ) {}
 
   child(name: string): TraceSpan {
-    return new OtelSpan(this.tracer, this.contexts, this.tracer.startSpan(name, undefined, trace.setSpan(ROOT_CONTEXT, this.span)), this.traceId);
+    this.context ??= trace.setSpan(ROOT_CONTEXT, this.span);
+    return new OtelSpan(this.tracer, this.contexts, this.tracer.startSpan(name, undefined, this.context), this.traceId);
   }
 
   set(key: string, value: SpanValue): void {
