@@ -16,6 +16,7 @@ import type { LoadResult, LoadSpec } from './load.js';
 import { freePort, runLoad, startServer, stopServer, waitReady, type Server } from './processes.js';
 import { pairTable, scenarioTable, targetTable, type Pair, type Scenario } from './report.js';
 import { HEAVY_BODY, INFER_BODY, PREDICT_BODY } from './workload.js';
+import { startOtlpSink } from './otlp-sink.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -84,7 +85,17 @@ const IMAGE = writeImageBodies(scratch);
 const IMAGE_INFER = `/v2/models/${IMAGE_MODEL}/infer`;
 const BINARY = { bodyFile: IMAGE.binaryFile, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(IMAGE.headerLength) } };
 
-const profileDirOf = (config: string, extraEnv: NodeJS.ProcessEnv) => join(resultsDir, `profiles-${stamp}`, config + (extraEnv.MODELGATE_TRACE ? '-notrace' : ''));
+const profileDirOf = (config: string, extraEnv: NodeJS.ProcessEnv) =>
+  join(resultsDir, `profiles-${stamp}`, config + (extraEnv.MODELGATE_TRACE ? '-notrace' : '') + (extraEnv.OTEL_TRACES_SAMPLER_ARG ? '-otel' : ''));
+// The OpenTelemetry rows' gateway exports OTLP/HTTP here (in this process: a few exports a second).
+const otlpSink = await startOtlpSink();
+/** Tracing on, as a deployment turns it on: the standard variables, 10 % of root requests sampled. */
+const OTEL_10 = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink.url,
+  OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+  OTEL_TRACES_SAMPLER_ARG: '0.1',
+  OTEL_BSP_SCHEDULE_DELAY: '1000',
+};
 const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}, serveArgs: string[] = []): ServerDef => ({
   argv: () => [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDirOf(config, extraEnv)}`] : []), GATEWAY, 'serve', ...serveArgs],
   profileDir: profileDirOf(config, extraEnv),
@@ -113,6 +124,7 @@ const SERVERS: Record<string, ServerDef> = {
   uncached: gateway('uncached'),
   'uncached-no-trace': gateway('uncached', { MODELGATE_TRACE: 'off' }),
   'uncached-batched': gateway('uncached-batched'),
+  'uncached-otel': gateway('uncached', OTEL_10),
   canary: gateway('canary'),
   heavy: gateway('uncached'),
   'heavy-batched': gateway('heavy-batched'),
@@ -134,6 +146,8 @@ const LOADS: Load[] = [
   { id: 'ort-stamped-oip', label: 'Hono + ORT minimal, gateway stamps (OIP)', server: 'ort-stamped', path: '/infer', body: INFER_BODY, connections: 64 },
   { id: 'uncached-oip', label: 'gateway uncached OIP, trace on', server: 'uncached', path: PV_OIP, body: INFER_BODY, connections: 64 },
   { id: 'no-trace-oip', label: 'gateway uncached OIP, trace off', server: 'uncached-no-trace', path: PV_OIP, body: INFER_BODY, connections: 64 },
+  { id: 'otel-off-oip', label: 'gateway uncached OIP, OpenTelemetry off', server: 'uncached', path: PV_OIP, body: INFER_BODY, connections: 64 },
+  { id: 'otel-10-oip', label: 'gateway uncached OIP, OpenTelemetry on, 10 % sampled', server: 'uncached-otel', path: PV_OIP, body: INFER_BODY, connections: 64 },
   { id: 'batched-oip', label: 'gateway uncached OIP, batched per turn', server: 'uncached-batched', path: PV_OIP, body: INFER_BODY, connections: 64 },
   { id: 'ort-v1', label: 'Hono + ORT minimal (v1 body)', server: 'ort', path: '/predict', body: PREDICT_BODY, connections: 64 },
   { id: 'uncached-v1', label: 'gateway uncached v1, trace on', server: 'uncached', path: PV, body: PREDICT_BODY, connections: 64 },
@@ -157,6 +171,7 @@ const LOADS: Load[] = [
 const GROUPS: Group[] = [
   { id: 'hits', loads: ['parse-v1', 'stamped-v1', 'hit-v1', 'parse-oip', 'stamped-oip', 'hit-oip'], reps },
   { id: 'uncached', loads: ['ort-oip', 'ort-stamped-oip', 'uncached-oip', 'no-trace-oip', 'batched-oip', 'ort-v1', 'uncached-v1'], reps },
+  { id: 'otel', loads: ['otel-off-oip', 'otel-10-oip'], reps, probe: probeTracing },
   { id: 'one-connection', loads: ['ort-c1', 'uncached-c1'], reps: 1 },
   { id: 'canary', loads: ['canary-base', 'canary'], reps, probe: probeCanary },
   { id: 'heavy', loads: ['heavy', 'heavy-batched'], reps },
@@ -171,6 +186,7 @@ const PAIRS: Pair[] = [
   { name: 'uncached OIP, trace on / minimal Hono + ORT (req/s)', a: 'uncached-oip', b: 'ort-oip', metric: 'rps', goal: '>= 0.9', ok: (x) => x >= 0.9 },
   { name: 'uncached OIP p99 / minimal handler p99', a: 'uncached-oip', b: 'ort-oip', metric: 'p99', goal: '<= 1.5', ok: (x) => x <= 1.5 },
   { name: 'trace on / trace off, uncached OIP (req/s)', a: 'uncached-oip', b: 'no-trace-oip', metric: 'rps', goal: '>= 0.95', ok: (x) => x >= 0.95 },
+  { name: 'OpenTelemetry on (10 % sampled) / off, uncached OIP (req/s)', a: 'otel-10-oip', b: 'otel-off-oip', metric: 'rps', goal: '>= 0.95', ok: (x) => x >= 0.95 },
   { name: 'binary image in/out, uncached, trace on / minimal Hono + ORT reading raw bytes (req/s)', a: 'binary-image', b: 'ort-binary-image', metric: 'rps', goal: '>= 0.9', ok: (x) => x >= 0.9 },
   { name: 'the same image: gateway binary / gateway OIP JSON (req/s)', a: 'binary-image', b: 'json-image', metric: 'rps', goal: '>= 10', ok: (x) => x >= 10 },
   { name: 'binary image, trace on / trace off (req/s): the input digest the trace records', a: 'binary-image', b: 'binary-image-no-trace', metric: 'rps' },
@@ -211,6 +227,18 @@ async function probeCanary(base: (server: string) => string): Promise<string | u
     seen.set(v, (seen.get(v) ?? 0) + 1);
   }
   return seen.size < 2 ? `flags routed every probe user to ${[...seen.keys()].join(', ')}` : undefined;
+}
+
+/** Is tracing on? Ten requests carrying a sampled traceparent must reach the sink as spans. */
+async function probeTracing(base: (server: string) => string): Promise<string | undefined> {
+  const before = otlpSink.spans();
+  for (let i = 0; i < 10; i++) {
+    const traceparent = `00-${(i + 1).toString(16).padStart(32, 'a')}-00f067aa0ba902b7-01`;
+    const res = await fetch(`${base('uncached-otel')}${PV_OIP}`, { method: 'POST', body: INFER_BODY, headers: { 'content-type': 'application/json', traceparent } });
+    await res.body?.cancel();
+  }
+  for (let waited = 0; waited < 5000 && otlpSink.spans() - before < 10; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  return otlpSink.spans() - before < 10 ? `tracing not wired: ${otlpSink.spans() - before} spans reached the OTLP sink` : undefined;
 }
 
 async function runGroup(g: Group, scenarios: Map<string, Scenario>): Promise<void> {

@@ -15,6 +15,7 @@ export function buildGrpc(gateway: Gateway): GrpcServer | undefined {
       clientAddress: clientAddressResolver(config.http.trustedProxies),
       logger: gateway.logger,
       ready: () => gateway.catalog.ready(),
+      tracer: gateway.tracer,
     },
     { maxMessageBytes: config.grpc.maxMessageBytes },
   );

@@ -13,6 +13,7 @@ import { NullAuditSink, type AuditSink } from './contracts/audit.js';
 import type { InferenceExecutor } from './contracts/executor.js';
 import type { AccessControl } from './contracts/access.js';
 import type { PredictionObserver } from './contracts/prediction.js';
+import type { RequestTracer } from './contracts/tracing.js';
 import { ModelCatalog } from './core/catalog.js';
 import { PredictionService } from './core/prediction-service.js';
 import { RoutingControl } from './core/rollback.js';
@@ -44,6 +45,15 @@ export interface GatewayOptions {
   flags?: FlagSource;
   /** The trace's file system (tests: a disk that fills up on cue); default node:fs. */
   traceFiles?: TraceFiles;
+  /** OpenTelemetry tracing (src/tracing, loaded only when OTEL_* asks for it); undefined: off. */
+  tracing?: GatewayTracing;
+}
+
+/** What the gateway needs of the process's tracing. */
+export interface GatewayTracing {
+  readonly tracer: RequestTracer;
+  /** Export the spans still buffered (on close). */
+  shutdown(): Promise<void>;
 }
 
 /**
@@ -76,11 +86,14 @@ export class Gateway {
   readonly catalog: ModelCatalog;
   /** The ops token check HTTP's repository routes use, for other protocols (gRPC). */
   readonly access: AccessControl;
+  /** Request spans, when tracing is on (gRPC traces its calls with it too). */
+  readonly tracer: RequestTracer | undefined;
   private ready = false;
   private readonly caching: CachingExecutor | undefined;
 
   constructor(readonly config: GatewayConfig, private readonly options: GatewayOptions = {}) {
     this.logger = options.logger ?? createLogger(config.logLevel);
+    this.tracer = options.tracing?.tracer;
     this.metrics = options.metrics ?? new GatewayMetrics();
     this.metrics.buildInfo.set({ ...buildInfo() }, 1);
     this.background = new BackgroundTasks(this.logger, {
@@ -162,6 +175,7 @@ export class Gateway {
       cacheEnabled: caching ? (m) => caching.enabledFor(m) : undefined,
       countHit: caching ? (m) => caching.countHit(m) : undefined,
       observers,
+      flagOf: (m) => config.models[m]?.flag ?? m,
     });
     const authenticate = gov ? (token: string) => gov.handle.tokens.authenticate(token) : undefined;
     this.catalog = new ModelCatalog(this.repository, this.router, () => this.ready, (): Record<string, string> => {
@@ -189,6 +203,7 @@ export class Gateway {
       logger: this.logger,
       governance: gov,
       authenticate,
+      tracer: this.tracer,
     });
     this.app = app;
     this.serving = serving;
@@ -227,5 +242,7 @@ export class Gateway {
     await this.governance?.close();
     await this.repository.close();
     await this.caching?.close();
+    // Last: spans of the requests drained above still go out.
+    await this.options.tracing?.shutdown().catch((err: unknown) => this.logger.warn({ err }, 'trace export on shutdown failed'));
   }
 }

@@ -9,11 +9,14 @@ export type Logger = pino.Logger;
 export const LOG_BUFFER_BYTES = 4 * 1024 * 1024;
 const DROP_REPORT_MS = 10_000;
 
-/** JSON logs on stdout (pino), written asynchronously into a bounded buffer; tests pass level 'silent'. */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
+/**
+ * JSON logs on stdout (pino), written asynchronously into a bounded buffer; tests pass level 'silent'.
+ * `mixin` adds fields to every line (with tracing on: the active trace_id and span_id).
+ */
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', mixin?: () => Record<string, string>): Logger {
   if (level === 'silent') return pino({ level });
   const destination = pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES });
-  const logger = pino({ level, base: { service: 'modelgate' } }, destination);
+  const logger = pino({ level, base: { service: 'modelgate' }, ...(mixin ? { mixin } : {}) }, destination);
   // stdout gone (EPIPE) emits 'error' on the destination: unheard, it would end the process.
   destination.on('error', (err: Error) => failureOf(logger)('log-sink', err));
   reportDrops(logger, destination, DROP_REPORT_MS);

@@ -58,6 +58,7 @@ export class PredictionTrace implements PredictionObserver {
         route: p.route,
         pin: p.pin ? `${p.pin.source}:${p.pin.value}` : '',
         cache: p.cache,
+        traceId: p.span?.traceId,
       },
       payload,
     );

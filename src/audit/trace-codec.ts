@@ -22,6 +22,8 @@ export interface TraceRecord {
   latencyMs: number;
   /** The request's input tensors, when `trace.captureInputs` recorded them (absent otherwise). */
   input?: Record<string, { type: string; shape: number[]; data: unknown[] }>;
+  /** The request's OpenTelemetry trace id (32 hex digits) when it was traced, else null (and in records written before it existed). */
+  traceId: string | null;
 }
 
 /** The per-request fields of a record; the payload (input hash + outputs) may be shared by many. */
@@ -35,6 +37,8 @@ export interface TraceHeader {
   route: string;
   pin: string;
   cache: 'hit' | 'miss' | 'bypass';
+  /** A traced request's trace id (32 hex digits). */
+  traceId?: string;
 }
 
 const TYPES: readonly TensorType[] = TENSOR_TYPES;
@@ -45,8 +49,16 @@ const OUTPUT_DIGEST = 1;
 const INPUTS_CAPTURED = 2;
 /** length, format, cache, flags, atMs, latencyMs */
 const FIXED = 4 + 1 + 1 + 2 + 8 + 4;
-/** A record's worst-case header: fixed fields and six strings of at most 255 bytes. */
-export const MAX_HEADER_BYTES = FIXED + 6 * 256;
+/**
+ * Header flag (the u16 at offset 6, 0 in records written before flags were used): 16 bytes of
+ * trace id follow the six strings. A reader that knows no flag still reads the request id and the
+ * length, so format 1 stays one format and older files read as they did.
+ */
+const HAS_TRACE_ID = 0x0001;
+const TRACE_ID_BYTES = 16;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+/** A record's worst-case header: fixed fields, six strings of at most 255 bytes, a trace id. */
+export const MAX_HEADER_BYTES = FIXED + 6 * 256 + TRACE_ID_BYTES;
 
 /**
  * The shared part of a record: the input's sha256, the inputs themselves only when `captureInputs`
@@ -82,8 +94,9 @@ export function capturedModel(buf: Buffer, at: number): string | undefined {
   let p = at + FIXED;
   p += 1 + (buf[p] as number);
   const model = buf.toString('utf8', p + 1, p + 1 + (buf[p] as number));
-  // Past model, version, stage, route, pin: keep in step with writeRecord's strings.
+  // Past model, version, stage, route, pin and the trace id: keep in step with writeRecord.
   for (let i = 0; i < 5; i++) p += 1 + (buf[p] as number);
+  if (buf.readUInt16LE(at + 6) & HAS_TRACE_ID) p += TRACE_ID_BYTES;
   return (buf[p] as number) & INPUTS_CAPTURED ? model : undefined;
 }
 
@@ -91,7 +104,8 @@ export function capturedModel(buf: Buffer, at: number): string | undefined {
 export function writeRecord(buf: Buffer, at: number, h: TraceHeader, payload: Uint8Array): number {
   buf[at + 4] = FORMAT;
   buf[at + 5] = h.cache === 'hit' ? 0 : h.cache === 'miss' ? 1 : 2;
-  buf.writeUInt16LE(0, at + 6);
+  const traced = h.traceId !== undefined && TRACE_ID.test(h.traceId);
+  buf.writeUInt16LE(traced ? HAS_TRACE_ID : 0, at + 6);
   buf.writeDoubleLE(h.atMs, at + 8);
   buf.writeFloatLE(h.latencyMs, at + 16);
   let p = at + FIXED;
@@ -101,6 +115,7 @@ export function writeRecord(buf: Buffer, at: number, h: TraceHeader, payload: Ui
   p = writeStr(buf, p, h.stage);
   p = writeStr(buf, p, h.route);
   p = writeStr(buf, p, h.pin);
+  if (traced) p += buf.write(h.traceId as string, p, TRACE_ID_BYTES, 'hex');
   buf.set(payload, p);
   p += payload.byteLength;
   buf.writeUInt32LE(p - at, at);
@@ -135,6 +150,11 @@ export function decodeRecord(buf: Buffer): TraceRecord {
   const stage = str();
   const route = str();
   const pin = str();
+  let traceId: string | null = null;
+  if (buf.readUInt16LE(6) & HAS_TRACE_ID) {
+    traceId = buf.toString('hex', p, p + TRACE_ID_BYTES);
+    p += TRACE_ID_BYTES;
+  }
   const flags = buf[p] as number;
   const inputSha256 = buf.toString('hex', p + 1, p + 33);
   p += 33;
@@ -166,6 +186,7 @@ export function decodeRecord(buf: Buffer): TraceRecord {
     outputSha256,
     latencyMs: Math.round(buf.readFloatLE(16) * 1000) / 1000,
     ...(input ? { input } : {}),
+    traceId,
   };
 }
 

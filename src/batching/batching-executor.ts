@@ -30,7 +30,7 @@ export class BatchingExecutor implements InferenceExecutor, BatchingTuner {
   run(lv: LoadedVersion, feeds: TensorMap, outputNames: readonly string[] | undefined, opts: ExecOptions): Promise<ExecResult> {
     const batcher = this.batcherFor(lv);
     if (!batcher) return this.inner.run(lv, feeds, outputNames, opts);
-    return batcher.submit(feeds, outputNames).then((outputs) => ({ outputs, cache: 'bypass' }));
+    return batcher.submit(feeds, outputNames, opts.span).then((outputs) => ({ outputs, cache: 'bypass' }));
   }
 
   /** Forget a version's batcher (unloaded or reloaded); requests already queued still complete. */

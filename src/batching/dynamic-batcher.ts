@@ -1,8 +1,10 @@
+import type { TraceSpan } from '../contracts/tracing.js';
 import { GatewayError } from '../errors/index.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { ortErrorToGatewayError, ortMessage } from '../runtime/ort-error.js';
 import type { TensorMap } from '../runtime/tensor.js';
 import { batchShapeKey, concatFeeds, rowCount, splitOutputs, type BatchAxes } from './tensor-batch.js';
+import { batchStarted, queueSpan, runDone, type BatchSpans } from './batch-spans.js';
 
 export interface BatcherSettings {
   /** Rows per batch at most; a batch is sent as soon as it is full. */
@@ -24,6 +26,8 @@ interface Queued {
   enqueuedAt: number;
   resolve: (outputs: TensorMap) => void;
   reject: (err: Error) => void;
+  /** A traced request's spans: its queue wait, then its model run. */
+  spans: BatchSpans | undefined;
 }
 
 interface Observer {
@@ -88,7 +92,7 @@ export class DynamicBatcher {
     this.reconfigure({ ...this.settings, maxQueueDelayMicros: 0 });
   }
 
-  submit(feeds: TensorMap, outputNames: readonly string[] | undefined): Promise<TensorMap> {
+  submit(feeds: TensorMap, outputNames: readonly string[] | undefined, span?: TraceSpan): Promise<TensorMap> {
     const rows = rowCount(feeds, this.axes);
     if (rows > this.settings.maxBatchSize) {
       // Bigger than any batch: it is a batch of its own.
@@ -106,7 +110,8 @@ export class DynamicBatcher {
         this.due = true;
         this.dispatch();
       }
-      this.queue.push({ feeds, rows, shape, outputNames, enqueuedAt: performance.now(), resolve, reject });
+      const spans = span === undefined ? undefined : queueSpan(span);
+      this.queue.push({ feeds, rows, shape, outputNames, enqueuedAt: performance.now(), resolve, reject, spans });
       this.queuedRows += rows;
       if (this.queuedRows >= this.settings.maxBatchSize) {
         this.due = true;
@@ -180,7 +185,11 @@ export class DynamicBatcher {
   private runBatch(batch: Queued[]): void {
     this.running++;
     const started = performance.now();
-    for (const q of batch) this.queueSeconds.observe((started - q.enqueuedAt) / 1000);
+    let traced = false;
+    for (const q of batch) {
+      this.queueSeconds.observe((started - q.enqueuedAt) / 1000);
+      if (q.spans !== undefined) traced = batchStarted(q.spans, batch.length);
+    }
     this.batchSize.observe(batch.length);
     const single = batch.length === 1 ? batch[0] : undefined;
     let run: Promise<TensorMap>;
@@ -191,6 +200,7 @@ export class DynamicBatcher {
     }
     // The slot is released before the answers are rendered, so the next batch is already running
     // (on a worker runner) while this thread splits and answers this one.
+    if (traced) run.then(() => runDone(batch), (err: unknown) => runDone(batch, err));
     run.then(
       (outputs) => {
         this.release();

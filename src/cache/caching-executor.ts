@@ -55,7 +55,7 @@ export class CachingExecutor implements InferenceExecutor {
       count.bypass.inc();
       return this.answer(await this.compute(lv, feeds, outputNames, opts, key, generation), 'bypass');
     }
-    const cached = this.read(key, feeds);
+    const cached = this.read(key, feeds, opts);
     const hit = cached instanceof Promise ? await cached : cached;
     if (hit) {
       count.hit.inc();
@@ -110,9 +110,9 @@ export class CachingExecutor implements InferenceExecutor {
   }
 
   /** The cached entry, synchronously when the tier answers synchronously; a failing tier is a miss. */
-  private read(key: PredictionCacheKey, feeds: TensorMap): CachedPrediction | undefined | Promise<CachedPrediction | undefined> {
+  private read(key: PredictionCacheKey, feeds: TensorMap, opts: ExecOptions): CachedPrediction | undefined | Promise<CachedPrediction | undefined> {
     try {
-      const got = this.cache.get(key, feeds);
+      const got = this.cache.get(key, feeds, opts.span);
       return got instanceof Promise ? got.catch(() => undefined) : got;
     } catch {
       return undefined;

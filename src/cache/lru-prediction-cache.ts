@@ -1,8 +1,10 @@
 import { LRUCache } from 'lru-cache';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { CachedPrediction } from '../contracts/executor.js';
+import type { TraceSpan } from '../contracts/tracing.js';
 import type { HostTensor, TensorMap } from '../runtime/tensor.js';
 import type { PredictionCacheKey } from './cache-key.js';
+import { lookupDone, lookupSpan } from './lookup-span.js';
 import type { PredictionCache, PredictionCacheStats } from './prediction-cache.js';
 
 /** The bounds of one model's share of the cache (config `cache`, merged per model). */
@@ -44,7 +46,15 @@ export class LruPredictionCache implements PredictionCache {
 
   constructor(private readonly opts: LruPredictionCacheOptions) {}
 
-  get(key: PredictionCacheKey): CachedPrediction | undefined {
+  get(key: PredictionCacheKey, _feeds?: TensorMap, span?: TraceSpan): CachedPrediction | undefined {
+    if (span === undefined) return this.lookup(key);
+    const s = lookupSpan(span, 'l1');
+    const found = this.lookup(key);
+    lookupDone(s, found !== undefined);
+    return found;
+  }
+
+  private lookup(key: PredictionCacheKey): CachedPrediction | undefined {
     const partition = this.partitions.get(key.model);
     const entry = partition?.get(key.id);
     if (!entry) {

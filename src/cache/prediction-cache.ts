@@ -1,4 +1,5 @@
 import type { CachedPrediction } from '../contracts/executor.js';
+import type { TraceSpan } from '../contracts/tracing.js';
 import type { TensorMap } from '../runtime/tensor.js';
 import type { PredictionCacheKey } from './cache-key.js';
 
@@ -19,8 +20,11 @@ export interface PredictionCacheStats {
  * immutable and shared: `set` takes ownership of the tensors it is given.
  */
 export interface PredictionCache {
-  /** `feeds` (the canonical inputs of `key`) lets a shared tier make a local entry of what it finds. */
-  get(key: PredictionCacheKey, feeds?: TensorMap): MaybePromise<CachedPrediction | undefined>;
+  /**
+   * `feeds` (the canonical inputs of `key`) lets a shared tier make a local entry of what it finds;
+   * `span` (a traced request's) gets a lookup span per tier asked.
+   */
+  get(key: PredictionCacheKey, feeds?: TensorMap, span?: TraceSpan): MaybePromise<CachedPrediction | undefined>;
   /** Store a prediction; returns its entry. */
   set(key: PredictionCacheKey, outputs: TensorMap, feeds: TensorMap): MaybePromise<CachedPrediction>;
   /** Drop every entry of one version (or of every version of the model); returns how many. */

@@ -1,5 +1,7 @@
 import type { CachedPrediction } from '../contracts/executor.js';
+import type { TraceSpan } from '../contracts/tracing.js';
 import type { TensorMap } from '../runtime/tensor.js';
+import { lookupDone, lookupSpan } from './lookup-span.js';
 import type { PredictionCacheKey } from './cache-key.js';
 import type { LruPredictionCache } from './lru-prediction-cache.js';
 import type { MaybePromise, PredictionCache, PredictionCacheStats } from './prediction-cache.js';
@@ -19,12 +21,34 @@ export class TieredPredictionCache implements PredictionCache {
     l2.onInvalidate((model, version) => l1.invalidate(model, version));
   }
 
-  get(key: PredictionCacheKey, feeds?: TensorMap): MaybePromise<CachedPrediction | undefined> {
-    const hit = this.l1.get(key);
+  get(key: PredictionCacheKey, feeds?: TensorMap, span?: TraceSpan): MaybePromise<CachedPrediction | undefined> {
+    const hit = this.l1.get(key, undefined, span);
     if (hit || !feeds) return hit;
-    const remote = this.l2.get(key);
+    const remote = span === undefined ? this.l2.get(key) : this.tracedL2(key, span);
     if (!remote) return undefined;
     return remote.then((outputs) => (outputs ? this.l1.set(key, outputs, feeds) : undefined));
+  }
+
+  /** The shared tier's lookup as a span; its Redis command (ioredis instrumentation) is a child of it. */
+  private tracedL2(key: PredictionCacheKey, span: TraceSpan): Promise<TensorMap | undefined> | undefined {
+    const s = lookupSpan(span, 'redis');
+    const remote = s.within(() => this.l2.get(key));
+    if (!remote) {
+      s.set('modelgate.cache.skipped', true);
+      lookupDone(s, false);
+      return undefined;
+    }
+    return remote.then(
+      (outputs) => {
+        lookupDone(s, outputs !== undefined);
+        return outputs;
+      },
+      (err: unknown) => {
+        s.fail(err);
+        s.end();
+        throw err;
+      },
+    );
   }
 
   set(key: PredictionCacheKey, outputs: TensorMap, feeds: TensorMap): CachedPrediction {

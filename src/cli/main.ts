@@ -6,6 +6,7 @@
 import { COMMANDS } from './commands.js';
 import { ConfigError } from '../config/config-error.js';
 import { UsageError } from './usage-error.js';
+import { loadTracing } from '../tracing/tracing-env.js';
 
 const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
 const USAGE = `usage: modelgate <command> [options]   (modelgate <command> --help for its options)
@@ -36,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    // OpenTelemetry (when OTEL_* asks for it) before the command's modules load pg and ioredis.
+    if (command === 'serve') await loadTracing();
     await (await spec.run())(args);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

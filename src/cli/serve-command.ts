@@ -3,7 +3,8 @@ import { buildGrpc } from '../build-grpc.js';
 import { Gateway } from '../gateway.js';
 import type { GrpcServer } from '../grpc/grpc-server.js';
 import { HttpServer } from '../http/server.js';
-import { flushLogger, type Logger } from '../logger.js';
+import { createLogger, flushLogger, type Logger } from '../logger.js';
+import { loadTracing } from '../tracing/tracing-env.js';
 import { joinClusterIfWorker } from './cluster.js';
 import { parseArgs } from './registry-cli.js';
 
@@ -11,7 +12,9 @@ import { parseArgs } from './registry-cli.js';
 export async function serveCommand(args: string[] = []): Promise<void> {
   parseArgs(args, ['workers']);
   const config = loadConfig();
-  const gateway = new Gateway(config);
+  // Started by main.ts before this module loaded pg and ioredis (their instrumentations patch them).
+  const tracing = await loadTracing();
+  const gateway = new Gateway(config, tracing ? { tracing, logger: createLogger(config.logLevel, tracing.logFields) } : {});
   const { logger } = gateway;
   // The last net under every timer and listener: a promise nobody awaited is counted and logged
   // ('unhandled-rejection'), never the end of the process (Node's default) with every request in it.

@@ -1,6 +1,7 @@
 import type { LoadedVersion } from '../repository/loaded-version.js';
 import type { TensorMap } from '../runtime/tensor.js';
 import type { CacheResult } from './prediction.js';
+import type { TraceSpan } from './tracing.js';
 
 /**
  * A cached prediction. Immutable once made (its tensors are shared by every hit, never cloned);
@@ -24,6 +25,8 @@ export interface CachedPrediction {
 export interface ExecOptions {
   /** Skip the cache read (Cache-Control: no-cache); the result is still stored. */
   noCache?: boolean;
+  /** The request's span when traced: cache tiers, the batch queue and the model run add theirs under it. */
+  span?: TraceSpan;
 }
 
 export interface ExecResult {

@@ -1,6 +1,7 @@
 import type { LoadedVersion } from '../repository/loaded-version.js';
 import type { OipDatatype } from '../repository/manifest.js';
 import type { TensorMap } from '../runtime/tensor.js';
+import type { TraceSpan } from './tracing.js';
 
 /** Who is asking, as far as routing cares. Comes from headers and the body's `parameters`. */
 export interface RoutingContext {
@@ -100,6 +101,8 @@ export interface PredictCall<In = string, Out = string, Head = string> {
   requestId: string;
   /** Cache-Control: no-cache: skip the cache read (the answer is still stored). */
   noCache: boolean;
+  /** The request's span when tracing is on and the request sampled (the data plane's spans are its children). */
+  span?: TraceSpan;
 }
 
 export interface PredictAnswer<Out = string> {
@@ -124,6 +127,8 @@ export interface ObservedPrediction {
   feeds: TensorMap;
   /** Shared with the cache: read, never write. */
   outputs: TensorMap;
+  /** The request's span, when traced (shadow runs join its trace; the trace record keeps its id). */
+  span?: TraceSpan;
 }
 
 /** Called synchronously once a prediction is answered; must be cheap (defer real work itself). */

@@ -2,6 +2,7 @@ import { isLive, type CachedPrediction, type InferenceExecutor } from '../contra
 import type {
   CacheResult, ObservedPrediction, ParsedRequest, PredictAnswer, PredictCall, PredictionObserver, ProtocolName,
 } from '../contracts/prediction.js';
+import type { TraceSpan } from '../contracts/tracing.js';
 import { overloaded } from '../errors/index.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { CounterSlot } from '../metrics/slots.js';
@@ -13,6 +14,7 @@ import type { RouteDecision, VersionResolver } from '../routing/types.js';
 import { encodeInstances } from './feature-encoder.js';
 import { checkOutputSelection, encodeRequestTensors } from './input-validation.js';
 import { MEMO_MAX_BODY, RequestMemo, type MemoEntry } from './request-memo.js';
+import { tracedResolve } from './traced-routing.js';
 
 export interface PredictionServiceOptions {
   resolver: VersionResolver;
@@ -25,6 +27,8 @@ export interface PredictionServiceOptions {
   /** Counts a hit the memo found (the cache's own hits are counted by the cache). */
   countHit?: (model: string) => void;
   observers?: PredictionObserver[];
+  /** A model's flag name, for traced routing spans (default: the model's name). */
+  flagOf?: (model: string) => string;
 }
 
 /** A version's prediction outcomes over one protocol. */
@@ -75,7 +79,9 @@ export class PredictionService {
       typeof body === 'string' && body.length <= MEMO_MAX_BODY && (this.opts.cacheEnabled?.(model) ?? false) ? body : undefined;
     let memo = memoText !== undefined ? this.memo.get(protocol.name, model, memoText) : undefined;
     const parsed = memo?.parsed ?? protocol.parse(body);
-    const decision = this.opts.resolver.resolve(model, call.pin, withParameters(call.context, parsed.parameters));
+    const span = call.span;
+    const ctx = withParameters(call.context, parsed.parameters);
+    const decision = span === undefined ? this.opts.resolver.resolve(model, call.pin, ctx) : tracedResolve(this.opts.resolver, span, model, call.pin, ctx, this.opts.flagOf);
     const lv = decision.version;
     const versionSlots = this.slotsOf(lv);
     this.decisionSlot(versionSlots, decision).inc();
@@ -83,6 +89,7 @@ export class PredictionService {
     if (memo && !call.noCache) {
       const entry = memo.answers.get(lv);
       if (entry && isLive(entry, started)) {
+        if (span !== undefined) memoHit(span);
         this.opts.countHit?.(model);
         slots.success.inc();
         return this.answer(call, parsed, decision, 'hit', entry.feeds, entry.outputs, entry, started);
@@ -106,7 +113,7 @@ export class PredictionService {
     this.inFlight++;
     lv.acquire();
     try {
-      const exec = await this.opts.executor.run(lv, feeds, parsed.outputs, { noCache: call.noCache });
+      const exec = await this.opts.executor.run(lv, feeds, parsed.outputs, { noCache: call.noCache, span: call.span });
       slots.success.inc();
       if (exec.entry && memo) memo.answers.set(lv, exec.entry);
       return this.answer(call, parsed, decision, exec.cache, feeds, exec.outputs, exec.entry, started);
@@ -152,6 +159,7 @@ export class PredictionService {
         latencyMs: performance.now() - started,
         feeds,
         outputs,
+        span: call.span,
       };
       for (const o of this.observers) {
         try {
@@ -196,4 +204,13 @@ export class PredictionService {
     }
     return slot;
   }
+}
+
+/** A body seen before, answered from the memo of its cache entry: the L1 lookup that found it, as a span. */
+function memoHit(span: TraceSpan): void {
+  const s = span.child('modelgate.cache.lookup');
+  s.set('modelgate.cache.tier', 'l1');
+  s.set('modelgate.cache.hit', true);
+  s.set('modelgate.cache.memo', true);
+  s.end();
 }

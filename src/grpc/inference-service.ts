@@ -10,6 +10,8 @@ import { bearerToken, metadataContext, noCacheRequested, requestIdOf, versionPin
 import { grpcProtocol } from './infer-protocol.js';
 import type { ModelInferRequestMsg, Protos, RepositoryRequestMsg } from './proto.js';
 import { errorRenderer } from './status.js';
+import type { RequestTracer } from '../contracts/tracing.js';
+import { grpcServerDone, grpcServerSpan } from './tracing.js';
 
 const SERVER_VERSION = '0.1.0';
 
@@ -18,6 +20,8 @@ export interface GrpcDeps {
   service: PredictionService;
   catalog: ModelCatalog;
   lifecycle: ModelLifecycle;
+  /** ModelInfer's spans, when tracing is on. */
+  tracer?: RequestTracer;
   access: AccessControl;
   clientAddress: ClientAddress;
   logger: Logger;
@@ -57,7 +61,7 @@ function repositoryVersion(msg: RepositoryRequestMsg): string | undefined {
  * answer is the data plane's own serialised response, stamped in the initial metadata.
  */
 export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedServiceImplementation {
-  const { service, catalog, lifecycle, access, clientAddress } = deps;
+  const { service, catalog, lifecycle, access, clientAddress, tracer } = deps;
   const protocol = grpcProtocol(protos);
   const toServiceError = errorRenderer(deps.logger);
 
@@ -126,6 +130,7 @@ export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedService
       if (msg.model_version.length > 128) throw badRequest('model_version is longer than 128 characters');
       const md = call.metadata;
       const pin = versionPin(msg.model_version, md);
+      const span = tracer === undefined ? undefined : grpcServerSpan(tracer, md, 'ModelInfer', requestId);
       let a;
       try {
         const pending = service.predict({
@@ -136,10 +141,14 @@ export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedService
           context: metadataContext(md, call.getPeer(), clientAddress),
           requestId,
           noCache: noCacheRequested(md),
+          span,
         });
         a = pending instanceof Promise ? await pending : pending;
+        if (span !== undefined) grpcServerDone(span);
       } catch (err) {
-        throw notReady(err, msg.model_name, pin?.value);
+        const refused = notReady(err, msg.model_name, pin?.value);
+        if (span !== undefined) grpcServerDone(span, refused);
+        throw refused;
       }
       const stamps = new Metadata();
       stamps.set('x-request-id', requestId);

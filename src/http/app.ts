@@ -13,6 +13,7 @@ import { consoleRoutes } from './routes/console.js';
 import { allowedMethods } from './method-not-allowed.js';
 import { oipRoutes } from './routes/oip.js';
 import { mountPredictionRoutes } from './routes/predict.js';
+import { tracingMiddleware } from './tracing.js';
 import { repositoryRoutes } from './routes/repository.js';
 import { routingAdminRoutes } from './routes/routing-admin.js';
 import { batchingAdminRoutes } from './routes/batching-admin.js';
@@ -40,6 +41,7 @@ export function createApp(deps: HttpDeps): HttpApp {
   front.notFound((c) => app.fetch(c.req.raw, c.env));
   mountPredictionRoutes([front, app], deps, serving);
   app.use('*', serving.middleware);
+  if (deps.tracer) app.use('*', tracingMiddleware(deps.tracer));
   const throttle = new AuthThrottle(deps.settings.authThrottle ?? AUTH_THROTTLE_DEFAULTS, deps.logger);
   const attempts = authAttempts(throttle, clientAddressResolver(deps.settings.trustedProxies ?? 0), deps.metrics.authFailures);
   app.use('/admin/*', attempts);

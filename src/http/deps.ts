@@ -15,6 +15,7 @@ import type { MonitoringHttpDeps } from './routes/monitoring.js';
 import type { RequestServing } from './middleware/serving.js';
 import type { Authenticate } from './middleware/auth.js';
 import type { AuthThrottleSettings } from './auth-throttle.js';
+import type { RequestTracer } from '../contracts/tracing.js';
 
 /** The HTTP layer's own settings. */
 /** Binary tensor bodies (OIP's binary extension): an image batch, not a JSON document. */
@@ -53,6 +54,8 @@ export interface HttpDeps {
   authenticate?: Authenticate;
   /** Ground-truth feedback (/v1/feedback), drift, live quality and canary analysis (/admin). */
   monitoring?: MonitoringHttpDeps & { feedback: FeedbackService };
+  /** Request spans (OpenTelemetry), when tracing is on; undefined: no tracing work at all. */
+  tracer?: RequestTracer;
 }
 
 /** Handles the composition root keeps: the app and the serving bookkeeping (in-flight count). */

@@ -59,16 +59,28 @@ export class ShadowObserver implements PredictionObserver {
     // After the response is sent: the mirrored run never delays or fails the caller.
     setImmediate(() => {
       const started = performance.now();
+      // A traced request's shadow run joins its trace (a child of the request's span).
+      const span = p.span?.child('modelgate.shadow');
+      span?.set('modelgate.model.name', p.model);
+      span?.set('modelgate.model.version', s.version);
       challenger.runner
         .run(p.feeds, Object.keys(p.outputs))
         .then(
           (outputs) => {
             this.metrics.shadowDuration.observe(labels, (performance.now() - started) / 1000);
-            this.metrics.shadowRequests.inc({ ...labels, outcome: outputsAgree(p.outputs, outputs, s.tolerance) ? 'agree' : 'disagree' });
+            const agree = outputsAgree(p.outputs, outputs, s.tolerance);
+            span?.set('modelgate.shadow.agree', agree);
+            this.metrics.shadowRequests.inc({ ...labels, outcome: agree ? 'agree' : 'disagree' });
           },
-          () => this.metrics.shadowRequests.inc({ ...labels, outcome: 'error' }),
+          (err: unknown) => {
+            span?.fail(err);
+            this.metrics.shadowRequests.inc({ ...labels, outcome: 'error' });
+          },
         )
-        .finally(() => challenger.release());
+        .finally(() => {
+          span?.end();
+          challenger.release();
+        });
     });
   }
 }

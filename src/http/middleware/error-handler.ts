@@ -16,14 +16,14 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     if (err instanceof GatewayError) {
       if (err.retryAfter !== undefined) c.header('retry-after', String(err.retryAfter));
       if (err.status < 500 || err.status === 503) expected.record(err.status, err.code, err.message, c.get('requestId'));
-      else logger.error({ err: err.cause ?? err, requestId: c.get('requestId') }, err.message);
+      else logger.error({ err: err.cause ?? err, requestId: c.get('requestId'), trace_id: c.get('traceId') }, err.message);
       return render(c, err.status, err.message, err.code, err.details);
     }
     if (err instanceof HTTPException) {
       expected.record(err.status, 'bad_request', err.message, c.get('requestId'));
       return render(c, err.status, err.message || 'request refused', 'bad_request');
     }
-    logger.error({ err, requestId: c.get('requestId') }, 'unhandled error');
+    logger.error({ err, requestId: c.get('requestId'), trace_id: c.get('traceId') }, 'unhandled error');
     return render(c, 500, 'internal error', 'internal');
   };
 }

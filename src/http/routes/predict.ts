@@ -13,6 +13,7 @@ import { checkJsonContentType, headerContext, noCacheRequested, versionPin } fro
 import { checkNames } from './names.js';
 import { requestIdOf, type RequestServing } from '../middleware/serving.js';
 import { endOfTurn } from '../write-coalescing.js';
+import { httpServerDone, httpServerSpan } from '../tracing.js';
 
 /**
  * The prediction routes, OIP V2 infer (JSON, or the binary tensor extension) and the JSON API's
@@ -23,12 +24,15 @@ import { endOfTurn } from '../write-coalescing.js';
 export function mountPredictionRoutes(apps: Hono<AppEnv>[], deps: HttpDeps, serving: RequestServing): void {
   const clientAddress = clientAddressResolver(deps.settings.trustedProxies ?? 0);
   const binaryLimit = deps.settings.maxBinaryBodyBytes ?? DEFAULT_MAX_BINARY_BODY_BYTES;
+  // Undefined with tracing off: one check a request, nothing else.
+  const tracer = deps.tracer;
   /** `binary`: the route also takes OIP's binary tensor extension (a request with Inference-Header-Content-Length). */
   const route = <Head>(template: string, protocol: Protocol<string, OipAnswer, Head>, binary?: Protocol<BinaryBody, OipAnswer, OipHead>) => {
     const served = serving.predictionRoute(template);
     return async (c: Context<AppEnv>): Promise<Response> => {
       const started = performance.now();
       const requestId = requestIdOf(c);
+      const span = tracer === undefined ? undefined : httpServerSpan(tracer, c, template, requestId);
       try {
         const headerLength = binary ? header(c, INFERENCE_HEADER) : undefined;
         served.begin(c, headerLength === undefined ? undefined : binaryLimit);
@@ -47,6 +51,7 @@ export function mountPredictionRoutes(apps: Hono<AppEnv>[], deps: HttpDeps, serv
             context: headerContext(c, clientAddress),
             requestId,
             noCache: noCacheRequested(c),
+            span,
           });
         } else {
           // Any content-type: Triton's and KServe's clients, curl --data-binary and urllib each send their own.
@@ -59,6 +64,7 @@ export function mountPredictionRoutes(apps: Hono<AppEnv>[], deps: HttpDeps, serv
             context: headerContext(c, clientAddress),
             requestId,
             noCache: noCacheRequested(c),
+            span,
           });
         }
         const a = pending instanceof Promise ? await pending : pending;
@@ -66,10 +72,14 @@ export function mountPredictionRoutes(apps: Hono<AppEnv>[], deps: HttpDeps, serv
         // With other requests in hand, this answer goes out with the rest of the turn's.
         if (serving.inFlight > 1) await endOfTurn();
         served.ok(started);
+        if (span !== undefined) httpServerDone(span, 200);
         return res;
       } catch (err) {
+        if (span !== undefined) c.set('traceId', span.traceId);
         // Awaited here, so the request counts as in flight until its error answer exists.
-        return await served.fail(c, err, requestId, started);
+        const res = await served.fail(c, err, requestId, started);
+        if (span !== undefined) httpServerDone(span, res.status, err);
+        return res;
       } finally {
         served.end();
       }
