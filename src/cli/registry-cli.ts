@@ -56,7 +56,7 @@ export async function cliPrincipal(handle: RegistryHandle, parsed: ParsedArgs, e
   return principal;
 }
 
-/** Run a registry command: open, act, close; GatewayErrors are printed with their rule and exit 1. */
+/** Run a registry command: open, act, close; GatewayErrors are printed with their rule and exit 1 (3: refused by role). */
 export async function withRegistry(fn: (handle: RegistryHandle) => Promise<void>): Promise<void> {
   const handle = openCliRegistry();
   try {
@@ -67,7 +67,7 @@ export async function withRegistry(fn: (handle: RegistryHandle) => Promise<void>
     process.stderr.write(`modelgate: ${err.message} [${err.status} ${err.code}${err.details?.rule ? `: ${String(err.details.rule)}` : ''}]\n`);
     const gate = err.details?.gate as GateResult | undefined;
     if (gate) process.stderr.write(formatGate(gate));
-    process.exitCode = 1;
+    process.exitCode = err.status === 401 || err.status === 403 ? 3 : 1;
   } finally {
     await handle.close();
   }
