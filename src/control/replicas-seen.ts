@@ -16,7 +16,7 @@ export interface ReplicasSeen {
 export async function replicasSeen(engine: SqlEngine): Promise<ReplicasSeen> {
   if (engine.kind !== 'postgres') return { store: engine.kind, count: null, replicas: [] };
   const rows = await engine.all<{ pid: number; address: string | null; since: Date | string }>(
-    `SELECT pid, client_addr::text AS address, backend_start AS since FROM pg_stat_activity
+    `SELECT pid, host(client_addr) AS address, backend_start AS since FROM pg_stat_activity
      WHERE datname = current_database() AND application_name = 'modelgate-listen' ORDER BY backend_start`,
   );
   const replicas = rows.map((r) => ({ backendPid: r.pid, address: r.address, since: r.since instanceof Date ? r.since.toISOString() : String(r.since) }));

@@ -54,6 +54,7 @@ describe.skipIf(!requireService('postgres', await postgresAvailable()))('modelga
       expect(human.out).toMatch(/registry\s+postgres, reachable, listening\n/);
       expect(human.out).toMatch(/replicas seen\s+2\n/);
       expect(human.out).toMatch(/ADDRESS\s+LISTENING SINCE\s+BACKEND PID\n/);
+      if (r === replicas[0]) console.log(`modelgate status --url A:\n${human.out}`);
     }
   });
 

@@ -76,7 +76,7 @@ describe('modelgate against a running gateway (--url, --token)', () => {
     const again = await as('alice', 'register', join(DEMO, '1.1.0'));
     expect(again.code).toBe(1);
     refusedInOneLine(again, 409, 'conflict');
-    expect((await as('alice', 'promote', MODEL, '1.1.0', 'staging')).out).toBe('property-valuation@1.1.0: none -> staging\n');
+    expect((await as('alice', 'promote', MODEL, '1.1.0', 'staging')).out).toBe('property-valuation@1.1.0: none -> staging by alice\n');
     const gate = await as('alice', 'validate', MODEL, '1.1.0');
     expect(gate.code, gate.err).toBe(0);
     expect(gate.out).toMatch(/^gate PASSED: property-valuation@1\.1\.0 vs 1\.0\.0/);
@@ -87,7 +87,7 @@ describe('modelgate against a running gateway (--url, --token)', () => {
     expect(await answer(gw.url)).toEqual({ version: '1.0.0', route: 'fallback:no_flag' });
     const promoted = await as('bob', 'promote', MODEL, '1.1.0', 'production', '--reason', 'cli test');
     expect(promoted.code, promoted.err).toBe(0);
-    expect(promoted.out).toMatch(/property-valuation@1\.1\.0: staging -> production; 1\.0\.0 -> archived\n$/);
+    expect(promoted.out).toMatch(/property-valuation@1\.1\.0: staging -> production by bob; 1\.0\.0 -> archived\n$/);
     // No wait, no poll: the gateway made the move itself.
     expect((await answer(gw.url)).version).toBe('1.1.0');
     const audit = JSON.parse((await as('vera', 'audit', 'list', '--json', '--limit', '1000')).out) as { records: { actor: string; action: string; target: string }[] };

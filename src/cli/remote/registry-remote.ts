@@ -63,12 +63,14 @@ export interface PromoteArgs {
  * stage serves there when the answer comes (it loads a version before it serves it).
  */
 export async function promoteRemote(client: GatewayClient, a: PromoteArgs): Promise<void> {
+  // Who acts (the audit row's principal), asked first: a bad token fails before a long gate run.
+  const { body: who } = await client.get<{ name: string }>('/admin/whoami');
   const { body: r } = await client.post<PromotionResult>(`/admin/models/${seg(a.model)}/versions/${seg(a.version)}/promote`, {
     json: { stage: a.stage, ...(a.reason !== undefined ? { reason: a.reason } : {}), ...(a.override ? { override: true } : {}) },
   });
   emit(a.json, r, () =>
     (r.gate ? formatGate(r.gate.result) : '') +
-      `${r.model}@${r.version}: ${r.from} -> ${r.to}` +
+      `${r.model}@${r.version}: ${r.from} -> ${r.to} by ${who.name}` +
       `${r.replaced ? `; ${r.replaced.version} -> ${r.replaced.stage}` : ''}` +
       `${r.overrides.length ? `; overrides: ${r.overrides.join(', ')}` : ''}\n`,
   );
