@@ -1,9 +1,6 @@
-import { loadConfig } from '../config/load-config.js';
 import { UsageError } from './usage-error.js';
-import { AuditLog } from '../audit/audit-log.js';
-import { openEngine } from '../registry/open-registry.js';
 import { GatewayClient, remoteTarget } from './remote/gateway-client.js';
-import { parseArgs } from './registry-cli.js';
+import { parseArgs } from './parse-args.js';
 
 const USAGE = 'usage: modelgate audit verify | modelgate audit list [--after <seq>] [--limit <n>]   [--json] [--url <gateway>] [--token <token>]';
 
@@ -25,6 +22,11 @@ export async function auditCommand(args: string[]): Promise<void> {
     const page = { after: parsed.options.get('after'), limit: parsed.options.get('limit') };
     return (await import('./remote/admin-remote.js')).auditRemote(new GatewayClient(target), sub, page, parsed.flags.has('json'));
   }
+  const [{ loadConfig }, { AuditLog }, { openEngine }] = await Promise.all([
+    import('../config/load-config.js'),
+    import('../audit/audit-log.js'),
+    import('../registry/open-registry.js'),
+  ]);
   const { engine, ready } = openEngine(loadConfig().registry);
   try {
     await ready;

@@ -1,6 +1,6 @@
 import { GatewayClientError, REMOTE_OPTIONS, requireRemote } from './remote/gateway-client.js';
 import { emit, table } from './remote/table.js';
-import { parseArgs } from './registry-cli.js';
+import { parseArgs } from './parse-args.js';
 import { UsageError } from './usage-error.js';
 
 /** GET /admin/models (the registry's view). */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs as parseNodeArgs } from 'node:util';
 import { requireRemote, seg } from './remote/gateway-client.js';
 import { emit, fields } from './remote/table.js';
-import type { ParsedArgs } from './registry-cli.js';
+import type { ParsedArgs } from './parse-args.js';
 import { UsageError } from './usage-error.js';
 
 /** The response headers every prediction carries (README, "Version routing"). */

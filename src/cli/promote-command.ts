@@ -1,7 +1,7 @@
 import { UsageError } from './usage-error.js';
 import { STAGES, type Stage } from '../registry/registry-store.js';
 import { GatewayClient, remoteTarget } from './remote/gateway-client.js';
-import { cliPrincipal, formatGate, parseArgs, progressPrinter, withRegistry } from './registry-cli.js';
+import { parseArgs } from './parse-args.js';
 
 const USAGE = `usage: modelgate promote <model> <version> <${STAGES.join('|')}> [--reason <text>] [--override] [--json] [--url <gateway>] [--token <token>]`;
 
@@ -17,6 +17,8 @@ export async function promoteCommand(args: string[]): Promise<void> {
     const opts = { reason: parsed.options.get('reason'), override: parsed.flags.has('override'), json: parsed.flags.has('json') };
     return promoteRemote(new GatewayClient(target), { model, version, stage: stage as Stage, ...opts });
   }
+  // Local (bootstrap) mode only: the registry stack loads when it is used.
+  const { cliPrincipal, formatGate, progressPrinter, withRegistry } = await import('./registry-cli.js');
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
     const r = await h.registry.promote(actor, model, version, stage as Stage, {

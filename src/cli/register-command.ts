@@ -2,7 +2,7 @@ import { UsageError } from './usage-error.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GatewayClient, remoteTarget } from './remote/gateway-client.js';
-import { cliPrincipal, parseArgs, withRegistry } from './registry-cli.js';
+import { parseArgs } from './parse-args.js';
 
 const USAGE = 'usage: modelgate register <version-dir> [--json] [--url <gateway>] [--token <token>]';
 
@@ -23,6 +23,7 @@ export async function registerCommand(args: string[]): Promise<void> {
   const artifact = new Uint8Array(await readFile(join(dir, artifactPath)));
   const holdoutPath = typeof manifest.holdout?.path === 'string' ? manifest.holdout.path : undefined;
   const holdout = holdoutPath ? new Uint8Array(await readFile(join(dir, holdoutPath))) : undefined;
+  const { cliPrincipal, withRegistry } = await import('./registry-cli.js');
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
     const v = await h.registry.register(actor, { manifest, artifact, ...(holdout ? { holdout } : {}) });

@@ -1,6 +1,6 @@
 import { REMOTE_OPTIONS, requireRemote, seg } from './remote/gateway-client.js';
 import { emit, fields, table } from './remote/table.js';
-import { parseArgs, type ParsedArgs } from './registry-cli.js';
+import { parseArgs, type ParsedArgs } from './parse-args.js';
 import { UsageError } from './usage-error.js';
 
 /** GET /admin/models/{m}/routing (routing/routing-view.ts), the fields printed here. */

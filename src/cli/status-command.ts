@@ -2,7 +2,7 @@ import type { VerifyResult } from '../audit/audit-log.js';
 import type { ReplicasSeen } from '../control/replicas-seen.js';
 import { GatewayClientError, REMOTE_OPTIONS, requireRemote, type GatewayResponse } from './remote/gateway-client.js';
 import { emit, fields, table } from './remote/table.js';
-import { parseArgs } from './registry-cli.js';
+import { parseArgs } from './parse-args.js';
 import { UsageError } from './usage-error.js';
 
 /** GET /admin/status: the registry store as this gateway sees it. */

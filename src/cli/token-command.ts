@@ -1,8 +1,8 @@
 import { UsageError } from './usage-error.js';
-import { authorize, Role } from '../registry/tokens.js';
+import { Role } from '../registry/tokens.js';
 import { GatewayClient, remoteTarget } from './remote/gateway-client.js';
 import type { TokenOp } from './remote/admin-remote.js';
-import { cliPrincipal, parseArgs, withRegistry } from './registry-cli.js';
+import { parseArgs } from './parse-args.js';
 
 const USAGE = `usage: modelgate token create <principal> --role <${Role.options.join('|')}> | token list | token revoke <principal>   [--json] [--url <gateway>] [--token <admin token>]`;
 
@@ -12,6 +12,7 @@ export async function tokenCommand(args: string[]): Promise<void> {
   const op = tokenOp(parsed.positional, parsed.options.get('role'));
   const target = remoteTarget(parsed);
   if (target) return (await import('./remote/admin-remote.js')).tokenRemote(new GatewayClient(target), op, parsed.flags.has('json'));
+  const [{ cliPrincipal, withRegistry }, { authorize }] = await Promise.all([import('./registry-cli.js'), import('../registry/tokens.js')]);
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
     authorize(actor, 'admin', 'managing tokens');

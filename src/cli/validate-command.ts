@@ -1,6 +1,6 @@
 import { UsageError } from './usage-error.js';
 import { GatewayClient, remoteTarget } from './remote/gateway-client.js';
-import { cliPrincipal, formatGate, parseArgs, progressPrinter, withRegistry } from './registry-cli.js';
+import { parseArgs } from './parse-args.js';
 
 const USAGE = 'usage: modelgate validate <model> <version> [--json] [--url <gateway>] [--token <token>]';
 
@@ -11,6 +11,7 @@ export async function validateCommand(args: string[]): Promise<void> {
   if (!model || !version || parsed.positional.length !== 2) throw new UsageError(USAGE);
   const target = remoteTarget(parsed);
   if (target) return (await import('./remote/registry-remote.js')).validateRemote(new GatewayClient(target), model, version, parsed.flags.has('json'));
+  const { cliPrincipal, formatGate, progressPrinter, withRegistry } = await import('./registry-cli.js');
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
     const stored = await h.registry.validate(actor, model, version, progressPrinter());

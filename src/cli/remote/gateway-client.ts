@@ -1,4 +1,4 @@
-import type { ParsedArgs } from '../registry-cli.js';
+import type { ParsedArgs } from '../parse-args.js';
 import { UsageError } from '../usage-error.js';
 
 /**

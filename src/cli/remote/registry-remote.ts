@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { PromotionResult } from '../../registry/lifecycle.js';
 import type { Stage, StoredGateResult } from '../../registry/registry-store.js';
-import { formatGate } from '../registry-cli.js';
+import { formatGate } from '../format-gate.js';
 import { seg, type GatewayClient } from './gateway-client.js';
 import { emit } from './table.js';
 
