@@ -9,7 +9,7 @@ const README = readFileSync('README.md', 'utf8');
 const operations = README.slice(README.indexOf('### Operations'));
 const block = /```bash\n([\s\S]*?)```/.exec(operations)?.[1] ?? '';
 
-describe('README: the Operations block runs as written (curl and the CLI)', () => {
+describe('README: the Operations block runs as written (curl and the CLI)', { timeout: 120_000 }, () => {
   let server: ServerProcess;
   beforeAll(async () => {
     // As the README's quick start runs it: models/, config/gateway.json, a (fresh) SQLite registry.

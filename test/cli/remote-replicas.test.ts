@@ -22,7 +22,7 @@ async function routeOn(r: ServerProcess): Promise<string | null> {
  * `modelgate rollback --url A` holds on A when it returns and reaches B through the registry's
  * announcement; `status` sees both replicas; the audit row, read through B, carries the token's principal.
  */
-describe.skipIf(!requireService('postgres', await postgresAvailable()))('modelgate against a replica pair on PostgreSQL', () => {
+describe.skipIf(!requireService('postgres', await postgresAvailable()))('modelgate against a replica pair on PostgreSQL', { timeout: 120_000 }, () => {
   let db: TestDatabase;
   const replicas: ServerProcess[] = [];
   let dora = '';

@@ -26,7 +26,8 @@ async function answer(url: string): Promise<{ version: string | null; route: str
  * every admin command with --url/--token (or MODELGATE_URL/MODELGATE_TOKEN), role refusals exit 3,
  * changes are in effect on the gateway when the command returns, audited as the token's principal.
  */
-describe('modelgate against a running gateway (--url, --token)', () => {
+// Each command is a fresh node process (~0.1-0.5 s of CPU; seconds on a loaded 2-core box): more than the default 30 s per test.
+describe('modelgate against a running gateway (--url, --token)', { timeout: 180_000 }, () => {
   let gw: ServerProcess;
   const tokens: Record<string, string> = {};
   /** As `who` (a principal made below, or the bootstrap admin), through MODELGATE_URL/MODELGATE_TOKEN. */
