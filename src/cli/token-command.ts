@@ -1,30 +1,45 @@
 import { UsageError } from './usage-error.js';
-import { authorize, Role } from '../registry/tokens.js';
-import { cliPrincipal, parseArgs, withRegistry } from './registry-cli.js';
+import { Role } from '../registry/tokens.js';
+import { GatewayClient, remoteTarget } from './remote/gateway-client.js';
+import type { TokenOp } from './remote/admin-remote.js';
+import { parseArgs } from './parse-args.js';
 
-const USAGE = `usage: modelgate token create <principal> --role <${Role.options.join('|')}> | token list | token revoke <principal>   [--token <admin token>]`;
+const USAGE = `usage: modelgate token create <principal> --role <${Role.options.join('|')}> | token list | token revoke <principal>   [--json] [--url <gateway>] [--token <admin token>]`;
 
 /** `modelgate token ...`: admin-only management of role tokens (stored as sha256; shown once). */
 export async function tokenCommand(args: string[]): Promise<void> {
-  const parsed = parseArgs(args, ['token', 'role']);
-  const [sub, principal] = parsed.positional;
+  const parsed = parseArgs(args, ['url', 'token', 'role'], ['json']);
+  const op = tokenOp(parsed.positional, parsed.options.get('role'));
+  const target = remoteTarget(parsed);
+  if (target) return (await import('./remote/admin-remote.js')).tokenRemote(new GatewayClient(target), op, parsed.flags.has('json'));
+  const [{ cliPrincipal, withRegistry }, { authorize }] = await Promise.all([import('./registry-cli.js'), import('../registry/tokens.js')]);
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
     authorize(actor, 'admin', 'managing tokens');
-    if (sub === 'create' && principal) {
-      const role = Role.safeParse(parsed.options.get('role'));
-      if (!role.success) throw new UsageError(`--role must be one of ${Role.options.join(', ')}
-${USAGE}`);
-      const created = await h.tokens.create(principal, role.data, actor.name, h.audit);
+    if (op.op === 'create') {
+      const created = await h.tokens.create(op.principal, op.role as Role, actor.name, h.audit);
       process.stdout.write(`${created.token}\n`);
-      process.stderr.write(`token for ${principal} (${role.data}); it is shown only now\n`);
-    } else if (sub === 'list') {
+      process.stderr.write(`token for ${op.principal} (${op.role}); it is shown only now\n`);
+    } else if (op.op === 'list') {
       for (const t of await h.tokens.list()) {
         process.stdout.write(`${t.principal.padEnd(24)} ${t.role.padEnd(9)} created ${t.createdAt} by ${t.createdBy}${t.revokedAt ? `, revoked ${t.revokedAt}` : ''}\n`);
       }
-    } else if (sub === 'revoke' && principal) {
-      if (!(await h.tokens.revoke(principal, actor.name, h.audit))) throw new Error(`no active token for '${principal}'`);
-      process.stdout.write(`revoked ${principal}\n`);
-    } else throw new UsageError(USAGE);
+    } else {
+      if (!(await h.tokens.revoke(op.principal, actor.name, h.audit))) throw new Error(`no active token for '${op.principal}'`);
+      process.stdout.write(`revoked ${op.principal}\n`);
+    }
   });
+}
+
+/** The sub-command, checked before anything is opened or asked (a wrong one is exit 2). */
+function tokenOp([sub, principal, ...rest]: string[], role: string | undefined): TokenOp {
+  if (rest.length > 0) throw new UsageError(USAGE);
+  if (sub === 'create' && principal) {
+    const r = Role.safeParse(role);
+    if (!r.success) throw new UsageError(`--role must be one of ${Role.options.join(', ')}\n${USAGE}`);
+    return { op: 'create', principal, role: r.data };
+  }
+  if (sub === 'list' && !principal) return { op: 'list' };
+  if (sub === 'revoke' && principal) return { op: 'revoke', principal };
+  throw new UsageError(USAGE);
 }

@@ -18,6 +18,9 @@ import { repositoryRoutes } from './routes/repository.js';
 import { routingAdminRoutes } from './routes/routing-admin.js';
 import { batchingAdminRoutes } from './routes/batching-admin.js';
 import { v1Routes } from './routes/v1.js';
+import { replicasRoutes } from './routes/replicas.js';
+import { tokenRevokeRoutes } from './routes/token-revoke.js';
+import { replicasSeen } from '../control/replicas-seen.js';
 
 /**
  * The gateway's HTTP surface. Routes only translate; the data plane does the work.
@@ -53,7 +56,13 @@ export function createApp(deps: HttpDeps): HttpApp {
   if (deps.monitoring) app.route('/v1', feedbackRoutes(deps.monitoring.feedback));
   app.route('/console', consoleRoutes());
   // Every ops route names its own minimum role (one token model); no sub-app guards '*'.
-  if (deps.governance) app.route('/admin', governanceRoutes(deps.governance, { maxBytes: maxUploadBytes, maxPartBytes: maxBodyBytes }));
+  const gov = deps.governance;
+  if (gov) {
+    app.route('/admin', governanceRoutes(gov, { maxBytes: maxUploadBytes, maxPartBytes: maxBodyBytes }));
+    const { engine, tokens, audit } = gov.handle;
+    app.route('/admin', replicasRoutes(() => replicasSeen(engine), deps.authenticate, deps.settings.adminToken));
+    app.route('/admin', tokenRevokeRoutes((p, actor) => tokens.revoke(p, actor, audit), deps.authenticate, deps.settings.adminToken));
+  }
   // Per-route admin guards, mounted before the routing admin's '*' guard for the same reason.
   if (deps.monitoring) app.route('/admin', monitoringRoutes(deps.monitoring));
   if (deps.batching) app.route('/admin', batchingAdminRoutes(deps, deps.batching));

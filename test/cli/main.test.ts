@@ -4,18 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-/** The built `modelgate` command as a user runs it: exit 0 for help, 2 for usage errors, 1 for failures. */
+/** The built `modelgate` command as a user runs it: exit 0 for help, 2 for usage errors, 1 for failures, 3 refused by role. */
 const data = mkdtempSync(join(tmpdir(), 'modelgate-cli-'));
 const modelgate = (...args: string[]) => {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '1', MODELGATE_REGISTRY_DB: join(data, 'registry.db') };
   delete env.MODELGATE_TOKEN;
   delete env.MODELGATE_ADMIN_TOKEN;
+  delete env.MODELGATE_URL;
   const r = spawnSync(process.execPath, ['dist/src/cli/main.js', ...args], { encoding: 'utf8', timeout: 20_000, env });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
 describe('modelgate CLI', () => {
-  it.each(['serve', 'import', 'register', 'promote', 'validate', 'audit', 'token', 'perf'])('%s --help prints its usage and exits 0', (command) => {
+  it.each(['serve', 'import', 'register', 'promote', 'validate', 'audit', 'token', 'perf', 'models', 'routing', 'rollback', 'predict', 'status'])('%s --help prints its usage and exits 0', (command) => {
     const r = modelgate(command, '--help');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^usage: modelgate ${command}`));
@@ -47,10 +48,26 @@ describe('modelgate CLI', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
-  it('a failing command exits 1', () => {
+  it('a command refused for want of a token exits 3 (local bootstrap mode too)', () => {
     const r = modelgate('token', 'list');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.err).toMatch(/a token is required/);
+  });
+
+  it('a failing command exits 1', () => {
+    const r = modelgate('register', join(data, 'no-such-dir'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cannot read .*manifest\.json/);
+  });
+
+  it('every admin command documents --url, --token and the exit codes', () => {
+    for (const command of ['register', 'promote', 'validate', 'audit', 'token', 'models', 'routing', 'rollback', 'predict', 'status']) {
+      const r = modelgate(command, '--help');
+      expect(r.out, command).toMatch(/--url/);
+      expect(r.out, command).toMatch(/3 refused by role/);
+    }
+    expect(modelgate('promote', '--help').out).toMatch(/local registry database .* for bootstrap only/s);
+    expect(modelgate().out).toMatch(/exit codes: 0 ok, 1 failure, 2 usage, 3 refused by role/);
   });
 
   it.each([

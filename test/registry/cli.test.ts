@@ -53,7 +53,7 @@ describe('modelgate CLI: token, register, promote, validate, audit verify', () =
     bob = b.out.trim();
     expect(alice).toMatch(/^mgt_/);
     const denied = await run(tokenCommand, ['create', 'eve', '--role', 'admin'], alice);
-    expect(denied.code).toBe(1);
+    expect(denied.code).toBe(3);
     expect(denied.err).toMatch(/403 forbidden/);
     expect((await run(tokenCommand, ['list'], ADMIN)).out).toMatch(/alice\s+deployer[\s\S]*bob\s+approver/);
   });
