@@ -1,9 +1,10 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ERROR_CODES } from '../../src/errors/index.js';
 import { openApiDocument } from '../../src/http/openapi/document.js';
 import { routeTable, type HonoRoute } from '../../src/http/openapi/route-table.js';
-import { startGoverned, type GovernedGateway } from '../support/governance.js';
+import { createToken, HOUSE, startGoverned, type GovernedGateway } from '../support/governance.js';
 
 // The route table app.ts hands the docs routes: the full app's, every route it mounted.
 const captured: { routes?: () => readonly HonoRoute[] } = {};
@@ -116,5 +117,33 @@ describe('OpenAPI document', () => {
       expect((await asset.arrayBuffer()).byteLength, src).toBeGreaterThan(50);
     }
     expect((await g.call('/docs/..%2Fpackage.json')).status).toBe(404);
+  });
+
+  it('real answers match the schemas the document gives them', async () => {
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    ajv.addSchema(served, 'mg');
+    const pointer = (path: string) => path.replaceAll('~', '~0').replaceAll('/', '~1').replaceAll('{', '%7B').replaceAll('}', '%7D');
+    const check = async (res: Response, path: string, method: string) => {
+      const body: unknown = await res.json();
+      const validate = ajv.compile({ $ref: `mg#/paths/${pointer(path)}/${method}/responses/${res.status}/content/application~1json/schema` });
+      expect(validate(body), `${method.toUpperCase()} ${path} ${res.status}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    };
+    // The schemas bite: a body without the fields is refused.
+    expect(ajv.compile({ $ref: `mg#/paths/${pointer('/v1/models/{model}/predict')}/post/responses/200/content/application~1json/schema` })({ model: 'x' })).toBe(false);
+    const admin = await createToken(g, 'oa-viewer', 'deployer');
+    const post = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await check(await g.call('/v1/models/property-valuation/predict', post(HOUSE)), '/v1/models/{model}/predict', 'post');
+    await check(await g.call('/v1/models/property-valuation/predict', post({ instances: [{ sqft: 1 }] })), '/v1/models/{model}/predict', 'post');
+    await check(await g.call('/v1/models/nope/predict', post(HOUSE)), '/v1/models/{model}/predict', 'post');
+    const row = Object.values(HOUSE.instances[0] as object) as number[];
+    await check(await g.call('/v2/models/property-valuation/infer', post({ inputs: [{ name: 'features', shape: [1, 8], datatype: 'FP32', data: row }] })), '/v2/models/{model}/infer', 'post');
+    await check(await g.call('/v2/models/property-valuation'), '/v2/models/{model}', 'get');
+    await check(await g.call('/v2/health/ready'), '/v2/health/ready', 'get');
+    await check(await g.call('/v1/models'), '/v1/models', 'get');
+    await check(await g.call('/admin/models/property-valuation/routing', { token: admin }), '/admin/models/{model}/routing', 'get');
+    await check(await g.call('/admin/models/property-valuation/routing'), '/admin/models/{model}/routing', 'get');
+    await check(await g.call('/admin/models/property-valuation/versions', { token: admin }), '/admin/models/{model}/versions', 'get');
+    await check(await g.call('/admin/audit', { token: admin }), '/admin/audit', 'get');
+    await check(await g.call('/v2/repository/index', { method: 'POST', token: admin }), '/v2/repository/index', 'post');
   });
 });

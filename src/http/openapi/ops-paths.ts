@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
-import { STAGES } from '../../registry/registry-store.js';
 import { RepositoryLoadBody } from '../oip-schema.js';
 import { AuditPageQuery } from '../routes/audit.js';
 import { FeedbackBatchBody, FeedbackBody } from '../routes/feedback.js';
@@ -19,7 +18,7 @@ const Routing = View('RoutingView', "A model's routing: the flag, the stable ver
   rollback: z.object({ since: z.string(), actor: z.string(), reason: z.string() }).nullable(),
   effective_split: z.array(z.object({ version: z.string(), percent: z.number(), via: z.string() })),
 });
-const Version = View('VersionRecord', 'A registered version with its lineage.', { model: z.string(), version: z.string(), stage: z.enum(STAGES) });
+const Version = View('VersionRecord', 'A registered version with its lineage.', { model: z.string(), version: z.string(), stage: PromoteBody.shape.stage });
 const Analysis = View('AnalysisView', 'Checks, verdict, actions.');
 const FeedbackResult = z
   .object({ request_id: z.string(), status: z.enum(['accepted', 'duplicate', 'unknown', 'late', 'invalid']), model: z.string().optional(), version: z.string().optional(), message: z.string().optional() })
