@@ -28,7 +28,7 @@ describe('TypeScript client against a gateway', () => {
   beforeAll(async () => {
     const dir = tempDir('modelgate-client-flags-');
     const flags = join(dir, 'flags.json');
-    writeFlags(flags, [flag(MODEL, { variants: CANARY_90_10 })]);
+    writeFlags(flags, [flag(MODEL, { variants: CANARY_90_10, tenantPins: { acme: '1.1.0' } })]);
     gw = await startServerProcess({ MODELGATE_MODELS_DIR: demoModels(), MODELGATE_FLAGS_FILE: flags, MODELGATE_REGISTRY: 'off', MODELGATE_ADMIN_TOKEN: ADMIN });
     client = new ModelgateClient({ baseUrl: gw.url, token: ADMIN, timeoutMs: 10_000 });
   }, 90_000);
@@ -53,6 +53,14 @@ describe('TypeScript client against a gateway', () => {
     const again = await Promise.all([0, 1, 2].map(() => client.predict(MODEL, HOUSE_V1, { user: 'user-7' })));
     expect(new Set(again.map((r) => r.stamps.version)).size).toBe(1);
     expect(again[2]?.stamps.cache).toBe('hit');
+  });
+
+  it("routes a tenant by the flag's tenant strategy", async () => {
+    for (let i = 0; i < 10; i++) {
+      const r = await client.predict(MODEL, HOUSE_V1, { tenant: 'acme', user: `user-${i}` });
+      expect(r.stamps.version).toBe('1.1.0');
+      expect(r.stamps.route).toBe('flag:tenant-acme');
+    }
   });
 
   it('pins a version, over the flag', async () => {
