@@ -15,7 +15,7 @@ export default defineConfig({
     maxWorkers: 2,
     // Projects with a higher groupOrder start once the lower ones are done.
     projects: [
-      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [STOPS_UNLEASH, ...MEASURES], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts', 'clients/typescript/test/**/*.test.ts'], exclude: [STOPS_UNLEASH, ...MEASURES], sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: 'unleash-outage', include: [STOPS_UNLEASH], sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: 'measures', include: MEASURES, fileParallelism: false, sequence: { groupOrder: 2 } } },
     ],

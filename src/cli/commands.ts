@@ -100,6 +100,16 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     usage: PERF_USAGE,
     run: async () => (await import('./perf-command.js')).perfCommand,
   },
+  openapi: {
+    summary: "print the HTTP API's OpenAPI 3.1 document (also served at /openapi.json)",
+    usage: 'usage: modelgate openapi > openapi.json',
+    run: async () => (await import('./openapi-command.js')).openapiCommand,
+  },
+  types: {
+    summary: "write TypeScript types for a model's named features, from its manifest",
+    usage: 'usage: modelgate types <model> [--version <v>] [--models-dir <dir>] [--out <file.ts>]   (default: the highest version on disk)',
+    run: async () => (await import('./types-command.js')).typesCommand,
+  },
   token: {
     summary: 'manage role tokens (admin)',
     usage:

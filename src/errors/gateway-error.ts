@@ -3,26 +3,30 @@
  * with a stable machine code and an HTTP status; `http/` renders it in exactly one place.
  * Anything else that escapes is an internal error and is rendered without its message.
  */
-export type ErrorCode =
-  | 'bad_request'
-  | 'invalid_input'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'model_not_found'
-  | 'version_not_found'
-  | 'model_not_ready'
-  | 'conflict'
-  | 'gone'
-  | 'precondition_failed'
-  | 'overloaded'
-  | 'store_unavailable'
-  | 'too_many_requests'
-  | 'inference_failed'
-  | 'load_failed'
-  | 'internal';
+/** Every `code` a caller can see (the OpenAPI document lists them from here). */
+export const ERROR_CODES = [
+  'bad_request',
+  'invalid_input',
+  'unsupported_media_type',
+  'payload_too_large',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'model_not_found',
+  'version_not_found',
+  'model_not_ready',
+  'conflict',
+  'gone',
+  'precondition_failed',
+  'overloaded',
+  'store_unavailable',
+  'too_many_requests',
+  'inference_failed',
+  'load_failed',
+  'internal',
+  'method_not_allowed',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface GatewayErrorOptions {
   /** Extra, caller-safe detail (never a path or a stack). */

@@ -10,6 +10,7 @@ import { feedbackRoutes } from './routes/feedback.js';
 import { governanceRoutes } from './routes/governance.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { consoleRoutes } from './routes/console.js';
+import { docsRoutes } from './openapi/docs-routes.js';
 import { allowedMethods } from './method-not-allowed.js';
 import { oipRoutes } from './routes/oip.js';
 import { mountPredictionRoutes } from './routes/predict.js';
@@ -55,6 +56,8 @@ export function createApp(deps: HttpDeps): HttpApp {
   app.route('/v1', v1Routes(deps));
   if (deps.monitoring) app.route('/v1', feedbackRoutes(deps.monitoring.feedback));
   app.route('/console', consoleRoutes());
+  // The document lists the routes this app mounted, read when it is first asked for.
+  app.route('/', docsRoutes(() => app.routes));
   // Every ops route names its own minimum role (one token model); no sub-app guards '*'.
   const gov = deps.governance;
   if (gov) {

@@ -4,7 +4,9 @@ import { OipDatatype } from '../repository/manifest.js';
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 const Parameters = z.record(z.string(), Scalar);
 /** Tensor data is checked element by element later, against the model; here only "an array". */
-const Data = z.custom<unknown[]>((v) => Array.isArray(v), 'data must be an array');
+const Data = z
+  .custom<unknown[]>((v) => Array.isArray(v), 'data must be an array')
+  .meta({ type: 'array', description: 'Tensor data, flat or nested, row-major; checked element by element against the model.' });
 
 const InputTensor = z.object({
   name: z.string().min(1).max(256),

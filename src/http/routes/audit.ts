@@ -49,3 +49,6 @@ export function auditRoutes(deps: AuditHttpDeps): Hono<AppEnv> {
   });
   return app;
 }
+
+/** The query the audit page validates (the OpenAPI document describes it from here). */
+export { PageQuery as AuditPageQuery };

@@ -27,3 +27,6 @@ export function feedbackRoutes(feedback: FeedbackService): Hono<AppEnv> {
   });
   return app;
 }
+
+/** The bodies the feedback routes validate (the OpenAPI document describes them from here). */
+export { One as FeedbackBody, Batch as FeedbackBatchBody };

@@ -22,13 +22,13 @@ export interface RegistryHttpDeps {
   uploads: MultipartLimits;
 }
 
-const PromoteBody = z.object({
+export const PromoteBody = z.object({
   stage: z.enum(STAGES),
   reason: z.string().max(1000).optional(),
   override: z.boolean().optional(),
 });
-const AliasBody = z.object({ version: z.string().refine(isVersion, 'version must be semver or an integer'), reason: z.string().max(1000).optional() });
-const TokenBody = z.object({ principal: z.string().min(1).max(64), role: Role });
+export const AliasBody = z.object({ version: z.string().refine(isVersion, 'version must be semver or an integer'), reason: z.string().max(1000).optional() });
+export const TokenBody = z.object({ principal: z.string().min(1).max(64), role: Role });
 
 /** A version as the API shows it (the manifest on the detail route only). */
 export const versionView = (v: VersionRecord) => ({

@@ -6,7 +6,7 @@ import { adminRoles } from '../middleware/admin-auth.js';
 import { readOptionalJson } from '../read-json.js';
 import { checkNames } from './names.js';
 
-const RollbackBody = z.object({ reason: z.string().max(1000).optional() }).optional();
+export const RollbackBody = z.object({ reason: z.string().max(1000).optional() }).optional();
 
 /** Ops on routing (role tokens: view = viewer, rollback = deployer): instant rollback (and its release) and the routing view of a model. */
 export function routingAdminRoutes(deps: HttpDeps): Hono<AppEnv> {
