@@ -3,7 +3,7 @@
 import { grpcRequestBytes, type GrpcWorkload } from './grpc-workload.js';
 import { clientCpu } from './client-cpu.js';
 import type { LoadResult } from './load.js';
-import { grpcFrame, H2GrpcConnection } from '../src/perf/h2-grpc-client.js';
+import { grpcFrame, H2GrpcConnection, requestHeaders } from '../src/perf/h2-grpc-client.js';
 
 export interface GrpcLoadSpec {
   /** host:port */
@@ -27,7 +27,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** `connections` closed loops of ModelInfer for `seconds`: each sends its next call when the last is answered. */
-async function run(clients: H2GrpcConnection[], frame: Buffer, seconds: number, tallyKey?: string): Promise<LoadResult> {
+async function run(clients: H2GrpcConnection[], headers: Buffer, frame: Buffer, seconds: number, tallyKey?: string): Promise<LoadResult> {
   const latencies: number[] = [];
   let failed = 0;
   const tally: Record<string, number> | undefined = tallyKey ? {} : undefined;
@@ -35,7 +35,7 @@ async function run(clients: H2GrpcConnection[], frame: Buffer, seconds: number, 
   const loop = async (client: H2GrpcConnection) => {
     while (performance.now() < deadline) {
       const started = performance.now();
-      const r = await client.call(PATH, frame);
+      const r = await client.call(headers, frame);
       if (r.code !== 0) failed++;
       else latencies.push(performance.now() - started);
       if (tally && tallyKey) {
@@ -64,16 +64,16 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as GrpcLoadSpec;
   // Framed once: every call writes the same bytes (as ghz and perf_analyzer reuse a request).
   const frame = grpcFrame(grpcRequestBytes(spec.workload));
+  const headers = requestHeaders(spec.target, PATH);
   // A lean HTTP/2 client (src/perf/h2-grpc-client.ts), the calls sharing one connection as ghz's
-  // do by default: on this 2-core machine the load generator competes with the server for CPU,
-  // and grpc-js's client spent 2-5x this one's CPU a call (one connection per loop: +50 % more).
+  // do by default: on this 2-core machine the load generator competes with the server for CPU.
   const shared = Array.from({ length: Math.max(1, spec.channels ?? 1) }, () => new H2GrpcConnection(spec.target));
   const clients = Array.from({ length: spec.connections }, (_, i) => shared[i % shared.length] as H2GrpcConnection);
-  if (spec.warmupSec > 0) await run(clients, frame, spec.warmupSec);
+  if (spec.warmupSec > 0) await run(clients, headers, frame, spec.warmupSec);
   process.stdout.write('measuring\n');
   const from = process.hrtime.bigint() / 1000n;
   const cpu = process.cpuUsage();
-  const result = await run(clients, frame, spec.durationSec, spec.tally);
+  const result = await run(clients, headers, frame, spec.durationSec, spec.tally);
   result.clientCpuUsPerReq = clientCpu(cpu, result.total);
   result.windowUs = `${from},${process.hrtime.bigint() / 1000n}`;
   for (const c of shared) c.close();
