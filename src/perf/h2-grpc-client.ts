@@ -29,9 +29,10 @@ export function grpcFrame(message: Uint8Array): Buffer {
   return out;
 }
 
-/** A unary call's request headers for `path` (a method's full name), with `metadata` (lower-case keys): encode once, send on every call. */
+/** A unary call's request headers for `path` (a method's full name), with `metadata`: encode once, send on every call. */
 export function requestHeaders(authority: string, path: string, metadata: Record<string, string> = {}): Buffer {
-  return literalHeaders({ ':method': 'POST', ':scheme': 'http', ':path': path, ':authority': authority, 'content-type': 'application/grpc', te: 'trailers', ...metadata });
+  const md = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k.toLowerCase(), v]));
+  return literalHeaders({ ':method': 'POST', ':scheme': 'http', ':path': path, ':authority': authority, 'content-type': 'application/grpc', te: 'trailers', ...md });
 }
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -122,8 +123,14 @@ export class H2GrpcConnection {
     });
   }
 
+  /** Ends the connection once the server has answered what is in flight. */
   close(): void {
     this.socket.end();
+  }
+
+  /** Ends the connection now: calls in flight end with UNAVAILABLE. */
+  destroy(): void {
+    this.socket.destroy();
   }
 
   /** Writes of one turn of the event loop leave in one writev. */
