@@ -12,6 +12,13 @@ import { loadProtos, type ModelInferRequestMsg } from '../src/grpc/proto.js';
 
 const bytes = (b: Buffer): Buffer => b;
 
+/** Misaligned FP32 bytes copied into a fresh Float32Array (one memcpy, as the gateway's decodeRawTensor does). */
+function copyAligned(r: Uint8Array): Float32Array {
+  const out = new Float32Array(r.byteLength / 4);
+  new Uint8Array(out.buffer).set(r);
+  return out;
+}
+
 async function main(): Promise<void> {
   const [grpcPort, httpPort, model] = process.argv.slice(2);
   if (!grpcPort || !httpPort || !model) throw new Error('usage: grpc-baseline.js <grpc port> <http port> <model.onnx>');
@@ -25,8 +32,8 @@ async function main(): Promise<void> {
     const t = req.inputs[0];
     const r = req.raw_input_contents[0];
     if (!t || !r) return callback({ code: status.INVALID_ARGUMENT, details: 'no input' });
-    // A view when aligned, else one copy (as the gateway does).
-    const data = r.byteOffset % 4 === 0 ? new Float32Array(r.buffer, r.byteOffset, r.byteLength / 4) : new Float32Array(Uint8Array.from(r).buffer);
+    // A view when aligned, else one copy (as the gateway does; Uint8Array.from, used before, cost ~800 µs a call).
+    const data = r.byteOffset % 4 === 0 ? new Float32Array(r.buffer, r.byteOffset, r.byteLength / 4) : copyAligned(r);
     const dims = t.shape.map((d) => Number(d));
     session.run({ [input]: new ort.Tensor('float32', data, dims) }).then(
       (out) => {

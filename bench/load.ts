@@ -1,5 +1,6 @@
 // The load generator, run as its own process: `node dist/bench/load.js '<LoadSpec JSON>'`; prints a LoadResult JSON line.
 import { readFileSync } from 'node:fs';
+import { clientCpu } from './client-cpu.js';
 import autocannon, { type RequestSpec } from 'autocannon';
 
 export interface LoadSpec {
@@ -30,6 +31,8 @@ export interface LoadResult {
   tally?: Record<string, number>;
   /** Server CPU time per request in microseconds (all its threads), filled in by the parent. */
   cpuUsPerReq?: number;
+  /** The load generator's own CPU time per request in microseconds (it shares the machine with the server). */
+  clientCpuUsPerReq?: number;
   /** The measured part on the monotonic clock, `FROM,TO` in µs: profile-summary.js --window. */
   windowUs?: string;
 }
@@ -77,7 +80,9 @@ async function main(): Promise<void> {
   // The parent samples the server's CPU time between these two lines.
   process.stdout.write('measuring\n');
   const from = process.hrtime.bigint() / 1000n;
+  const cpu = process.cpuUsage();
   const result = await run(spec, spec.durationSec, spec.tally ? {} : undefined);
+  result.clientCpuUsPerReq = clientCpu(cpu, result.total);
   result.windowUs = `${from},${process.hrtime.bigint() / 1000n}`;
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -277,7 +277,7 @@ async function runGroup(g: Group, scenarios: Map<string, Scenario>): Promise<voi
           r = await runLoad(LOAD, spec, root, target.server.child.pid);
         }
         s.runs.push(r);
-        process.stderr.write(`${r.rps.toFixed(0)} req/s, p99 ${r.p99} ms, ${r.cpuUsPerReq?.toFixed(0) ?? '?'} us CPU/req${r.non2xx + r.errors ? `, ${r.non2xx + r.errors} non-2xx/errors` : ''}\n`);
+        process.stderr.write(`${r.rps.toFixed(0)} req/s, p99 ${r.p99} ms, ${r.cpuUsPerReq?.toFixed(0) ?? '?'} us CPU/req (client ${r.clientCpuUsPerReq?.toFixed(0) ?? '?'})${r.non2xx + r.errors ? `, ${r.non2xx + r.errors} non-2xx/errors` : ''}\n`);
         const profileDir = profile ? SERVERS[l.server]?.profileDir : undefined;
         // This load's share of its server's profile: its requests, its window (no start-up, no warm-up).
         if (profileDir) process.stderr.write(`    profile: node dist/bench/profile-summary.js ${profileDir}/*.cpuprofile --requests=${r.total} --window=${r.windowUs}\n`);

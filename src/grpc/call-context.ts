@@ -18,9 +18,12 @@ function headerRecord(md: Metadata): Record<string, string | undefined> {
   return { forwarded: text(md, 'forwarded'), 'x-forwarded-for': text(md, 'x-forwarded-for') };
 }
 
-/** The peer's address from grpc-js's `ipv4:1.2.3.4:5678` / `ipv6:[::1]:5678` form. */
-function peerAddress(peer: string): string | undefined {
-  const m = /^ipv[46]:(?:\[([^\]]+)\]|([^:]+)):\d+$/.exec(peer);
+/**
+ * The peer's address from grpc-js's getPeer(): `1.2.3.4:5678` and `::1:5678` in grpc-js 1.10+
+ * (older ones: `ipv4:1.2.3.4:5678`, `ipv6:[::1]:5678`). The port is whatever follows the last colon.
+ */
+export function peerAddress(peer: string): string | undefined {
+  const m = /^(?:ipv[46]:)?(?:\[([^\]]+)\]|(.+)):\d+$/.exec(peer);
   return m?.[1] ?? m?.[2];
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import { bearerToken, metadataContext, noCacheRequested, requestIdOf, versionPin } from './call-context.js';
 import { grpcProtocol } from './infer-protocol.js';
 import type { ModelInferRequestMsg, Protos, RepositoryRequestMsg } from './proto.js';
+import { alignRawInput } from './raw-alignment.js';
 import { errorRenderer } from './status.js';
 import type { RequestTracer } from '../contracts/tracing.js';
 import { grpcServerDone, grpcServerSpan } from './tracing.js';
@@ -125,6 +126,8 @@ export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedService
 
     ModelInfer: unary(async (call, requestId) => {
       const msg = decode<ModelInferRequestMsg>(protos.ModelInferRequest, call.request);
+      const raw = msg.raw_input_contents;
+      for (let i = 0; i < raw.length && i < msg.inputs.length; i++) raw[i] = alignRawInput(raw[i] as Uint8Array, (msg.inputs[i] as { datatype: string }).datatype, call.request);
       // model_version is a pin like x-model-version (a version or an alias), so only bounded here.
       checkNames(msg.model_name);
       if (msg.model_version.length > 128) throw badRequest('model_version is longer than 128 characters');

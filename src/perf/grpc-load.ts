@@ -1,5 +1,6 @@
 import type { Load, ResponseSink, RunningLoad } from './load-driver.js';
 import { answeredVersion, MODEL_INFER } from './grpc-messages.js';
+import { grpcFrame, H2GrpcConnection, requestHeaders } from './h2-grpc-client.js';
 
 export interface GrpcLoadOptions {
   /** host:port of the gateway's gRPC listener. */
@@ -33,29 +34,29 @@ export function callInfer(grpc: GrpcModule, client: import('@grpc/grpc-js').Clie
 }
 
 /**
- * gRPC load with @grpc/grpc-js on one channel (HTTP/2 multiplexes the calls): `concurrency`
- * loops each with one call in flight, or calls started at `rate` a second (at most
+ * gRPC load on one HTTP/2 connection (calls multiplexed, as ghz's by default), written by the lean
+ * client of h2-grpc-client.ts so the load generator's CPU stays small beside the gateway's:
+ * `concurrency` loops each with one call in flight, or calls started at `rate` a second (at most
  * `connections` x 16 in flight, so a slow server is measured, not buried).
  */
 export async function startGrpcLoad(o: GrpcLoadOptions): Promise<RunningLoad> {
   const grpc = await import('@grpc/grpc-js');
-  const client = new grpc.Client(o.address, grpc.credentials.createInsecure());
+  const conn = new H2GrpcConnection(o.address);
+  const fixed = o.users > 0 ? undefined : requestHeaders(o.address, MODEL_INFER, o.headers);
   let running = true;
   let user = 0;
   let inFlight = 0;
   const { sink } = o;
   const one = async () => {
-    const md = new grpc.Metadata();
-    for (const [k, v] of Object.entries(o.headers)) md.set(k, v);
-    if (o.users > 0) md.set('x-user-id', `user-${user++ % o.users}`);
+    const headers = fixed ?? requestHeaders(o.address, MODEL_INFER, { ...o.headers, 'x-user-id': `user-${user++ % o.users}` });
     inFlight++;
     const started = performance.now();
-    const r = await callInfer(grpc, client, o.next(), md);
+    const r = await conn.call(headers, grpcFrame(o.next()), true);
     inFlight--;
     if (!running) return;
     if (r.code === 0) {
       sink.response(200, performance.now() - started);
-      sink.tags(r.response ? answeredVersion(r.response) : undefined, undefined);
+      sink.tags(r.message ? answeredVersion(r.message) : undefined, undefined);
     } else {
       sink.error(grpc.status[r.code] ?? String(r.code));
     }
@@ -85,8 +86,11 @@ export async function startGrpcLoad(o: GrpcLoadOptions): Promise<RunningLoad> {
     stop: async () => {
       running = false;
       if (timer) clearInterval(timer);
+      // Calls a stalled server never answers end when the connection goes (as grpc-js's 30 s deadline ended them).
+      const stalled = setTimeout(() => conn.destroy(), 30_000);
       await Promise.all(loops);
-      client.close();
+      clearTimeout(stalled);
+      conn.close();
     },
   };
 }
