@@ -18,6 +18,8 @@ export interface DigestDone {
 
 /** Maps smaller than this are hashed where they are: a thread hop costs more than their hash. */
 const OFF_THREAD_MIN = 64 * 1024;
+/** Nor larger ones: their copy would hold that much memory again while it waits (at most MAX_WAITING of them). */
+const OFF_THREAD_MAX = 8 * 1024 * 1024;
 /**
  * At most this many digests wait for the thread; past it the caller hashes (the thread is behind:
  * on a busy machine it gets less CPU). A few reused buffers are also what keeps a hop cheap:
@@ -34,12 +36,14 @@ interface Waiting {
 }
 
 /**
- * `tensorsSha256` of large maps (an image) on a worker thread, so the ~450 µs of hashing 600 KB
- * leave the event loop: the map is laid out (one copy, ~30 µs) into a reusable buffer, moved
- * to the thread, hashed there and moved back. The digest is the same value, and is remembered for the map like
- * `tensorsSha256`'s. Used where the digest can arrive later (the trace record of an uncached
- * request); hand-written because neither Node's WebCrypto (it copies into fresh memory on the
- * calling thread) nor a pool library saves that copy. Never fails: if the thread is gone or
+ * `tensorsSha256` of large maps (an image) on a worker thread, so most of the ~450 µs of hashing
+ * 600 KB leaves the event loop: the map is laid out (one copy) into a reused buffer, moved to the
+ * thread, hashed there and moved back. Measured on the shared 2-core VM, one 600 KB map at a
+ * time: ~180 µs on the event loop against ~420 µs hashing it there. It costs more CPU in all
+ * (the copy and the hop), so it pays where a core is free, not on a machine already saturated.
+ * The digest is the same value, remembered for the map like `tensorsSha256`'s. Hand-written:
+ * Node's WebCrypto digest copies into fresh memory on the calling thread (measured about as
+ * slow as hashing), and no pool library saves the copy. Never fails: if the thread is gone or
  * behind, the digest is computed here.
  */
 export class DigestThread {
@@ -55,7 +59,7 @@ export class DigestThread {
     if (need < OFF_THREAD_MIN) return tensorsSha256(map, need);
     const known = knownSha256(map);
     if (known !== undefined) return known;
-    if (this.waiting.size >= MAX_WAITING) return tensorsSha256(map, need);
+    if (need > OFF_THREAD_MAX || this.waiting.size >= MAX_WAITING) return tensorsSha256(map, need);
     const buf = this.take(need);
     const length = writeTensors(map, Buffer.from(buf, 0, need), 0);
     const id = this.nextId++;
