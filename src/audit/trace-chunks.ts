@@ -27,8 +27,6 @@ export abstract class TraceChunks {
   private chunkRecords = 0;
   protected pendingBytes = 0;
   private readonly writes = new Set<Promise<void>>();
-  /** Records whose payload is still being made. */
-  private readonly later = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private droppedSinceLog = 0;
   protected closed = false;
@@ -56,17 +54,6 @@ export abstract class TraceChunks {
     this.chunkRecords++;
     this.timer ??= setTimeout(() => this.flush(), settings.flushIntervalMs);
     this.appended(h, at, this.used);
-  }
-
-  /** Append a record once its payload is made (off the main thread); a payload that fails is counted as dropped. */
-  appendLater(h: TraceHeader, payload: Promise<Uint8Array>): void {
-    const done: Promise<void> = payload
-      .then(
-        (bytes) => this.append(h, bytes),
-        () => this.drop(),
-      )
-      .finally(() => this.later.delete(done));
-    this.later.add(done);
   }
 
   /** Hand the chunk to the sink (asynchronously). */
@@ -107,7 +94,6 @@ export abstract class TraceChunks {
 
   /** Flush and wait until everything appended so far is written. */
   async drain(): Promise<void> {
-    while (this.later.size > 0) await Promise.all([...this.later]);
     this.flush();
     while (this.writes.size > 0) await Promise.all([...this.writes]);
   }

@@ -48,9 +48,8 @@ export const MAX_HEADER_BYTES = FIXED + 6 * 256;
  * The shared part of a record: the input's sha256 (inputs themselves are never stored) and the
  * outputs, raw, when they fit in maxOutputBytes, else their sha256. Made once per cache entry.
  */
-export function encodePayload(inputs: TensorMap | string, outputs: TensorMap, maxOutputBytes: number): Buffer {
-  // The input's digest, or the input to take it of.
-  const inputSha = typeof inputs === 'string' ? inputs : tensorsSha256(inputs);
+export function encodePayload(inputs: TensorMap, outputs: TensorMap, maxOutputBytes: number): Buffer {
+  const inputSha = tensorsSha256(inputs);
   const size = tensorsBytes(outputs);
   const stored = size <= maxOutputBytes;
   const out = Buffer.allocUnsafe(1 + 32 + (stored ? size : 32));

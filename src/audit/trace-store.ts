@@ -17,8 +17,6 @@ export interface TraceHealth {
 export interface TraceStore {
   /** Take one record. Never blocks, never throws; a record that cannot be kept is counted as dropped. */
   append(h: TraceHeader, payload: Uint8Array): void;
-  /** Take one record whose payload is still being made (a large input's digest); drain() waits for it. */
-  appendLater(h: TraceHeader, payload: Promise<Uint8Array>): void;
   /** Wait until everything appended so far is written. */
   drain(): Promise<void>;
   /** Predictions answered under a request id, newest first (a client may reuse an id). */

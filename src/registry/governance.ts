@@ -239,7 +239,7 @@ export class Governance {
     clearInterval(this.verifyTimer);
     await this.unlisten?.();
     await this.syncing.catch(() => undefined);
-    await this.trace?.close();
+    await this.trace?.log.close();
     await this.handle.close();
   }
 

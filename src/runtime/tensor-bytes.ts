@@ -58,7 +58,8 @@ export function tensorsBytes(map: TensorMap): number {
  * large ones (an image) are hashed over their own bytes, never copied, and remembered per map
  * object: the cache key and the trace record of one request share that one digest.
  */
-export function tensorsSha256(map: TensorMap, need = tensorsBytes(map)): string {
+export function tensorsSha256(map: TensorMap): string {
+  const need = tensorsBytes(map);
   if (need <= COPY_MAX) {
     // Cheaper to hash again than to remember: a WeakMap entry per uncached request costs the GC more.
     if (need > scratch.length) scratch = Buffer.allocUnsafe(need * 2);
@@ -81,16 +82,6 @@ export function tensorsSha256(map: TensorMap, need = tensorsBytes(map)): string 
   digest = h.digest('base64');
   digests.set(map, digest);
   return digest;
-}
-
-/** A large map's digest when one was already computed (by `tensorsSha256` or off the main thread). */
-export function knownSha256(map: TensorMap): string | undefined {
-  return digests.get(map);
-}
-
-/** Remember a digest computed elsewhere (`DigestThread`) for `tensorsSha256` of the same map. */
-export function rememberSha256(map: TensorMap, digest: string): void {
-  digests.set(map, digest);
 }
 
 function sortedNames(map: TensorMap): string[] {
