@@ -655,6 +655,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/models/{model}/batching": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model's dynamic batching setting */
+        get: operations["batching"];
+        /** Change dynamic batching at run time (audited first; queued requests are kept; not kept over a restart) */
+        put: operations["setBatching"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last recorded inputs of a model's predictions (trace.captureInputs on), newest first */
+        get: operations["capturedInputs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/replicas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gateway processes the shared registry sees (PostgreSQL; null count on SQLite) */
+        get: operations["replicas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tokens/{principal}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a principal's tokens (audited with the caller) */
+        delete: operations["revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -953,6 +1022,20 @@ export interface components {
         /** @description Checks, verdict, actions. */
         AnalysisView: {
             [key: string]: unknown;
+        };
+        /** @description A model's dynamic batching setting and whether each loaded version can be batched. */
+        BatchingView: {
+            model: string;
+            enabled: boolean;
+            maxBatchSize: number;
+            maxQueueDelayMicros: number;
+            /** @enum {string} */
+            source: "config" | "runtime";
+            versions: {
+                version: string;
+                batchable: boolean;
+                reason?: string;
+            }[];
         };
         /** @description The JSON header of a binary tensor request. */
         InferenceHeader: {
@@ -4345,6 +4428,452 @@ export interface operations {
             };
             /** @description Too many failed bearer attempts from this address: wait Retry-After seconds (too_many_requests). */
             429: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    batching: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Model name ([a-z0-9][a-z0-9._-]*). */
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The setting. */
+            200: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchingView"];
+                };
+            };
+            /** @description The request is refused as sent (bad_request, invalid_input): the message says which field. */
+            400: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No bearer token, or an unknown one (unauthorized). */
+            401: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the role, or the admin API is switched off (forbidden). */
+            403: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such model, version or item (not_found, model_not_found, version_not_found). */
+            404: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed bearer attempts from this address: wait Retry-After seconds (too_many_requests). */
+            429: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setBatching: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Model name ([a-z0-9][a-z0-9._-]*). */
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    maxBatchSize?: number;
+                    maxQueueDelayMicros?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The new setting. */
+            200: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchingView"];
+                };
+            };
+            /** @description The request is refused as sent (bad_request, invalid_input): the message says which field. */
+            400: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No bearer token, or an unknown one (unauthorized). */
+            401: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the role, or the admin API is switched off (forbidden). */
+            403: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such model, version or item (not_found, model_not_found, version_not_found). */
+            404: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed bearer attempts from this address: wait Retry-After seconds (too_many_requests). */
+            429: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Shed or unavailable (overloaded, model_not_ready, store_unavailable): retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    capturedInputs: {
+        parameters: {
+            query: {
+                model: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Trace records with their inputs. */
+            200: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        model: string;
+                        predictions: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is refused as sent (bad_request, invalid_input): the message says which field. */
+            400: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No bearer token, or an unknown one (unauthorized). */
+            401: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the role, or the admin API is switched off (forbidden). */
+            403: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description It conflicts with the current state (conflict). */
+            409: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed bearer attempts from this address: wait Retry-After seconds (too_many_requests). */
+            429: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replicas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replicas. */
+            200: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        store: string;
+                        count: number | null;
+                        replicas: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description No bearer token, or an unknown one (unauthorized). */
+            401: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the role, or the admin API is switched off (forbidden). */
+            403: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed bearer attempts from this address: wait Retry-After seconds (too_many_requests). */
+            429: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Shed or unavailable (overloaded, model_not_ready, store_unavailable): retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                principal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            200: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        principal: string;
+                        /** @constant */
+                        revoked: true;
+                    };
+                };
+            };
+            /** @description The request is refused as sent (bad_request, invalid_input): the message says which field. */
+            400: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No bearer token, or an unknown one (unauthorized). */
+            401: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token lacks the role, or the admin API is switched off (forbidden). */
+            403: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such model, version or item (not_found, model_not_found, version_not_found). */
+            404: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed bearer attempts from this address: wait Retry-After seconds (too_many_requests). */
+            429: {
+                headers: {
+                    /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
+                    "x-request-id": components["schemas"]["XRequestId"];
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Shed or unavailable (overloaded, model_not_ready, store_unavailable): retry after Retry-After seconds. */
+            503: {
                 headers: {
                     /** @description The request id: the one the client sent (1-128 of [A-Za-z0-9_.:@-]) or a new UUIDv7. */
                     "x-request-id": components["schemas"]["XRequestId"];

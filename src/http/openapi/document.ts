@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { InferenceHeader } from '../oip-schema.js';
 import { securitySchemes } from './components.js';
+import { adminPaths } from './admin-paths.js';
 import { operation } from './operation.js';
 import { opsPaths } from './ops-paths.js';
 import { predictionPaths } from './prediction-paths.js';
@@ -27,7 +28,7 @@ export type RoutePresent = (method: string, path: string) => boolean;
  * monitoring are optional); without it, every route the gateway can serve.
  */
 export function openApiDocument(opts: { version?: string; serverUrl?: string; present?: RoutePresent } = {}): Record<string, unknown> {
-  let paths: ZodOpenApiPathsObject = { ...predictionPaths, ...opsPaths, ...pagePaths };
+  let paths: ZodOpenApiPathsObject = { ...predictionPaths, ...opsPaths, ...adminPaths, ...pagePaths };
   if (opts.present) {
     const present = opts.present;
     paths = Object.fromEntries(

@@ -8,7 +8,7 @@ import { readJson } from '../read-json.js';
 import { checkNames } from './names.js';
 
 /** Fields left out keep their current value; the bounds keep a typo from stalling a model (1 s of delay at most). */
-const BatchingBody = z
+export const BatchingBody = z
   .object({
     enabled: z.boolean().optional(),
     maxBatchSize: z.number().int().min(1).max(65_536).optional(),

@@ -14,7 +14,7 @@ export interface TraceInputsDeps {
   authenticate: Authenticate;
 }
 
-const Query = z.object({
+export const TraceInputsQuery = z.object({
   model: z.string().min(1).max(200),
   limit: z.coerce.number().int().min(1).max(10_000).default(100),
 });
@@ -30,7 +30,7 @@ export function traceInputsRoutes(deps: TraceInputsDeps): Hono<AppEnv> {
   const requireRole = roleGuard(deps.authenticate);
 
   app.get('/predictions', requireRole('viewer'), async (c) => {
-    const q = Query.safeParse(c.req.query());
+    const q = TraceInputsQuery.safeParse(c.req.query());
     if (!q.success) throw badRequest(`invalid query: ${q.error.issues[0]?.path.join('.')}: ${q.error.issues[0]?.message}`);
     checkNames(q.data.model);
     if (!deps.traces) throw notFound('the prediction trace is switched off (registry.trace.enabled)');
