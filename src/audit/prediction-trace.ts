@@ -1,5 +1,5 @@
 import type { ObservedPrediction, PredictionObserver } from '../contracts/prediction.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import type { TensorMap } from '../contracts/tensor.js';
 import { encodePayload } from './trace-codec.js';
 import type { TraceStore } from './trace-store.js';
 

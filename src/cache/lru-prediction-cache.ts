@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { CachedPrediction } from '../contracts/executor.js';
-import type { HostTensor, TensorMap } from '../runtime/tensor.js';
+import type { HostTensor, TensorMap } from '../contracts/tensor.js';
 import type { PredictionCacheKey } from './cache-key.js';
 import type { PredictionCache, PredictionCacheStats } from './prediction-cache.js';
 

@@ -1,5 +1,5 @@
 import type { CachedPrediction } from '../contracts/executor.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import type { TensorMap } from '../contracts/tensor.js';
 import type { PredictionCacheKey } from './cache-key.js';
 import type { LruPredictionCache } from './lru-prediction-cache.js';
 import type { MaybePromise, PredictionCache, PredictionCacheStats } from './prediction-cache.js';

@@ -1,4 +1,4 @@
-import type { RollbackOverride } from '../routing/rollback-overrides.js';
+import type { RollbackOverride } from '../contracts/rollback.js';
 
 /**
  * IPC between the primary and its workers. Prefixed types, so prom-client's own cluster messages

@@ -5,9 +5,9 @@ import type {
 import { overloaded } from '../errors/index.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { CounterSlot } from '../metrics/slots.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
 import { ortErrorToGatewayError } from '../runtime/ort-error.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import type { TensorMap } from '../contracts/tensor.js';
 import { withParameters } from '../routing/request-context.js';
 import type { RouteDecision, VersionResolver } from '../routing/types.js';
 import { encodeInstances } from './feature-encoder.js';

@@ -1,6 +1,6 @@
 import type { AuditSink } from '../contracts/audit.js';
 import type { Logger } from '../logger.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
 import type { ModelRepository, RepositoryEvent } from '../repository/model-repository.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { LoadedVersion } from '../repository/loaded-version.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
+import type { TensorMap } from '../contracts/tensor.js';
 import { binOf } from './psi.js';
 import { RollingHistogram } from './rolling-histogram.js';
 

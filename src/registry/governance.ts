@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository, RepositoryEvent } from '../repository/model-repository.js';
 import type { ModelSource } from '../repository/model-source.js';
-import type { SessionOptions } from '../runtime/runner.js';
+import type { SessionOptions } from '../contracts/runner.js';
 import { PgTraceLog } from '../audit/pg-trace-log.js';
 import type { RollbackOverrides } from '../routing/rollback-overrides.js';
 import { importModels, type ImportReport } from './import-models.js';

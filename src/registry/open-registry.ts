@@ -2,7 +2,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { artifactsDirOf, type RegistrySettings } from '../config/registry-schema.js';
 import { ConfigError } from '../config/config-error.js';
 import type { Logger } from '../logger.js';
-import type { SessionOptions } from '../runtime/runner.js';
+import type { SessionOptions } from '../contracts/runner.js';
 import { ArtifactStore, type Artifacts } from './artifact-store.js';
 import { PgArtifacts } from './engines/pg-artifacts.js';
 import { PgEngine, type PgEngineOptions } from './engines/pg-engine.js';

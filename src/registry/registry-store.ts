@@ -1,4 +1,4 @@
-import { Manifest } from '../repository/manifest.js';
+import { Manifest } from '../contracts/manifest.js';
 import { compareSemver } from '../repository/semver.js';
 import type { SqlEngine } from './sql-engine.js';
 import type { GateResult } from './validation-gate.js';

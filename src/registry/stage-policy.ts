@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { badRequest, conflict, forbidden } from '../errors/index.js';
-import { NAME_RE } from '../repository/manifest.js';
+import { NAME_RE } from '../contracts/names.js';
 import type { Stage, VersionRecord } from './registry-store.js';
 import { authorize, type Principal, type Role } from './tokens.js';
 

@@ -1,9 +1,9 @@
 import type { GateSettings } from '../config/registry-schema.js';
-import type { Holdout, Manifest } from '../repository/manifest.js';
+import type { Holdout, Manifest } from '../contracts/manifest.js';
 import { InlineRunner } from '../runtime/inline-runner.js';
-import type { SessionOptions } from '../runtime/runner.js';
+import type { SessionOptions } from '../contracts/runner.js';
 import { servableGraph } from '../runtime/servable-graph.js';
-import { encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
+import { encodeTensorData, oipToOrt, type TensorMap } from '../contracts/tensor.js';
 import { accuracy, regressionMetrics } from '../metrics/quality.js';
 import { judgeLatency, judgeMetric, p95, type LatencyCheck, type MetricCheck } from './gate-metrics.js';
 import { schemaChanges } from './version-rules.js';
