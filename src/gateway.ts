@@ -13,8 +13,10 @@ import type { AccessControl } from './contracts/access.js';
 import type { PredictionObserver } from './contracts/prediction.js';
 import { ModelCatalog } from './core/catalog.js';
 import { PredictionService } from './core/prediction-service.js';
-import { RoutingControl } from './core/rollback.js';
-import { RepositoryControl } from './core/repository-control.js';
+import { RoutingControl } from './control/routing-control.js';
+import { governanceControl } from './control/governance-control.js';
+import { MonitoringViews } from './control/monitoring-views.js';
+import { RepositoryControl } from './control/repository-control.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/app.js';
 import type { RequestServing } from './http/middleware/serving.js';
@@ -175,12 +177,11 @@ export class Gateway {
       service: this.service,
       catalog: this.catalog,
       routing,
-      monitoring: { ...this.monitoring, repository: this.repository, adminToken: config.adminToken, authenticate },
-      repository: this.repository,
+      monitoring: new MonitoringViews(this.monitoring, this.repository),
       repositoryControl: this.repositoryControl,
       metrics: this.metrics,
       logger: this.logger,
-      governance: gov,
+      governance: gov ? governanceControl(gov) : undefined,
       authenticate,
     });
     this.app = app;

@@ -1,5 +1,5 @@
 import { UsageError } from './usage-error.js';
-import { STAGES, type Stage } from '../registry/registry-store.js';
+import { STAGES, type Stage } from '../contracts/stages.js';
 import { cliPrincipal, formatGate, parseArgs, progressPrinter, withRegistry } from './registry-cli.js';
 
 const USAGE = `usage: modelgate promote <model> <version> <${STAGES.join('|')}> [--reason <text>] [--override] [--token <token>]`;

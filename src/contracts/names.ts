@@ -1,3 +1,5 @@
+import { GatewayError } from '../errors/index.js';
+
 /**
  * The one place model names and versions are judged. Names and versions become file paths,
  * URL segments and metric labels, so every entry point (HTTP, CLI, config, registry, folders)
@@ -21,3 +23,11 @@ export const VERSION_RULE = 'use a semver such as 1.2.0 or an integer such as 3'
 export const isModelName = (s: string): boolean => NAME_RE.test(s);
 export const isVersion = (s: string): boolean => SEMVER_RE.test(s) || INTEGER_VERSION_RE.test(s);
 export const isIntegerVersion = (s: string): boolean => INTEGER_VERSION_RE.test(s);
+
+/** Refuse a bad model name or version with a 400 that says what is allowed. */
+export function assertNames(model: string, version?: string): void {
+  if (!isModelName(model)) throw new GatewayError('bad_request', 400, `invalid model name: ${NAME_RULE}`);
+  if (version !== undefined && !isVersion(version)) {
+    throw new GatewayError('bad_request', 400, `invalid model version: ${VERSION_RULE}`);
+  }
+}

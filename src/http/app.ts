@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
 import type { HttpApp, HttpDeps } from './deps.js';
-import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
+import { errorRenderers, notFoundHandler } from './middleware/error-handler.js';
 import { RequestServing } from './middleware/serving.js';
 import { authAttempts } from './middleware/auth-attempts.js';
 import { AUTH_THROTTLE_DEFAULTS, AuthThrottle } from './auth-throttle.js';
@@ -27,7 +27,7 @@ import { v1Routes } from './routes/v1.js';
  */
 export function createApp(deps: HttpDeps): HttpApp {
   const app = new Hono<AppEnv>();
-  const onError = errorHandler(deps.logger);
+  const { onError, streamLine } = errorRenderers(deps.logger);
   app.onError(onError);
   app.notFound(notFoundHandler(allowedMethods(app)));
   const { maxBodyBytes, maxUploadBytes = maxBodyBytes } = deps.settings;
@@ -50,9 +50,9 @@ export function createApp(deps: HttpDeps): HttpApp {
   if (deps.monitoring) app.route('/v1', feedbackRoutes(deps.monitoring.feedback));
   app.route('/console', consoleRoutes());
   // Every ops route names its own minimum role (one token model); no sub-app guards '*'.
-  if (deps.governance) app.route('/admin', governanceRoutes(deps.governance, { maxBytes: maxUploadBytes, maxPartBytes: maxBodyBytes }));
+  if (deps.governance) app.route('/admin', governanceRoutes(deps.governance, { maxBytes: maxUploadBytes, maxPartBytes: maxBodyBytes }, streamLine));
   // Per-route admin guards, mounted before the routing admin's '*' guard for the same reason.
-  if (deps.monitoring) app.route('/admin', monitoringRoutes(deps.monitoring));
+  if (deps.monitoring) app.route('/admin', monitoringRoutes(deps.monitoring, deps.authenticate, deps.settings.adminToken));
   app.route('/admin', routingAdminRoutes(deps));
 
   app.get('/metrics', async (c) => {

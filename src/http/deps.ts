@@ -2,15 +2,13 @@ import type { Hono } from 'hono';
 import type { TrustedProxies } from '../config/schema.js';
 import type { ModelCatalog } from '../core/catalog.js';
 import type { PredictionService } from '../core/prediction-service.js';
-import type { RoutingControl } from '../core/rollback.js';
-import type { RepositoryControl } from '../core/repository-control.js';
+import type { RoutingControl } from '../control/routing-control.js';
+import type { RepositoryControl } from '../control/repository-control.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { ModelRepository } from '../repository/model-repository.js';
-import type { Governance } from '../registry/governance.js';
-import type { FeedbackService } from '../quality/feedback-service.js';
+import type { GovernanceControl } from '../control/governance-control.js';
+import type { MonitoringViews } from '../control/monitoring-views.js';
 import type { AppEnv } from './app-env.js';
-import type { MonitoringHttpDeps } from './routes/monitoring.js';
 import type { RequestServing } from './middleware/serving.js';
 import type { Authenticate } from './middleware/auth.js';
 import type { AuthThrottleSettings } from './auth-throttle.js';
@@ -39,17 +37,16 @@ export interface HttpDeps {
   service: PredictionService;
   catalog: ModelCatalog;
   routing: RoutingControl;
-  repository: ModelRepository;
   /** Repository load/unload as operators make them: audited with their principal before they act. */
   repositoryControl: RepositoryControl;
   metrics: GatewayMetrics;
   logger: Logger;
   /** The registry, audit log and trace, when the registry is on: their admin routes are mounted at /admin. */
-  governance?: Governance;
+  governance?: GovernanceControl;
   /** Bearer token -> principal for the ops routes (the registry's tokens); default: the admin token alone. */
   authenticate?: Authenticate;
   /** Ground-truth feedback (/v1/feedback), drift, live quality and canary analysis (/admin). */
-  monitoring?: MonitoringHttpDeps & { feedback: FeedbackService };
+  monitoring?: MonitoringViews;
 }
 
 /** Handles the composition root keeps: the app and the serving bookkeeping (in-flight count). */

@@ -15,7 +15,7 @@ import { PgTraceLog } from '../audit/pg-trace-log.js';
 import type { RollbackOverrides } from '../routing/rollback-overrides.js';
 import { importModels, type ImportReport } from './import-models.js';
 import { openRegistry, type RegistryHandle } from './open-registry.js';
-import type { Stage } from './registry-store.js';
+import type { Stage } from '../contracts/stages.js';
 import { RegistrySource } from './registry-source.js';
 import { RepositoryBroadcast } from './repository-broadcast.js';
 

@@ -8,7 +8,7 @@ import { NON_TENSOR_FIX, servableGraph, UnservableOutputError } from '../runtime
 import { createSession } from '../runtime/session-factory.js';
 import { LoadFailure } from './load-failure.js';
 import { Manifest, type TensorSpec, type WarmupSpec } from '../contracts/manifest.js';
-import { assertNames } from './names.js';
+import { assertNames } from '../contracts/names.js';
 import { withConversions } from './output-conversions.js';
 import { oipDatatypeOf } from './signature-check.js';
 

@@ -4,7 +4,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { unbatchableReason } from '../contracts/batch-axes.js';
 import type { LoadedVersions } from '../contracts/loaded-version.js';
 import type { LoadedVersion } from './loaded-version.js';
-import { assertNames } from './names.js';
+import { assertNames } from '../contracts/names.js';
 import type { ModelSource } from './model-source.js';
 import { compareSemver, highestVersion } from './semver.js';
 import { LoadFailure, loadVersion, type LoadOptions } from './version-loader.js';

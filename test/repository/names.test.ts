@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertNames, compareVersions, highestVersion } from '../../src/repository/names.js';
+import { compareVersions, highestVersion } from '../../src/repository/semver.js';
+import { assertNames } from '../../src/contracts/names.js';
 import { isVersion } from '../../src/contracts/names.js';
 import { checkVersionRules } from '../../src/registry/version-rules.js';
 import { Manifest } from '../../src/contracts/manifest.js';

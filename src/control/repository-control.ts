@@ -19,6 +19,11 @@ export class RepositoryControl {
     private readonly logger: Logger,
   ) {}
 
+  /** Triton's repository index: every version seen, with its state and why. */
+  index(): ReturnType<ModelRepository['index']> {
+    return this.repository.index();
+  }
+
   async load(model: string, version: string | undefined, actor: string): Promise<LoadedVersion[]> {
     const target = version ? `${model}@${version}` : model;
     // A name the source does not hold is refused (404) by the load itself, with no audit row.
