@@ -23,7 +23,8 @@ import type { RequestServing } from './http/middleware/serving.js';
 import { createLogger, onLoggerFailure, type Logger } from './logger.js';
 import { BackgroundTasks } from './logging/background-tasks.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { Governance } from './registry/governance.js';
+import type { Governance } from './registry/governance.js';
+import { buildGovernance } from './build-governance.js';
 import { ModelRepository } from './repository/model-repository.js';
 import { DirectorySource, type ModelSource } from './repository/model-source.js';
 import { createFlagSource } from './routing/create-flag-source.js';
@@ -88,7 +89,7 @@ export class Gateway {
     const settings = (model: string) => config.models[model];
     const session = { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads };
     const gov = config.registry.enabled
-      ? new Governance({
+      ? buildGovernance({
           settings: config.registry,
           modelsDir: resolve(config.modelsDir),
           adminToken: config.adminToken,
