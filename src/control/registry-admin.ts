@@ -2,7 +2,8 @@ import type { Principal } from '../contracts/roles.js';
 import type { Stage } from '../contracts/stages.js';
 import { badRequest } from '../errors/index.js';
 import { manifestForUpload, type GraphUploadFields } from '../registry/graph-upload.js';
-import type { ModelRegistry, PromoteOptions } from '../registry/lifecycle.js';
+import type { ModelRegistry } from '../registry/lifecycle.js';
+import type { PromoteOptions } from '../registry/lifecycle-types.js';
 import type { VersionRecord } from '../registry/registry-store.js';
 import type { GateProgress } from '../registry/validation-gate.js';
 

@@ -3,7 +3,7 @@ import { badRequest } from '../errors/index.js';
 import { Holdout, Manifest } from '../contracts/manifest.js';
 import { isModelFile } from '../contracts/model-file.js';
 import { sha256Hex } from './artifact-store.js';
-import type { RegisterInput } from './lifecycle.js';
+import type { RegisterInput } from './lifecycle-types.js';
 
 /** A registration's files, checked before anything is stored: the manifest, the artifact's sha256 and size, the holdout set. */
 export interface CheckedSubmission {

@@ -97,6 +97,15 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
     });
   });
 
+  mountAliasAndTokenRoutes(app, deps, requireRole);
+  return app;
+}
+
+type RoleGuard = ReturnType<typeof roleGuard>;
+
+/** Aliases (viewer reads, deployer changes) and role tokens (admin). */
+function mountAliasAndTokenRoutes(app: Hono<AppEnv>, deps: RegistryHttpDeps, requireRole: RoleGuard): void {
+  const { registry } = deps;
   app.get('/models/:model/aliases', requireRole('viewer'), async (c) => {
     const model = c.req.param('model');
     names(model);
@@ -123,7 +132,6 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
     const body = await readJson(c, TokenBody);
     return c.json(await deps.tokens.create(c.get('principal'), body.principal, body.role), 201);
   });
-  return app;
 }
 
 /**
