@@ -1,5 +1,6 @@
 import { UsageError } from './usage-error.js';
 import { STAGES, type Stage } from '../contracts/stages.js';
+import { RegistryAdmin } from '../control/registry-admin.js';
 import { cliPrincipal, formatGate, parseArgs, progressPrinter, withRegistry } from './registry-cli.js';
 
 const USAGE = `usage: modelgate promote <model> <version> <${STAGES.join('|')}> [--reason <text>] [--override] [--token <token>]`;
@@ -12,7 +13,7 @@ export async function promoteCommand(args: string[]): Promise<void> {
   if (!(STAGES as readonly string[]).includes(stage)) throw new UsageError(`unknown stage '${stage}'\n${USAGE}`);
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
-    const r = await h.registry.promote(actor, model, version, stage as Stage, {
+    const r = await new RegistryAdmin(h.registry).promote(actor, model, version, stage as Stage, {
       reason: parsed.options.get('reason'),
       override: parsed.flags.has('override'),
       onProgress: progressPrinter(),

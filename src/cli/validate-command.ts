@@ -1,3 +1,4 @@
+import { RegistryAdmin } from '../control/registry-admin.js';
 import { UsageError } from './usage-error.js';
 import { cliPrincipal, formatGate, parseArgs, progressPrinter, withRegistry } from './registry-cli.js';
 
@@ -10,7 +11,7 @@ export async function validateCommand(args: string[]): Promise<void> {
   if (!model || !version || parsed.positional.length !== 2) throw new UsageError(USAGE);
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
-    const stored = await h.registry.validate(actor, model, version, progressPrinter());
+    const stored = await new RegistryAdmin(h.registry).validate(actor, model, version, progressPrinter());
     process.stdout.write(parsed.flags.has('json') ? `${JSON.stringify(stored, null, 2)}\n` : formatGate(stored.result));
     if (!stored.passed) process.exitCode = 1;
   });
