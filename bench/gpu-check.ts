@@ -6,11 +6,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { InlineRunner } from '../src/runtime/inline-runner.js';
-import type { ExecutionProvider } from '../src/runtime/runner.js';
-import type { TensorMap } from '../src/runtime/tensor.js';
+import type { ExecutionProvider } from '../src/contracts/runner.js';
+import type { TensorMap } from '../src/contracts/tensor.js';
 import { encodeHeavy } from '../tools/training/heavy.js';
 import { loadVersion } from '../src/repository/version-loader.js';
-import { Manifest } from '../src/repository/manifest.js';
+import { Manifest } from '../src/contracts/manifest.js';
 
 const report: Record<string, unknown> = {};
 const log = (k: string, v: unknown) => {

@@ -2,7 +2,7 @@ import type { AccessControl } from './contracts/access.js';
 import { forbidden, unauthorized } from './errors/index.js';
 import { bootstrapAuthenticate } from './http/middleware/admin-auth.js';
 import type { Authenticate } from './http/middleware/auth.js';
-import { authorize } from './registry/tokens.js';
+import { authorize } from './contracts/roles.js';
 
 /**
  * The ops token check for protocols other than HTTP (gRPC's repository RPCs), with the same

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { accessControl } from './build-access.js';
 import { buildExecutor } from './build-executor.js';
 import type { BatchingTuner } from './contracts/batching.js';
-import { BatchingControl } from './core/batching-control.js';
+import { BatchingControl } from './control/batching-control.js';
 import { buildInfo } from './build-info.js';
 import { buildMonitoring, type MonitoringParts } from './build-monitoring.js';
 import type { CachingExecutor } from './cache/caching-executor.js';
@@ -16,15 +16,18 @@ import type { PredictionObserver } from './contracts/prediction.js';
 import type { RequestTracer } from './contracts/tracing.js';
 import { ModelCatalog } from './core/catalog.js';
 import { PredictionService } from './core/prediction-service.js';
-import { RoutingControl } from './core/rollback.js';
-import { RepositoryControl } from './core/repository-control.js';
+import { RoutingControl } from './control/routing-control.js';
+import { governanceControl } from './control/governance-control.js';
+import { MonitoringViews } from './control/monitoring-views.js';
+import { RepositoryControl } from './control/repository-control.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/app.js';
 import type { RequestServing } from './http/middleware/serving.js';
 import { createLogger, onLoggerFailure, type Logger } from './logger.js';
 import { BackgroundTasks } from './logging/background-tasks.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { Governance } from './registry/governance.js';
+import type { Governance } from './registry/governance.js';
+import { buildGovernance } from './build-governance.js';
 import { ModelRepository } from './repository/model-repository.js';
 import { DirectorySource, type ModelSource } from './repository/model-source.js';
 import { createFlagSource } from './routing/create-flag-source.js';
@@ -103,7 +106,7 @@ export class Gateway {
     const settings = (model: string) => config.models[model];
     const session = { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads };
     const gov = config.registry.enabled
-      ? new Governance({
+      ? buildGovernance({
           settings: config.registry,
           modelsDir: resolve(config.modelsDir),
           adminToken: config.adminToken,
@@ -195,13 +198,12 @@ export class Gateway {
       service: this.service,
       catalog: this.catalog,
       routing,
-      monitoring: { ...this.monitoring, repository: this.repository, adminToken: config.adminToken, authenticate },
-      repository: this.repository,
+      monitoring: new MonitoringViews(this.monitoring, this.repository),
       repositoryControl: this.repositoryControl,
       ...(this.batching ? { batching: this.batching } : {}),
       metrics: this.metrics,
       logger: this.logger,
-      governance: gov,
+      governance: gov ? governanceControl(gov) : undefined,
       authenticate,
       tracer: this.tracer,
     });

@@ -1,5 +1,5 @@
 import type { ObservedPrediction, PredictionObserver } from '../contracts/prediction.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
 
 /** Latency buckets (ms): log-spaced from 0.01 ms to ~100 s, 8 per decade. */
 const BOUNDS = Array.from({ length: 57 }, (_, i) => 0.01 * 10 ** (i / 8));

@@ -1,6 +1,6 @@
 import type { ObservedPrediction, PredictionObserver } from '../contracts/prediction.js';
-import type { TensorMap } from '../runtime/tensor.js';
-import { tensorsBytes } from '../runtime/tensor-bytes.js';
+import type { TensorMap } from '../contracts/tensor.js';
+import { tensorsBytes } from '../contracts/tensor-bytes.js';
 import { encodePayload } from './trace-codec.js';
 import type { TraceStore } from './trace-store.js';
 

@@ -1,5 +1,5 @@
-import { decodeTensorData, tensorDataFromBytes, type TensorMap, type TensorType } from '../runtime/tensor.js';
-import { TENSOR_TYPES, tensorsBytes, tensorsSha256, writeStr, writeTensors } from '../runtime/tensor-bytes.js';
+import { decodeTensorData, tensorDataFromBytes, type TensorMap, type TensorType } from '../contracts/tensor.js';
+import { TENSOR_TYPES, tensorsBytes, tensorsSha256, writeStr, writeTensors } from '../contracts/tensor-bytes.js';
 
 /** One traced prediction as the API shows it. */
 export interface TraceRecord {

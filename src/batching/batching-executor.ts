@@ -1,9 +1,9 @@
 import type { BatchingSetting, BatchingTuner } from '../contracts/batching.js';
 import type { ExecOptions, ExecResult, InferenceExecutor } from '../contracts/executor.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { batchAxes, unbatchableReason } from '../repository/batch-axes.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import { batchAxes, unbatchableReason } from '../contracts/batch-axes.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
+import type { TensorMap } from '../contracts/tensor.js';
 import { DynamicBatcher, type BatcherSettings } from './dynamic-batcher.js';
 
 export interface BatchingPolicy extends BatcherSettings {

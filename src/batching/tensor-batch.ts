@@ -1,4 +1,4 @@
-import type { HostTensor, TensorData, TensorMap } from '../runtime/tensor.js';
+import type { HostTensor, TensorData, TensorMap } from '../contracts/tensor.js';
 
 /**
  * Tensor name -> the axis that grows with the batch (default 0). A recurrent state stacked as

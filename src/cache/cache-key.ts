@@ -1,5 +1,5 @@
-import type { HostTensor, TensorMap } from '../runtime/tensor.js';
-import { tensorsSha256 } from '../runtime/tensor-bytes.js';
+import type { HostTensor, TensorMap } from '../contracts/tensor.js';
+import { tensorsSha256 } from '../contracts/tensor-bytes.js';
 
 /**
  * Identity of one cacheable prediction. `id` is canonical: the same model, version, input

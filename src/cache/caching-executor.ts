@@ -2,8 +2,8 @@ import type { CachedPrediction, ExecOptions, ExecResult, InferenceExecutor } fro
 import type { CacheResult } from '../contracts/prediction.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { CounterSlot } from '../metrics/slots.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
+import type { TensorMap } from '../contracts/tensor.js';
 import { predictionCacheKey, type PredictionCacheKey } from './cache-key.js';
 import type { PredictionCache } from './prediction-cache.js';
 import { SingleFlight } from './single-flight.js';

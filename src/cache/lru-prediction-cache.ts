@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { CachedPrediction } from '../contracts/executor.js';
+import type { HostTensor, TensorMap } from '../contracts/tensor.js';
 import type { TraceSpan } from '../contracts/tracing.js';
-import type { HostTensor, TensorMap } from '../runtime/tensor.js';
 import type { PredictionCacheKey } from './cache-key.js';
 import { lookupDone, lookupSpan } from './lookup-span.js';
 import type { PredictionCache, PredictionCacheStats } from './prediction-cache.js';

@@ -1,6 +1,6 @@
 import type { CachedPrediction } from '../contracts/executor.js';
+import type { TensorMap } from '../contracts/tensor.js';
 import type { TraceSpan } from '../contracts/tracing.js';
-import type { TensorMap } from '../runtime/tensor.js';
 import type { PredictionCacheKey } from './cache-key.js';
 
 /** A value now or later: the in-memory tier answers synchronously, a shared (Redis) tier does not. */

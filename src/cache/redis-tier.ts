@@ -1,7 +1,7 @@
 import type { BackgroundWork } from '../contracts/background.js';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { TensorMap } from '../runtime/tensor.js';
+import type { TensorMap } from '../contracts/tensor.js';
 import type { PredictionCacheKey } from './cache-key.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { SharedTier } from './shared-tier.js';

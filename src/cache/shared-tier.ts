@@ -1,4 +1,4 @@
-import type { TensorMap } from '../runtime/tensor.js';
+import type { TensorMap } from '../contracts/tensor.js';
 import type { PredictionCacheKey } from './cache-key.js';
 
 /**

@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors/index.js';
-import type { HostTensor, TensorMap, TensorType } from '../runtime/tensor.js';
+import type { HostTensor, TensorMap, TensorType } from '../contracts/tensor.js';
 
 /**
  * A compact binary form of a TensorMap for the shared cache tier: per tensor its name, type,

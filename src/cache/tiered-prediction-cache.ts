@@ -1,6 +1,6 @@
 import type { CachedPrediction } from '../contracts/executor.js';
+import type { TensorMap } from '../contracts/tensor.js';
 import type { TraceSpan } from '../contracts/tracing.js';
-import type { TensorMap } from '../runtime/tensor.js';
 import { lookupDone, lookupSpan } from './lookup-span.js';
 import type { PredictionCacheKey } from './cache-key.js';
 import type { LruPredictionCache } from './lru-prediction-cache.js';

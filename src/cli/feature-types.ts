@@ -1,4 +1,4 @@
-import type { FeatureSpec } from '../repository/manifest.js';
+import type { FeatureSpec } from '../contracts/manifest.js';
 
 /** `property-valuation` -> `PropertyValuation`: a model name as a TypeScript type name. */
 export function typeName(model: string): string {

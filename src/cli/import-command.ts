@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { manifestFromGraph } from '../repository/graph-manifest.js';
-import type { Manifest, WarmupSpec } from '../repository/manifest.js';
+import type { Manifest, WarmupSpec } from '../contracts/manifest.js';
 import { readTritonConfig } from '../repository/triton-config.js';
 import { loadVersion } from '../repository/version-loader.js';
 import { parseWarmupFile } from '../repository/warmup-file.js';

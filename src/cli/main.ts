@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     // OpenTelemetry (when OTEL_* asks for it) before the command's modules load pg and ioredis.
-    if (command === 'serve') await loadTracing();
+    if (command === 'serve') await loadTracing(process.env, (await import('../build-info.js')).buildInfo().version);
     await (await spec.run())(args);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

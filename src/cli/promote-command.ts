@@ -1,5 +1,5 @@
 import { UsageError } from './usage-error.js';
-import { STAGES, type Stage } from '../registry/registry-store.js';
+import { STAGES, type Stage } from '../contracts/stages.js';
 import { GatewayClient, remoteTarget } from './remote/gateway-client.js';
 import { parseArgs } from './parse-args.js';
 
@@ -18,10 +18,10 @@ export async function promoteCommand(args: string[]): Promise<void> {
     return promoteRemote(new GatewayClient(target), { model, version, stage: stage as Stage, ...opts });
   }
   // Local (bootstrap) mode only: the registry stack loads when it is used.
-  const { cliPrincipal, formatGate, progressPrinter, withRegistry } = await import('./registry-cli.js');
+  const [{ cliPrincipal, formatGate, progressPrinter, withRegistry }, { RegistryAdmin }] = await Promise.all([import('./registry-cli.js'), import('../control/registry-admin.js')]);
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
-    const r = await h.registry.promote(actor, model, version, stage as Stage, {
+    const r = await new RegistryAdmin(h.registry).promote(actor, model, version, stage as Stage, {
       reason: parsed.options.get('reason'),
       override: parsed.flags.has('override'),
       onProgress: progressPrinter(),

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load-config.js';
 import { GatewayError, unauthorized } from '../errors/index.js';
 import { openRegistry, type RegistryHandle } from '../registry/open-registry.js';
-import type { Principal } from '../registry/tokens.js';
+import type { Principal } from '../contracts/roles.js';
 import { UsageError } from './usage-error.js';
 import type { GateProgress, GateResult } from '../registry/validation-gate.js';
 import { formatGate } from './format-gate.js';

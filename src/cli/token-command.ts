@@ -1,5 +1,5 @@
 import { UsageError } from './usage-error.js';
-import { Role } from '../registry/tokens.js';
+import { Role } from '../contracts/roles.js';
 import { GatewayClient, remoteTarget } from './remote/gateway-client.js';
 import type { TokenOp } from './remote/admin-remote.js';
 import { parseArgs } from './parse-args.js';
@@ -12,20 +12,21 @@ export async function tokenCommand(args: string[]): Promise<void> {
   const op = tokenOp(parsed.positional, parsed.options.get('role'));
   const target = remoteTarget(parsed);
   if (target) return (await import('./remote/admin-remote.js')).tokenRemote(new GatewayClient(target), op, parsed.flags.has('json'));
-  const [{ cliPrincipal, withRegistry }, { authorize }] = await Promise.all([import('./registry-cli.js'), import('../registry/tokens.js')]);
+  // Bootstrap mode (the local registry database): the same TokenAdmin the admin routes call.
+  const [{ cliPrincipal, withRegistry }, { TokenAdmin }] = await Promise.all([import('./registry-cli.js'), import('../control/token-admin.js')]);
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
-    authorize(actor, 'admin', 'managing tokens');
+    const tokens = new TokenAdmin(h.tokens, h.audit);
     if (op.op === 'create') {
-      const created = await h.tokens.create(op.principal, op.role as Role, actor.name, h.audit);
+      const created = await tokens.create(actor, op.principal, op.role as Role);
       process.stdout.write(`${created.token}\n`);
       process.stderr.write(`token for ${op.principal} (${op.role}); it is shown only now\n`);
     } else if (op.op === 'list') {
-      for (const t of await h.tokens.list()) {
+      for (const t of await tokens.list(actor)) {
         process.stdout.write(`${t.principal.padEnd(24)} ${t.role.padEnd(9)} created ${t.createdAt} by ${t.createdBy}${t.revokedAt ? `, revoked ${t.revokedAt}` : ''}\n`);
       }
     } else {
-      if (!(await h.tokens.revoke(op.principal, actor.name, h.audit))) throw new Error(`no active token for '${op.principal}'`);
+      if (!(await tokens.revoke(actor, op.principal))) throw new Error(`no active token for '${op.principal}'`);
       process.stdout.write(`revoked ${op.principal}\n`);
     }
   });

@@ -1,8 +1,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import { FeatureSpec } from '../repository/manifest.js';
-import { assertNames } from '../repository/names.js';
+import { FeatureSpec } from '../contracts/manifest.js';
+import { assertNames } from '../contracts/names.js';
 import { compareSemver } from '../repository/semver.js';
 import { featureTypes } from './feature-types.js';
 import { parseArgs } from './registry-cli.js';

@@ -1,3 +1,4 @@
+import { RegistryAdmin } from '../control/registry-admin.js';
 import { UsageError } from './usage-error.js';
 import { GatewayClient, remoteTarget } from './remote/gateway-client.js';
 import { parseArgs } from './parse-args.js';
@@ -14,7 +15,7 @@ export async function validateCommand(args: string[]): Promise<void> {
   const { cliPrincipal, formatGate, progressPrinter, withRegistry } = await import('./registry-cli.js');
   await withRegistry(async (h) => {
     const actor = await cliPrincipal(h, parsed);
-    const stored = await h.registry.validate(actor, model, version, progressPrinter());
+    const stored = await new RegistryAdmin(h.registry).validate(actor, model, version, progressPrinter());
     process.stdout.write(parsed.flags.has('json') ? `${JSON.stringify(stored, null, 2)}\n` : formatGate(stored.result));
     if (!stored.passed) process.exitCode = 1;
   });

@@ -1,5 +1,5 @@
+import type { RollbackOverride } from '../contracts/rollback.js';
 import type { BatchingSetting } from '../contracts/batching.js';
-import type { RollbackOverride } from '../routing/rollback-overrides.js';
 
 /**
  * IPC between the primary and its workers. Prefixed types, so prom-client's own cluster messages

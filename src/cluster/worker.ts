@@ -1,9 +1,34 @@
 import { AggregatorRegistry } from 'prom-client';
 import { GatewayError } from '../errors/index.js';
-import type { Gateway } from '../gateway.js';
+import type { BackgroundWork } from '../contracts/background.js';
+import type { BatchingSetting } from '../contracts/batching.js';
+import type { RollbackOverride } from '../contracts/rollback.js';
+import type { Logger } from '../logger.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { isPrimaryMessage, type ClusterAction, type WorkerMessage } from './messages.js';
 
 const METRICS_TIMEOUT_MS = 5_000;
+
+/** What a worker shares with the cluster: the parts of a started gateway this file reads and drives. */
+export interface ClusterMember {
+  metrics: GatewayMetrics;
+  logger: Logger;
+  background: BackgroundWork;
+  overrides: {
+    onChange(listener: (model: string, override: RollbackOverride | undefined) => void): void;
+    apply(model: string, override: RollbackOverride | undefined): void;
+  };
+  repository: {
+    onChange(listener: (e: { type: 'loaded' | 'unloaded'; name: string; version: string }) => void): void;
+    load(model: string, version?: string): Promise<unknown>;
+    unload(model: string, version?: string): Promise<unknown>;
+  };
+  /** Dynamic batching changed at run time (the admin batching API), when the gateway has it. */
+  batching?: {
+    onChange(listener: (model: string, setting: BatchingSetting) => void): void;
+    apply(model: string, setting: BatchingSetting): void;
+  };
+}
 
 /**
  * Makes a started gateway one worker of a cluster: its metrics are collected by the primary (and
@@ -11,7 +36,7 @@ const METRICS_TIMEOUT_MS = 5_000;
  * made here are replayed on every other worker, and theirs here. A replayed action is applied
  * directly (not audited again) and is not sent on, so nothing echoes.
  */
-export function joinCluster(gateway: Gateway): void {
+export function joinCluster(gateway: ClusterMember): void {
   const send = (m: WorkerMessage) => process.send?.(m);
   AggregatorRegistry.setRegistries([gateway.metrics.registry]);
   // prom-client installs the worker's answer to the primary's metrics requests in this constructor.

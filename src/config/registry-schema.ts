@@ -91,27 +91,3 @@ export type RegistrySettingsInput = z.input<typeof RegistrySettings>;
 
 export const artifactsDirOf = (s: RegistrySettings): string => s.artifactsDir ?? join(dirname(s.dbPath), 'artifacts');
 export const traceDirOf = (s: RegistrySettings): string => s.trace.dir ?? join(dirname(s.dbPath), 'trace');
-
-/**
- * Environment overrides of the registry settings, as a partial input to merge over the config
- * file's `registry` object: MODELGATE_REGISTRY=off, MODELGATE_REGISTRY_DB, MODELGATE_DATABASE_URL, MODELGATE_ARTIFACTS_DIR,
- * MODELGATE_TRACE=off, MODELGATE_TRACE_DIR, MODELGATE_TRACE_MAX_BYTES, MODELGATE_TRACE_RETENTION_DAYS,
- * MODELGATE_TRACE_CAPTURE_INPUTS=on.
- */
-export function registryEnv(env: NodeJS.ProcessEnv, file: Record<string, unknown> = {}): Record<string, unknown> {
-  const cfg: Record<string, unknown> = { ...file };
-  const trace = { ...((file.trace as Record<string, unknown> | undefined) ?? {}) };
-  const num = (v: string) => (Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : v);
-  const off = (v: string) => /^(0|off|false|no)$/i.test(v.trim());
-  if (env.MODELGATE_REGISTRY) cfg.enabled = !off(env.MODELGATE_REGISTRY);
-  if (env.MODELGATE_REGISTRY_DB) cfg.dbPath = env.MODELGATE_REGISTRY_DB;
-  if (env.MODELGATE_DATABASE_URL) cfg.databaseUrl = env.MODELGATE_DATABASE_URL;
-  if (env.MODELGATE_ARTIFACTS_DIR) cfg.artifactsDir = env.MODELGATE_ARTIFACTS_DIR;
-  if (env.MODELGATE_TRACE) trace.enabled = !off(env.MODELGATE_TRACE);
-  if (env.MODELGATE_TRACE_DIR) trace.dir = env.MODELGATE_TRACE_DIR;
-  if (env.MODELGATE_TRACE_MAX_BYTES) trace.maxBytes = num(env.MODELGATE_TRACE_MAX_BYTES);
-  if (env.MODELGATE_TRACE_RETENTION_DAYS) trace.retentionDays = num(env.MODELGATE_TRACE_RETENTION_DAYS);
-  if (env.MODELGATE_TRACE_CAPTURE_INPUTS) trace.captureInputs = { ...(trace.captureInputs as object | undefined), enabled: !off(env.MODELGATE_TRACE_CAPTURE_INPUTS) };
-  cfg.trace = trace;
-  return cfg;
-}

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { NAME_RE, isVersion } from '../repository/names.js';
+import { NAME_RE, isVersion } from '../contracts/names.js';
 import { AnalysisSettings, MonitoringSettings } from './analysis-schema.js';
 import { RegistrySettings } from './registry-schema.js';
 

@@ -1,5 +1,5 @@
-import type { LoadedVersion } from '../repository/loaded-version.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
+import type { TensorMap } from './tensor.js';
 import type { CacheResult } from './prediction.js';
 import type { TraceSpan } from './tracing.js';
 

@@ -1,6 +1,6 @@
-import type { LoadedVersion } from '../repository/loaded-version.js';
-import type { OipDatatype } from '../repository/manifest.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
+import type { OipDatatype } from './manifest.js';
+import type { TensorMap } from './tensor.js';
 import type { TraceSpan } from './tracing.js';
 
 /** Who is asking, as far as routing cares. Comes from headers and the body's `parameters`. */

@@ -1,7 +1,7 @@
 import { modelNotFound, versionNotFound } from '../errors/index.js';
-import { unbatchableReason } from '../repository/batch-axes.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
-import type { OutputConversion } from '../repository/manifest.js';
+import { unbatchableReason } from '../contracts/batch-axes.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
+import type { OutputConversion } from '../contracts/manifest.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { VersionRouter } from '../routing/version-router.js';
 

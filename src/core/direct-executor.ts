@@ -2,8 +2,8 @@ import type { ExecOptions, ExecResult, InferenceExecutor } from '../contracts/ex
 import type { TraceSpan } from '../contracts/tracing.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { HistogramSlot } from '../metrics/slots.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
+import type { TensorMap } from '../contracts/tensor.js';
 
 /** Runs the version's runner and times each run (one request, or one batch under batching). */
 export class DirectExecutor implements InferenceExecutor {

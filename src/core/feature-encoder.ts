@@ -1,7 +1,7 @@
 import type { Instance } from '../contracts/prediction.js';
 import { invalidInput } from '../errors/index.js';
-import type { FeatureSpec, Manifest } from '../repository/manifest.js';
-import { encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
+import type { FeatureSpec, Manifest } from '../contracts/manifest.js';
+import { encodeTensorData, oipToOrt, type TensorMap } from '../contracts/tensor.js';
 import { encodeNamedInput } from './instance-inputs.js';
 
 /**

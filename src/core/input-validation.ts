@@ -1,8 +1,8 @@
 import { invalidInput } from '../errors/index.js';
 import { isRawTensor, type RequestTensor } from '../contracts/prediction.js';
-import { batchAxisOf } from '../repository/batch-axes.js';
-import type { Manifest } from '../repository/manifest.js';
-import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
+import { batchAxisOf } from '../contracts/batch-axes.js';
+import type { Manifest } from '../contracts/manifest.js';
+import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type TensorMap } from '../contracts/tensor.js';
 import { decodeRawTensor } from './raw-tensor.js';
 
 /**

@@ -1,7 +1,7 @@
 import { invalidInput } from '../errors/index.js';
-import { batchAxisOf } from '../repository/batch-axes.js';
-import type { TensorSpec } from '../repository/manifest.js';
-import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type HostTensor } from '../runtime/tensor.js';
+import { batchAxisOf } from '../contracts/batch-axes.js';
+import type { TensorSpec } from '../contracts/manifest.js';
+import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type HostTensor } from '../contracts/tensor.js';
 
 /**
  * A model input other than the feature tensor, given by name in each instance of the JSON API

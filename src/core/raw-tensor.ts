@@ -1,6 +1,6 @@
 import type { RawTensor } from '../contracts/prediction.js';
 import { invalidInput } from '../errors/index.js';
-import type { HostTensor, TensorData, TensorType } from '../runtime/tensor.js';
+import type { HostTensor, TensorData, TensorType } from '../contracts/tensor.js';
 
 type Numeric = Exclude<TensorType, 'string'>;
 type View = Exclude<TensorData, string[]>;

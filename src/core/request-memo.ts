@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { CachedPrediction } from '../contracts/executor.js';
 import type { ParsedRequest, ProtocolName } from '../contracts/prediction.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
 
 /** A body seen before: its parsed form and, per version that answered it, the cache entry. */
 export interface MemoEntry {

@@ -1,9 +1,10 @@
 import type { BackgroundWork } from '../contracts/background.js';
 import { Gauge, type Registry } from 'prom-client';
 import type { ObservedPrediction, PredictionObserver } from '../contracts/prediction.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
 import { band, psi, total } from './psi.js';
-import { outputValues, VersionDrift, type Tracked } from './version-drift.js';
+import { VersionDrift, type Tracked } from './version-drift.js';
+import { outputValues } from '../contracts/output-values.js';
 
 export interface DriftSettings {
   /** Length of the rolling window (ms). */

@@ -1,5 +1,6 @@
-import type { LoadedVersion } from '../repository/loaded-version.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
+import type { TensorMap } from '../contracts/tensor.js';
+import { eachOutputValue, numericData } from '../contracts/output-values.js';
 import { binOf } from './psi.js';
 import { RollingHistogram } from './rolling-histogram.js';
 
@@ -11,11 +12,6 @@ export interface Tracked {
   reference: readonly number[] | undefined;
   window: RollingHistogram;
 }
-
-const numericData = (t: TensorMap[string] | undefined): ArrayLike<number> | undefined =>
-  t && !Array.isArray(t.data) && !(t.data instanceof BigInt64Array) && !(t.data instanceof BigUint64Array)
-    ? (t.data as ArrayLike<number>)
-    : undefined;
 
 /**
  * The drift state of one served version: a rolling histogram per feature of its feature tensor,
@@ -104,21 +100,4 @@ export class VersionDrift {
     for (const t of this.features) t.window.roll();
     this.output?.window.roll();
   }
-}
-
-/** The first value of each row of an output. */
-export function outputValues(outputs: TensorMap, name: string): number[] {
-  const out: number[] = [];
-  eachOutputValue(outputs, name, (v) => out.push(v));
-  return out;
-}
-
-/** Call `fn` with the first value of each row of an output (no array made). */
-export function eachOutputValue(outputs: TensorMap, name: string, fn: (value: number) => void): void {
-  const t = outputs[name];
-  const data = numericData(t);
-  if (!t || !data) return;
-  const rows = Math.max(1, t.dims[0] ?? 1);
-  const stride = Math.max(1, Math.floor(data.length / rows));
-  for (let i = 0; i < data.length; i += stride) fn(data[i] as number);
 }

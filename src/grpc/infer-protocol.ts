@@ -1,9 +1,9 @@
 import protobuf from 'protobufjs';
 import type { JsonTensor, Parameters, ParsedRequest, Protocol, RequestTensor } from '../contracts/prediction.js';
 import { invalidInput } from '../errors/index.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
-import { OipDatatype } from '../repository/manifest.js';
-import { ortToOip, type HostTensor, type TensorMap } from '../runtime/tensor.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
+import { OipDatatype } from '../contracts/manifest.js';
+import { ortToOip, type HostTensor, type TensorMap } from '../contracts/tensor.js';
 import { int64, type ContentsMsg, type Int64, type ModelInferRequestMsg, type ParameterMsg, type Protos } from './proto.js';
 
 const DATATYPES = new Set<string>(OipDatatype.options);

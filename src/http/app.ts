@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
 import type { HttpApp, HttpDeps } from './deps.js';
-import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
+import { errorRenderers, notFoundHandler } from './middleware/error-handler.js';
 import { RequestServing } from './middleware/serving.js';
 import { authAttempts } from './middleware/auth-attempts.js';
 import { AUTH_THROTTLE_DEFAULTS, AuthThrottle } from './auth-throttle.js';
@@ -21,7 +21,6 @@ import { batchingAdminRoutes } from './routes/batching-admin.js';
 import { v1Routes } from './routes/v1.js';
 import { replicasRoutes } from './routes/replicas.js';
 import { tokenRevokeRoutes } from './routes/token-revoke.js';
-import { replicasSeen } from '../control/replicas-seen.js';
 
 /**
  * The gateway's HTTP surface. Routes only translate; the data plane does the work.
@@ -33,7 +32,7 @@ import { replicasSeen } from '../control/replicas-seen.js';
  */
 export function createApp(deps: HttpDeps): HttpApp {
   const app = new Hono<AppEnv>();
-  const onError = errorHandler(deps.logger);
+  const { onError, streamLine } = errorRenderers(deps.logger);
   app.onError(onError);
   app.notFound(notFoundHandler(allowedMethods(app)));
   const { maxBodyBytes, maxUploadBytes = maxBodyBytes } = deps.settings;
@@ -61,13 +60,12 @@ export function createApp(deps: HttpDeps): HttpApp {
   // Every ops route names its own minimum role (one token model); no sub-app guards '*'.
   const gov = deps.governance;
   if (gov) {
-    app.route('/admin', governanceRoutes(gov, { maxBytes: maxUploadBytes, maxPartBytes: maxBodyBytes }));
-    const { engine, tokens, audit } = gov.handle;
-    app.route('/admin', replicasRoutes(() => replicasSeen(engine), deps.authenticate, deps.settings.adminToken));
-    app.route('/admin', tokenRevokeRoutes((p, actor) => tokens.revoke(p, actor, audit), deps.authenticate, deps.settings.adminToken));
+    app.route('/admin', governanceRoutes(gov, { maxBytes: maxUploadBytes, maxPartBytes: maxBodyBytes }, streamLine));
+    app.route('/admin', replicasRoutes(() => gov.replicas(), deps.authenticate, deps.settings.adminToken));
+    app.route('/admin', tokenRevokeRoutes((p, actor) => gov.tokens.revoke(actor, p), deps.authenticate, deps.settings.adminToken));
   }
   // Per-route admin guards, mounted before the routing admin's '*' guard for the same reason.
-  if (deps.monitoring) app.route('/admin', monitoringRoutes(deps.monitoring));
+  if (deps.monitoring) app.route('/admin', monitoringRoutes(deps.monitoring, deps.authenticate, deps.settings.adminToken));
   if (deps.batching) app.route('/admin', batchingAdminRoutes(deps, deps.batching));
   app.route('/admin', routingAdminRoutes(deps));
 

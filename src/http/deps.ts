@@ -2,16 +2,14 @@ import type { Hono } from 'hono';
 import type { TrustedProxies } from '../config/schema.js';
 import type { ModelCatalog } from '../core/catalog.js';
 import type { PredictionService } from '../core/prediction-service.js';
-import type { RoutingControl } from '../core/rollback.js';
-import type { RepositoryControl } from '../core/repository-control.js';
-import type { BatchingControl } from '../core/batching-control.js';
+import type { RoutingControl } from '../control/routing-control.js';
+import type { RepositoryControl } from '../control/repository-control.js';
+import type { BatchingControl } from '../control/batching-control.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { ModelRepository } from '../repository/model-repository.js';
-import type { Governance } from '../registry/governance.js';
-import type { FeedbackService } from '../quality/feedback-service.js';
+import type { GovernanceControl } from '../control/governance-control.js';
+import type { MonitoringViews } from '../control/monitoring-views.js';
 import type { AppEnv } from './app-env.js';
-import type { MonitoringHttpDeps } from './routes/monitoring.js';
 import type { RequestServing } from './middleware/serving.js';
 import type { Authenticate } from './middleware/auth.js';
 import type { AuthThrottleSettings } from './auth-throttle.js';
@@ -41,7 +39,6 @@ export interface HttpDeps {
   service: PredictionService;
   catalog: ModelCatalog;
   routing: RoutingControl;
-  repository: ModelRepository;
   /** Repository load/unload as operators make them: audited with their principal before they act. */
   repositoryControl: RepositoryControl;
   /** Dynamic batching at run time (GET/PUT /admin/models/{m}/batching); absent: not mounted. */
@@ -49,11 +46,11 @@ export interface HttpDeps {
   metrics: GatewayMetrics;
   logger: Logger;
   /** The registry, audit log and trace, when the registry is on: their admin routes are mounted at /admin. */
-  governance?: Governance;
+  governance?: GovernanceControl;
   /** Bearer token -> principal for the ops routes (the registry's tokens); default: the admin token alone. */
   authenticate?: Authenticate;
   /** Ground-truth feedback (/v1/feedback), drift, live quality and canary analysis (/admin). */
-  monitoring?: MonitoringHttpDeps & { feedback: FeedbackService };
+  monitoring?: MonitoringViews;
   /** Request spans (OpenTelemetry), when tracing is on; undefined: no tracing work at all. */
   tracer?: RequestTracer;
 }

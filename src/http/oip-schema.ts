@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OipDatatype } from '../repository/manifest.js';
+import { OipDatatype } from '../contracts/manifest.js';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 const Parameters = z.record(z.string(), Scalar);

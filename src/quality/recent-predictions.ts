@@ -1,7 +1,7 @@
 import type { ObservedPrediction, PredictionObserver } from '../contracts/prediction.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
-import type { TensorMap } from '../runtime/tensor.js';
-import { outputValues } from '../drift/version-drift.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
+import type { TensorMap } from '../contracts/tensor.js';
+import { outputValues } from '../contracts/output-values.js';
 
 /** What feedback needs of an answered prediction. */
 export interface RecentPrediction {

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadFailure } from '../repository/version-loader.js';
-import type { ModelFile } from '../runtime/graph-file.js';
+import type { ModelFile } from '../contracts/model-file.js';
 
 export type ArtifactKind = 'onnx' | 'json';
 

@@ -1,21 +1,20 @@
 import type { BackgroundTasks } from '../logging/background-tasks.js';
 import type { VerifyResult } from '../audit/audit-log.js';
-import { inputCapture, PredictionTrace } from '../audit/prediction-trace.js';
-import type { TraceFiles } from '../audit/trace-files.js';
-import { TraceLog } from '../audit/trace-log.js';
-import { traceDirOf, type RegistrySettings } from '../config/registry-schema.js';
+import type { PredictionTrace } from '../audit/prediction-trace.js';
+import type { RegistrySettings } from '../config/registry-schema.js';
 import type { AuditSink } from '../contracts/audit.js';
 import type { PredictionObserver } from '../contracts/prediction.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository, RepositoryEvent } from '../repository/model-repository.js';
 import type { ModelSource } from '../repository/model-source.js';
-import type { SessionOptions } from '../runtime/runner.js';
+import type { SessionOptions } from '../contracts/runner.js';
 import { PgTraceLog } from '../audit/pg-trace-log.js';
-import type { RollbackOverrides } from '../routing/rollback-overrides.js';
+import type { RollbackOverride } from '../contracts/rollback.js';
+import type { SqlEngine } from './sql-engine.js';
 import { importModels, type ImportReport } from './import-models.js';
 import { openRegistry, type RegistryHandle } from './open-registry.js';
-import type { Stage } from './registry-store.js';
+import type { Stage } from '../contracts/stages.js';
 import { RegistrySource } from './registry-source.js';
 import { RepositoryBroadcast } from './repository-broadcast.js';
 
@@ -36,12 +35,12 @@ export interface GovernanceOptions {
   now?: () => Date;
   /** The repository that serves (made after governance: it loads from `source`). */
   repository: () => ModelRepository;
-  /** The rollback view routing reads; refreshed from the registry's store with the stages. */
-  overrides?: RollbackOverrides;
+  /** Told the stored rollback overrides whenever the caches are refreshed (routing's view of them). */
+  onRollbacks?: (active: Map<string, RollbackOverride>) => void;
+  /** Makes the prediction trace over the registry's engine (undefined: switched off); `stageOf` reads the stage cache. */
+  trace?: (engine: SqlEngine, stageOf: (model: string, version: string) => Stage | undefined) => PredictionTrace | undefined;
   /** How often the audit chain is re-verified in the background (default 5 minutes; chaos runs use seconds). */
   auditVerifyIntervalMs?: number;
-  /** The file trace's file system (tests: a disk that fills up on cue). */
-  traceFiles?: TraceFiles;
   /** Loads/unloads an operator's op made, already audited with its principal (not again as `system`). */
   claimed?: (e: RepositoryEvent) => boolean;
 }
@@ -107,19 +106,8 @@ export class Governance {
     const { store, artifacts, audit } = this.handle;
     this.source = new RegistrySource(store, artifacts);
     this.audit = audit;
-    const trace = opts.settings.trace;
     this.broadcast = new RepositoryBroadcast(this.handle.engine, opts.repository, opts.logger);
-    const records = opts.metrics.traceRecords;
-    this.trace = trace.enabled
-      ? new PredictionTrace(
-          this.handle.engine.kind === 'postgres'
-            ? new PgTraceLog({ db: this.handle.engine, settings: trace, records, logger: opts.logger, every: (t, ms, tick) => opts.background.every(t, ms, tick) })
-            : new TraceLog({ dir: traceDirOf(opts.settings), settings: trace, records, logger: opts.logger, background: opts.background, degraded: opts.metrics.traceDegraded, files: opts.traceFiles }),
-          trace.maxOutputBytes,
-          (m, v) => this.stageByVersion.get(m)?.get(v),
-          trace.captureInputs.enabled ? inputCapture(trace.captureInputs.maxBytes, opts.metrics.traceInputs) : undefined,
-        )
-      : undefined;
+    this.trace = opts.trace?.(this.handle.engine, (m, v) => this.stageByVersion.get(m)?.get(v));
   }
 
   get registry() {
@@ -269,7 +257,7 @@ export class Governance {
     }
     this.stageByVersion = byModel;
     const aliases = await store.aliasMap();
-    if (this.opts.overrides) this.opts.overrides.replaceAll(await this.handle.rollbacks.load());
+    if (this.opts.onRollbacks) this.opts.onRollbacks(await this.handle.rollbacks.load());
     const merged = new Map<string, Record<string, string>>();
     for (const model of new Set([...this.stages.keys(), ...aliases.keys()])) {
       const s = this.stages.get(model);

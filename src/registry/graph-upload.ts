@@ -1,7 +1,7 @@
 import { badRequest } from '../errors/index.js';
 import { manifestFromGraph } from '../repository/graph-manifest.js';
-import type { Manifest } from '../repository/manifest.js';
-import type { ModelFile } from '../runtime/graph-file.js';
+import type { Manifest } from '../contracts/manifest.js';
+import type { ModelFile } from '../contracts/model-file.js';
 import { parseWarmupFile } from '../repository/warmup-file.js';
 
 /** The form fields of an upload without a manifest: the version, and what the graph cannot say. */

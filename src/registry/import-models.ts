@@ -5,7 +5,7 @@ import { LoadFailure } from '../repository/load-failure.js';
 import { DirectorySource } from '../repository/model-source.js';
 import { highestVersion } from '../repository/semver.js';
 import type { ModelRegistry } from './lifecycle.js';
-import type { Principal } from './tokens.js';
+import type { Principal } from '../contracts/roles.js';
 
 /** Who imported the models/ folder, in the audit log and as `registeredBy`. */
 export const IMPORTER: Principal = { name: 'system:import', role: 'admin' };

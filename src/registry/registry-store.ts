@@ -1,10 +1,9 @@
-import { Manifest } from '../repository/manifest.js';
+import { Manifest } from '../contracts/manifest.js';
 import { compareSemver } from '../repository/semver.js';
+import type { Stage } from '../contracts/stages.js';
 import type { SqlEngine } from './sql-engine.js';
 import type { GateResult } from './validation-gate.js';
 
-export const STAGES = ['none', 'staging', 'production', 'archived'] as const;
-export type Stage = (typeof STAGES)[number];
 
 /** A registered version: lineage, where its bytes are, its stage, and who registered it. */
 export interface VersionRecord {

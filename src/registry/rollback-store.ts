@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditEvent } from '../contracts/audit.js';
-import type { RollbackOverride, SharedRollbacks } from '../routing/rollback-overrides.js';
+import type { RollbackOverride, SharedRollbacks } from '../contracts/rollback.js';
 import type { SqlEngine } from './sql-engine.js';
 
 /**

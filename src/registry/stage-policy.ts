@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { badRequest, conflict, forbidden } from '../errors/index.js';
-import { NAME_RE } from '../repository/manifest.js';
-import type { Stage, VersionRecord } from './registry-store.js';
-import { authorize, type Principal, type Role } from './tokens.js';
+import { NAME_RE } from '../contracts/names.js';
+import type { VersionRecord } from './registry-store.js';
+import type { Stage } from '../contracts/stages.js';
+import { authorize, type Principal, type Role } from '../contracts/roles.js';
 
 /** Stage moves a caller may make; a production version leaves production when another replaces it. */
 export const TRANSITIONS: Readonly<Record<Stage, readonly Stage[]>> = {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { badRequest } from '../errors/index.js';
-import { Holdout, Manifest } from '../repository/manifest.js';
-import { isModelFile } from '../runtime/graph-file.js';
+import { Holdout, Manifest } from '../contracts/manifest.js';
+import { isModelFile } from '../contracts/model-file.js';
 import { sha256Hex } from './artifact-store.js';
-import type { RegisterInput } from './lifecycle.js';
+import type { RegisterInput } from './lifecycle-types.js';
 
 /** A registration's files, checked before anything is stored: the manifest, the artifact's sha256 and size, the holdout set. */
 export interface CheckedSubmission {

@@ -1,21 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { conflict, forbidden, isStoreUnavailable } from '../errors/index.js';
+import { conflict, isStoreUnavailable } from '../errors/index.js';
+import { BOOTSTRAP_ADMIN, Role, type Principal } from '../contracts/roles.js';
 import type { AuditSink } from '../contracts/audit.js';
 import type { SqlEngine } from './sql-engine.js';
-
-export const ROLES = ['viewer', 'deployer', 'approver', 'admin'] as const;
-export const Role = z.enum(ROLES);
-export type Role = z.infer<typeof Role>;
-
-/** Who is calling: a token's principal name and its role. */
-export interface Principal {
-  name: string;
-  role: Role;
-}
-
-/** The principal of MODELGATE_ADMIN_TOKEN, the bootstrap admin. */
-export const BOOTSTRAP_ADMIN = 'bootstrap-admin';
 
 export const PRINCIPAL_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,63}$/;
 
@@ -37,19 +25,6 @@ const STALE_MS = 5 * 60_000;
 type TokenRow = { principal: string; role: Role; digest: Buffer };
 
 const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
-
-/** Roles are a ladder: each holds the rights of those below it. */
-const RANK: Readonly<Record<Role, number>> = { viewer: 0, deployer: 1, approver: 2, admin: 3 };
-
-/**
- * Throws 403 unless the principal's role is `min` or above. Separation of duties for production
- * is not a role but a rule (four eyes, in lifecycle.ts): an approver may register, but not then
- * approve that same version.
- */
-export function authorize(principal: Principal, min: Role, what: string): void {
-  if (RANK[principal.role] >= RANK[min]) return;
-  throw forbidden(`${what} needs the ${min} role or higher; ${principal.name} is ${principal.role}`);
-}
 
 /**
  * Bearer tokens with roles. Only sha256 digests are stored (tokens are 192-bit random, so a

@@ -1,9 +1,9 @@
 import type { GateSettings } from '../config/registry-schema.js';
-import type { Holdout, Manifest } from '../repository/manifest.js';
+import type { Holdout, Manifest } from '../contracts/manifest.js';
 import { InlineRunner } from '../runtime/inline-runner.js';
-import type { SessionOptions } from '../runtime/runner.js';
+import type { SessionOptions } from '../contracts/runner.js';
 import { servableGraph } from '../runtime/servable-graph.js';
-import { encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
+import { encodeTensorData, oipToOrt, type TensorMap } from '../contracts/tensor.js';
 import { accuracy, regressionMetrics } from '../metrics/quality.js';
 import { judgeLatency, judgeMetric, p95, type LatencyCheck, type MetricCheck } from './gate-metrics.js';
 import { schemaChanges } from './version-rules.js';
@@ -98,26 +98,7 @@ export class ValidationGate {
         });
       }
 
-      const changed = schemaChanges(baseline.manifest, candidate.manifest).filter((c) => c !== 'outputs');
-      let comparison: GateResult['comparison'] = 'same_holdout';
-      let baseMetrics: Record<string, number>;
-      let baseRows: Holdout = holdout;
-      if (changed.length === 0) {
-        baseMetrics = await this.quality(base, baseline.manifest, holdout, progress('quality', baseline.manifest.version));
-      } else {
-        comparison = 'own_holdouts';
-        notes.push(
-          `the ${changed.join(' and ')} differ from ${baseline.manifest.version}'s: each version is measured on its own holdout set`,
-        );
-        const own = baseline.holdout;
-        if (own && !holdoutProblem(baseline.manifest, own)) {
-          baseRows = own;
-          baseMetrics = await this.quality(base, baseline.manifest, own, progress('quality', baseline.manifest.version));
-        } else {
-          notes.push(`${baseline.manifest.version} has no usable holdout set: compared with the metrics in its manifest`);
-          baseMetrics = baseline.manifest.metrics;
-        }
-      }
+      const { comparison, baseMetrics, baseRows } = await this.baselineQuality(base, baseline, candidate, holdout, notes, progress('quality', baseline.manifest.version));
       const metrics = Object.entries(candMetrics).map(([k, v]) => judgeMetric(k, v, baseMetrics[k] ?? null, s.qualityRatio));
       for (const m of metrics) if (m.baseline === null) notes.push(`${m.name}: the baseline has no value to compare with`);
       const latency = await this.latency(
@@ -137,6 +118,26 @@ export class ValidationGate {
       await cand.dispose();
       await base?.dispose();
     }
+  }
+
+  /**
+   * The baseline's metrics to judge against: on the candidate's holdout when the inputs match,
+   * else on its own holdout, else the metrics in its manifest (each fallback noted).
+   */
+  private async baselineQuality(
+    base: InlineRunner, baseline: GateSubject, candidate: GateSubject, holdout: Holdout, notes: string[], progress: (done: number, total: number) => void,
+  ): Promise<{ comparison: GateResult['comparison']; baseMetrics: Record<string, number>; baseRows: Holdout }> {
+    const changed = schemaChanges(baseline.manifest, candidate.manifest).filter((c) => c !== 'outputs');
+    if (changed.length === 0) {
+      return { comparison: 'same_holdout', baseMetrics: await this.quality(base, baseline.manifest, holdout, progress), baseRows: holdout };
+    }
+    notes.push(`the ${changed.join(' and ')} differ from ${baseline.manifest.version}'s: each version is measured on its own holdout set`);
+    const own = baseline.holdout;
+    if (own && !holdoutProblem(baseline.manifest, own)) {
+      return { comparison: 'own_holdouts', baseMetrics: await this.quality(base, baseline.manifest, own, progress), baseRows: own };
+    }
+    notes.push(`${baseline.manifest.version} has no usable holdout set: compared with the metrics in its manifest`);
+    return { comparison: 'own_holdouts', baseMetrics: baseline.manifest.metrics, baseRows: holdout };
   }
 
   /** Fresh quality metrics of one runner on a holdout set, in batches. */

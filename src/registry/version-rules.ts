@@ -1,5 +1,5 @@
 import { conflict } from '../errors/index.js';
-import type { Manifest } from '../repository/manifest.js';
+import type { Manifest } from '../contracts/manifest.js';
 import { compareSemver, parseSemver } from '../repository/semver.js';
 
 /** The seed's version rules, each with a stable id a client can act on (`details.rule`). */

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { GatewayError } from '../errors/index.js';
-import { graphSkeleton, isModelFile, servableFile, withoutPath, type ModelFile } from '../runtime/graph-file.js';
-import { graphProvenance, graphSignature, type GraphTensor } from '../runtime/graph-info.js';
+import { graphSkeleton, servableFile, withoutPath } from '../runtime/graph-file.js';
+import { isModelFile, type ModelFile } from '../contracts/model-file.js';
+import type { GraphTensor } from '../contracts/runner.js';
+import { graphProvenance, graphSignature } from '../runtime/graph-info.js';
 import { NON_TENSOR_FIX, servableGraph, UnservableOutputError } from '../runtime/servable-graph.js';
 import { createSession } from '../runtime/session-factory.js';
 import { LoadFailure } from './load-failure.js';
-import { Manifest, type TensorSpec, type WarmupSpec } from './manifest.js';
-import { assertNames } from './names.js';
+import { Manifest, type TensorSpec, type WarmupSpec } from '../contracts/manifest.js';
+import { assertNames } from '../contracts/names.js';
 import { withConversions } from './output-conversions.js';
 import { oipDatatypeOf } from './signature-check.js';
 

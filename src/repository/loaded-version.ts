@@ -1,11 +1,12 @@
-import type { ModelRunner } from '../runtime/runner.js';
-import type { Manifest } from './manifest.js';
+import type { LoadedVersion as LoadedVersionView } from '../contracts/loaded-version.js';
+import type { ModelRunner } from '../contracts/runner.js';
+import type { Manifest } from '../contracts/manifest.js';
 
 /**
  * A model version that is loaded and serving. Requests hold it (acquire/release) so that an
  * unload or a reload disposes the old session only once its in-flight requests are done.
  */
-export class LoadedVersion {
+export class LoadedVersion implements LoadedVersionView {
   readonly name: string;
   readonly version: string;
   readonly loadedAt = new Date();

@@ -1,9 +1,10 @@
 import { modelNotFound, versionNotFound, GatewayError } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { unbatchableReason } from './batch-axes.js';
+import { unbatchableReason } from '../contracts/batch-axes.js';
+import type { LoadedVersions } from '../contracts/loaded-version.js';
 import type { LoadedVersion } from './loaded-version.js';
-import { assertNames } from './names.js';
+import { assertNames } from '../contracts/names.js';
 import type { ModelSource } from './model-source.js';
 import { compareSemver, highestVersion } from './semver.js';
 import { LoadFailure, loadVersion, type LoadOptions } from './version-loader.js';
@@ -32,7 +33,7 @@ export interface RepositoryOptions {
  * The model repository (a ModelSource: models/ on disk or the registry) and what of it is serving. Loads build
  * and warm the new session before it takes traffic; a failed load keeps the old one serving.
  */
-export class ModelRepository {
+export class ModelRepository implements LoadedVersions {
   private readonly serving = new Map<string, Map<string, LoadedVersion>>();
   private readonly states = new Map<string, IndexEntry>();
   private readonly locks = new Map<string, Promise<unknown>>();

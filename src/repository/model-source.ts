@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Manifest } from './manifest.js';
-import { isModelName, isVersion } from './names.js';
+import type { Manifest } from '../contracts/manifest.js';
+import { isModelName, isVersion } from '../contracts/names.js';
 import { compareSemver } from './semver.js';
 import { manifestFromGraph } from './graph-manifest.js';
 import { LoadFailure } from './load-failure.js';

@@ -1,6 +1,6 @@
 import type { OutputConversion as GraphConversion } from '../runtime/servable-graph.js';
 import { LoadFailure } from './load-failure.js';
-import type { Manifest, OutputConversion, TensorSpec } from './manifest.js';
+import type { Manifest, OutputConversion, TensorSpec } from '../contracts/manifest.js';
 
 const record = (c: GraphConversion): OutputConversion => ({ from: c.from, labels: c.labels, ...(c.labelOutput ? { labelOutput: c.labelOutput } : {}) });
 

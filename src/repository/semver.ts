@@ -1,4 +1,4 @@
-import { INTEGER_VERSION_RE, SEMVER_RE } from './names.js';
+import { INTEGER_VERSION_RE, SEMVER_RE } from '../contracts/names.js';
 
 export interface SemVer {
   major: number;

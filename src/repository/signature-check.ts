@@ -1,6 +1,6 @@
-import type { GraphTensor, GraphSignature } from '../runtime/graph-info.js';
-import { ortToOip, type TensorType } from '../runtime/tensor.js';
-import type { OipDatatype, TensorSpec } from './manifest.js';
+import type { GraphTensor, GraphSignature } from '../contracts/runner.js';
+import { ortToOip, type TensorType } from '../contracts/tensor.js';
+import type { OipDatatype, TensorSpec } from '../contracts/manifest.js';
 
 const ORT_TYPES = new Set<string>([
   'bool', 'uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64', 'string',

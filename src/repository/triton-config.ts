@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoadFailure } from './load-failure.js';
-import type { OipDatatype, TensorSpec } from './manifest.js';
+import type { OipDatatype, TensorSpec } from '../contracts/manifest.js';
 
 /** What modelgate takes from a Triton config.pbtxt, and a note for each setting it does not apply. */
 export interface TritonConfig {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WarmupSpec, type WarmupSample } from './manifest.js';
+import { WarmupSpec, type WarmupSample } from '../contracts/manifest.js';
 
 const OipInput = z.object({ name: z.string().min(1), shape: z.array(z.number().int().min(0)), data: z.array(z.unknown()) });
 const OipRequest = z.object({ inputs: z.array(OipInput).min(1) });

@@ -1,5 +1,5 @@
-import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type TensorMap } from '../runtime/tensor.js';
-import type { Manifest, TensorSpec, WarmupSample } from './manifest.js';
+import { TensorEncodeError, elementCount, encodeTensorData, oipToOrt, type TensorMap } from '../contracts/tensor.js';
+import type { Manifest, TensorSpec, WarmupSample } from '../contracts/manifest.js';
 
 /** One warm-up request and how it was made (for the message when the graph refuses it). */
 export interface WarmupRequest {

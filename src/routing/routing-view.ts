@@ -1,7 +1,7 @@
 import type { ShadowSettings } from '../config/schema.js';
 import type { FlagSource } from './flag-source.js';
 import type { FeatureFlag } from './flags-schema.js';
-import type { RollbackOverride } from './rollback-overrides.js';
+import type { RollbackOverride } from '../contracts/rollback.js';
 import { sameInputSchema, type VersionRouter } from './version-router.js';
 
 export interface RoutingViewInput {

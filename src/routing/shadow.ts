@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ShadowSettings } from '../config/schema.js';
 import type { ObservedPrediction, PredictionObserver } from '../contracts/prediction.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { ModelRepository } from '../repository/model-repository.js';
-import type { HostTensor, TensorMap } from '../runtime/tensor.js';
+import type { LoadedVersions } from '../contracts/loaded-version.js';
+import type { HostTensor, TensorMap } from '../contracts/tensor.js';
 import { sameInputSchema } from './version-router.js';
 
 /** A deterministic share of requests: the request id's hash decides, not Math.random. */
@@ -41,7 +41,7 @@ const numeric = (t: HostTensor) => !Array.isArray(t.data) && !(t.data instanceof
  */
 export class ShadowObserver implements PredictionObserver {
   constructor(
-    private readonly repository: ModelRepository,
+    private readonly repository: LoadedVersions,
     private readonly settings: (model: string) => ShadowSettings | undefined,
     private readonly metrics: GatewayMetrics,
   ) {}

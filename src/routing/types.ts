@@ -1,5 +1,5 @@
 import type { Pin, RoutingContext } from '../contracts/prediction.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
 
 /** Which version answers and why: `pinned`, `flag:<variant>` or `fallback:<reason>`. */
 export interface RouteDecision {

@@ -1,7 +1,7 @@
 import { modelNotFound, versionNotFound, GatewayError } from '../errors/index.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
-import { isVersion } from '../repository/names.js';
-import type { ModelRepository } from '../repository/model-repository.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
+import { isVersion } from '../contracts/names.js';
+import type { LoadedVersions } from '../contracts/loaded-version.js';
 import type { Pin, RoutingContext } from '../contracts/prediction.js';
 import type { RouteDecision, VersionResolver } from './types.js';
 
@@ -13,7 +13,7 @@ export interface FlagRouter {
 }
 
 export interface VersionRouterOptions {
-  repository: ModelRepository;
+  repository: LoadedVersions;
   /** The stable version of a model (config default or registry production), if one is set. */
   stableVersion: (model: string) => string | undefined;
   /** Aliases of a model, alias -> version (config and registry). */

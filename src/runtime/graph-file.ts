@@ -2,15 +2,7 @@ import protobuf from 'protobufjs/minimal.js';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { joinFields, messageField } from './proto-fields.js';
 import { servableGraph, type OutputConversion } from './servable-graph.js';
-
-/** An ONNX file on disk (an upload's temp file), its size and sha256 computed as it was received. */
-export interface ModelFile {
-  path: string;
-  bytes: number;
-  sha256: string;
-}
-
-export const isModelFile = (m: Uint8Array | ModelFile): m is ModelFile => !(m instanceof Uint8Array);
+import type { ModelFile } from '../contracts/model-file.js';
 
 const MODEL_GRAPH = 7;
 // GraphProto's weights: initializer and sparse_initializer, the bulk of a large model.

@@ -1,25 +1,9 @@
 import onnxProto from 'onnx-proto';
 import type ort from 'onnxruntime-node';
-import type { TensorType } from './tensor.js';
+import type { GraphSignature, GraphTensor } from '../contracts/runner.js';
 
 const { onnx } = onnxProto;
 
-/**
- * A graph input or output as onnxruntime reports it (`session.inputMetadata`, ORT >= 1.22):
- * element type, and each dim as a number or -1 with its symbolic name ('' when unnamed).
- * `shape` is undefined for a non-tensor value (sequence, map): modelgate cannot serve those.
- */
-export interface GraphTensor {
-  name: string;
-  type: TensorType | string;
-  shape: number[] | undefined;
-  symbols: string[];
-}
-
-export interface GraphSignature {
-  inputs: GraphTensor[];
-  outputs: GraphTensor[];
-}
 
 /** What the file says about its making: nothing here is guessed. */
 export interface GraphProvenance {

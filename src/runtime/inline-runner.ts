@@ -2,8 +2,8 @@ import type ort from 'onnxruntime-node';
 import { graphSignature } from './graph-info.js';
 import { createSession } from './session-factory.js';
 import { fromOrtResults, toOrtFeeds } from './ort-codec.js';
-import type { ExecutionProvider, ModelRunner, SessionOptions, SessionSignature } from './runner.js';
-import type { TensorMap } from './tensor.js';
+import type { ExecutionProvider, ModelRunner, SessionOptions, SessionSignature } from '../contracts/runner.js';
+import type { TensorMap } from '../contracts/tensor.js';
 
 /** Runs onnxruntime on the calling (main) thread: no message passing, best for tiny models. */
 export class InlineRunner implements ModelRunner {

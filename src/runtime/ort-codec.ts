@@ -1,5 +1,5 @@
 import ort from 'onnxruntime-node';
-import type { HostTensor, TensorMap, TensorType } from './tensor.js';
+import type { HostTensor, TensorMap, TensorType } from '../contracts/tensor.js';
 
 /** Host tensors -> ORT feeds (no copy: ORT reads the typed arrays in place). */
 export function toOrtFeeds(feeds: TensorMap): Record<string, ort.Tensor> {

@@ -1,5 +1,5 @@
 import ort from 'onnxruntime-node';
-import type { ExecutionProvider, SessionOptions } from './runner.js';
+import type { ExecutionProvider, SessionOptions } from '../contracts/runner.js';
 
 export interface CreatedSession {
   session: ort.InferenceSession;

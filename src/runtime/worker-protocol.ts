@@ -1,5 +1,5 @@
-import type { ExecutionProvider, SessionOptions, SessionSignature } from './runner.js';
-import type { TensorMap } from './tensor.js';
+import type { ExecutionProvider, SessionOptions, SessionSignature } from '../contracts/runner.js';
+import type { TensorMap } from '../contracts/tensor.js';
 
 /** Messages between WorkerRunner (main thread) and inference-worker (its thread). */
 export interface WorkerInit {

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../worker-entry.js';
-import type { ExecutionProvider, ModelRunner, SessionOptions, SessionSignature } from './runner.js';
-import type { TensorMap } from './tensor.js';
+import { startWorker } from './start-worker.js';
+import type { ExecutionProvider, ModelRunner, SessionOptions, SessionSignature } from '../contracts/runner.js';
+import type { TensorMap } from '../contracts/tensor.js';
 import { type WorkerReady, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
 
 interface Pending {

@@ -8,7 +8,6 @@ import { defaultResource, detectResources, envDetector, resourceFromAttributes }
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { RequestTracer, SpanValue, TraceCarrier, TraceSpan } from '../contracts/tracing.js';
-import { buildInfo } from '../build-info.js';
 import { ScopedContextManager } from './scoped-context-manager.js';
 
 /** The process's tracing: the request tracer the protocols use, log fields, and the exporter's flush. */
@@ -32,9 +31,9 @@ const SERVER = { kind: SpanKind.SERVER };
  * background query or cache write). A Redis span names its command only: prediction cache keys
  * hold the request's features, which the gateway never records (the trace keeps their sha256).
  */
-export function startTracing(): Tracing {
+export function startTracing(serviceVersion: string): Tracing {
   const resource = defaultResource()
-    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'modelgate', [ATTR_SERVICE_VERSION]: buildInfo().version }))
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'modelgate', [ATTR_SERVICE_VERSION]: serviceVersion }))
     .merge(detectResources({ detectors: [envDetector] }));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
   const contexts = new ScopedContextManager();
@@ -49,7 +48,7 @@ export function startTracing(): Tracing {
   const require = createRequire(import.meta.url);
   require('pg');
   require('ioredis');
-  const tracer = provider.getTracer('modelgate', buildInfo().version);
+  const tracer = provider.getTracer('modelgate', serviceVersion);
   return {
     tracer: new OtelRequestTracer(tracer, contexts),
     logFields: () => {

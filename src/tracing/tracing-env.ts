@@ -20,8 +20,8 @@ let loading: Promise<Tracing> | undefined;
  * OpenTelemetry is imported only then (a lazy import: with tracing off no OTel module is loaded).
  * Call it before anything imports pg or ioredis, so their instrumentations can patch them.
  */
-export function loadTracing(env: NodeJS.ProcessEnv = process.env): Promise<Tracing | undefined> {
+export function loadTracing(env: NodeJS.ProcessEnv = process.env, serviceVersion = 'unknown'): Promise<Tracing | undefined> {
   if (!tracingRequested(env)) return Promise.resolve(undefined);
-  loading ??= import('./otel-tracing.js').then((m) => m.startTracing());
+  loading ??= import('./otel-tracing.js').then((m) => m.startTracing(serviceVersion));
   return loading;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capturedModel, decodeRecord, encodePayload, writeRecord } from '../../src/audit/trace-codec.js';
-import type { TensorMap } from '../../src/runtime/tensor.js';
+import type { TensorMap } from '../../src/contracts/tensor.js';
 import { ADMIN_TOKEN } from '../support/gateway.js';
 import { createToken, startGoverned, type GovernedGateway } from '../support/governance.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRecord, encodePayload, MAX_HEADER_BYTES, readRequestId, recordLength, writeRecord, type TraceHeader } from '../../src/audit/trace-codec.js';
-import type { TensorMap } from '../../src/runtime/tensor.js';
+import type { TensorMap } from '../../src/contracts/tensor.js';
 
 const inputs: TensorMap = { features: { type: 'float32', dims: [1, 2], data: new Float32Array([1, 2]) } };
 const outputs: TensorMap = { price: { type: 'float32', dims: [1, 1], data: new Float32Array([3.5]) } };

@@ -9,7 +9,7 @@ import { RegistrySettings, TraceSettings } from '../../src/config/registry-schem
 import type { ObservedPrediction } from '../../src/contracts/prediction.js';
 import { BackgroundTasks } from '../../src/logging/background-tasks.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
-import type { LoadedVersion } from '../../src/repository/loaded-version.js';
+import type { LoadedVersion } from '../../src/contracts/loaded-version.js';
 import { HOUSE_V1, copyDemoModels, tempDir } from '../support/fixtures.js';
 import { ADMIN_TOKEN, json, startGateway } from '../support/gateway.js';
 import { fullDisk, injectedDisk, type FullDisk } from '../support/full-disk.js';

@@ -6,7 +6,7 @@ import { DirectExecutor } from '../../src/core/direct-executor.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import type { LoadedVersion } from '../../src/repository/loaded-version.js';
 import { loadVersion, readArtifact, readManifest } from '../../src/repository/version-loader.js';
-import type { TensorMap } from '../../src/runtime/tensor.js';
+import type { TensorMap } from '../../src/contracts/tensor.js';
 import { buildHeavyModel } from '../../tools/training/heavy.js';
 import { tempDir } from '../support/fixtures.js';
 

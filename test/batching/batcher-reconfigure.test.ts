@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DynamicBatcher } from '../../src/batching/dynamic-batcher.js';
-import type { TensorMap } from '../../src/runtime/tensor.js';
+import type { TensorMap } from '../../src/contracts/tensor.js';
 import { FakeRunner, xFeeds } from '../support/fake-version.js';
 
 const y = (o: TensorMap) => Array.from(o.y?.data as Float32Array);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DynamicBatcher, type BatcherSettings } from '../../src/batching/dynamic-batcher.js';
 import { GatewayError } from '../../src/errors/index.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
-import type { TensorMap } from '../../src/runtime/tensor.js';
+import type { TensorMap } from '../../src/contracts/tensor.js';
 import { FakeRunner, latch, xFeeds } from '../support/fake-version.js';
 
 function batcher(settings: Partial<BatcherSettings> = {}, runner = new FakeRunner(), metrics?: GatewayMetrics) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchShapeKey, concatFeeds, rowCount, splitOutputs } from '../../src/batching/tensor-batch.js';
-import type { HostTensor } from '../../src/runtime/tensor.js';
+import type { HostTensor } from '../../src/contracts/tensor.js';
 
 /** A [2, rows, 3] state tensor (layers, batch, hidden): request r holds values r*100 + index. */
 const state = (rows: number, base: number): HostTensor => ({

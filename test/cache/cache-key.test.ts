@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { predictionCacheKey } from '../../src/cache/cache-key.js';
 import { encodeInstances } from '../../src/core/feature-encoder.js';
 import { encodeRequestTensors } from '../../src/core/input-validation.js';
-import { Manifest } from '../../src/repository/manifest.js';
-import type { TensorMap } from '../../src/runtime/tensor.js';
+import { Manifest } from '../../src/contracts/manifest.js';
+import type { TensorMap } from '../../src/contracts/tensor.js';
 import { HOUSE_V1 } from '../support/fixtures.js';
 
 const manifest = Manifest.parse(JSON.parse(readFileSync(join(process.cwd(), 'models/property-valuation/1.0.0/manifest.json'), 'utf8')));

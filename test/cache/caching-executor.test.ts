@@ -3,7 +3,7 @@ import { CachingExecutor } from '../../src/cache/caching-executor.js';
 import { LruPredictionCache } from '../../src/cache/lru-prediction-cache.js';
 import { DirectExecutor } from '../../src/core/direct-executor.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
-import type { TensorMap } from '../../src/runtime/tensor.js';
+import type { TensorMap } from '../../src/contracts/tensor.js';
 import { fakeVersion, latch, xFeeds } from '../support/fake-version.js';
 
 function setup(enabled = true) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { predictionCacheKey } from '../../src/cache/cache-key.js';
 import { LruPredictionCache, type CacheLimits } from '../../src/cache/lru-prediction-cache.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
-import type { TensorMap } from '../../src/runtime/tensor.js';
+import type { TensorMap } from '../../src/contracts/tensor.js';
 
 const limits = (over: Partial<CacheLimits> = {}): CacheLimits => ({ maxEntries: 100, maxBytes: 1_000_000, ttlMs: 0, ...over });
 const key = (i: number, version = '1.0.0', model = 'm') =>

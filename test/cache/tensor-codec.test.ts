@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/cache/circuit-breaker.js';
 import { decodeTensors, encodeTensors } from '../../src/cache/tensor-codec.js';
-import type { HostTensor } from '../../src/runtime/tensor.js';
+import type { HostTensor } from '../../src/contracts/tensor.js';
 
 describe('shared-tier tensor codec', () => {
   const cases: [string, HostTensor][] = [

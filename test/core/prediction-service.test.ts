@@ -6,7 +6,7 @@ import { PredictionService } from '../../src/core/prediction-service.js';
 import { oipProtocol } from '../../src/http/protocols/oip.js';
 import type { OipHead } from '../../src/http/protocols/oip-binary-output.js';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
-import type { LoadedVersion } from '../../src/repository/loaded-version.js';
+import type { LoadedVersion } from '../../src/contracts/loaded-version.js';
 import type { ModelRepository } from '../../src/repository/model-repository.js';
 import type { VersionResolver } from '../../src/routing/types.js';
 import { fakeVersion } from '../support/fake-version.js';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeRawTensor } from '../../src/core/raw-tensor.js';
 import { GatewayError } from '../../src/errors/index.js';
-import { tensorsBytes, tensorsSha256, writeTensors } from '../../src/runtime/tensor-bytes.js';
-import type { TensorMap } from '../../src/runtime/tensor.js';
+import { tensorsBytes, tensorsSha256, writeTensors } from '../../src/contracts/tensor-bytes.js';
+import type { TensorMap } from '../../src/contracts/tensor.js';
 
 const le32 = (xs: number[]) => Buffer.from(new Float32Array(xs).buffer);
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ObservedPrediction } from '../../src/contracts/prediction.js';
-import type { LoadedVersion } from '../../src/repository/loaded-version.js';
+import type { LoadedVersion } from '../../src/contracts/loaded-version.js';
 import { RecentPredictions } from '../../src/quality/recent-predictions.js';
-import type { TensorMap } from '../../src/runtime/tensor.js';
+import type { TensorMap } from '../../src/contracts/tensor.js';
 
 const version = (v: string) => ({ name: 'm', version: v, manifest: { task: 'regression', outputs: [{ name: 'y' }] } }) as unknown as LoadedVersion;
 const outputs = (...ys: number[]): TensorMap => ({ y: { type: 'float32', dims: [ys.length, 1], data: Float32Array.from(ys) } });

@@ -90,7 +90,7 @@ describe('model repository', () => {
     };
     const manifest = JSON.parse(readFileSync(join(process.cwd(), 'models/property-valuation/1.0.0/manifest.json'), 'utf8'));
     const { LoadedVersion } = await import('../../src/repository/loaded-version.js');
-    const { Manifest } = await import('../../src/repository/manifest.js');
+    const { Manifest } = await import('../../src/contracts/manifest.js');
     const lv = new LoadedVersion(Manifest.parse(manifest), runner, 0);
     lv.acquire();
     lv.acquire();

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { assertNames, compareVersions, highestVersion, isVersion } from '../../src/repository/names.js';
+import { compareVersions, highestVersion } from '../../src/repository/semver.js';
+import { assertNames } from '../../src/contracts/names.js';
+import { isVersion } from '../../src/contracts/names.js';
 import { checkVersionRules } from '../../src/registry/version-rules.js';
-import { Manifest } from '../../src/repository/manifest.js';
+import { Manifest } from '../../src/contracts/manifest.js';
 
 /** Issue 9: one validator for names and versions; integer versions (Triton / TF Serving) beside semver. */
 describe('model names and versions', () => {

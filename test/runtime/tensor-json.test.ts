@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTensorData, tensorDataJson, type HostTensor } from '../../src/runtime/tensor.js';
+import { decodeTensorData, tensorDataJson, type HostTensor } from '../../src/contracts/tensor.js';
 
 const tensors: HostTensor[] = [
   { type: 'float32', dims: [6], data: Float32Array.from([417796.40625, -0, 1e-7, 3.4e38, Number.NaN, Number.NEGATIVE_INFINITY]) },

@@ -1,8 +1,8 @@
 // A LoadedVersion over a scripted runner: counts runs, can hold them open or fail them.
 import { LoadedVersion } from '../../src/repository/loaded-version.js';
-import { Manifest, type TensorSpec } from '../../src/repository/manifest.js';
-import type { ModelRunner } from '../../src/runtime/runner.js';
-import type { HostTensor, TensorMap } from '../../src/runtime/tensor.js';
+import { Manifest, type TensorSpec } from '../../src/contracts/manifest.js';
+import type { ModelRunner } from '../../src/contracts/runner.js';
+import type { HostTensor, TensorMap } from '../../src/contracts/tensor.js';
 
 export interface FakeRun {
   feeds: TensorMap;

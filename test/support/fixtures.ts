@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
-import type { OipDatatype } from '../../src/repository/manifest.js';
+import type { OipDatatype } from '../../src/contracts/manifest.js';
 
 const { onnx } = onnxProto;
 const DT = onnx.TensorProto.DataType;

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Holdout, Manifest } from '../../src/repository/manifest.js';
+import { Holdout, Manifest } from '../../src/contracts/manifest.js';
 import { buildModels, type BuiltModel } from '../../tools/training/build-models.js';
 import { runOnnx, roundedMetrics } from '../../tools/training/evaluate.js';
 import { sha256 } from '../../tools/training/release.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Manifest } from '../../src/repository/manifest.js';
+import { Manifest } from '../../src/contracts/manifest.js';
 import { runOnnx } from '../../tools/training/evaluate.js';
 import { buildHeavyModel } from '../../tools/training/heavy.js';
 import { sha256 } from '../../tools/training/release.js';

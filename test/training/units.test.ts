@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FeatureSpec } from '../../src/repository/manifest.js';
+import { FeatureSpec } from '../../src/contracts/manifest.js';
 import { formatJson } from '../../tools/training/json.js';
 import { regressionMetrics } from '../../src/metrics/quality.js';
 import { Rng, seedFromString } from '../../tools/training/rng.js';

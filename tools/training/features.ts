@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FeatureSpec } from '../../src/repository/manifest.js';
+import type { FeatureSpec } from '../../src/contracts/manifest.js';
 import { LOCATION_CLUSTERS, type Property, type PropertyAttribute } from './dataset.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { FeatureSpec } from '../../src/repository/manifest.js';
+import type { FeatureSpec } from '../../src/contracts/manifest.js';
 import type { GraphBuilder } from './onnx-writer.js';
 import { attr } from './onnx-writer.js';
 

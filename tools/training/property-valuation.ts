@@ -1,4 +1,4 @@
-import type { Holdout } from '../../src/repository/manifest.js';
+import type { Holdout } from '../../src/contracts/manifest.js';
 import { generateSales, MARKET_2026_01, MARKET_2026_06 } from './dataset.js';
 import { hashTable, SCHEMA_V1, SCHEMA_V2, splitHoldout, toTable, type SchemaFeature, type Table } from './features.js';
 import { emitTreeEnsemble, fitGbdt, predictGbdt, type GbdtParams } from './gbdt.js';

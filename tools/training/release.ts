@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { Holdout, Manifest } from '../../src/repository/manifest.js';
+import { Holdout, Manifest } from '../../src/contracts/manifest.js';
 import { formatJson } from './json.js';
 
 /**

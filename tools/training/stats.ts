@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { FeatureSpec, FeatureStats } from '../../src/repository/manifest.js';
+import type { FeatureSpec, FeatureStats } from '../../src/contracts/manifest.js';
 
 /**
  * Reference statistics of each feature in the training data: the baseline the gateway's drift

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { PromotionResult } from '../../registry/lifecycle.js';
-import type { Stage, StoredGateResult } from '../../registry/registry-store.js';
+import type { PromotionResult } from '../../registry/lifecycle-types.js';
+import type { StoredGateResult } from '../../registry/registry-store.js';
+import type { Stage } from '../../contracts/stages.js';
 import { formatGate } from '../format-gate.js';
 import { seg, type GatewayClient } from './gateway-client.js';
 import { emit } from './table.js';

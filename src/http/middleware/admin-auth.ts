@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import { forbidden } from '../../errors/index.js';
-import { BOOTSTRAP_ADMIN, type Principal, type Role } from '../../registry/tokens.js';
+import { BOOTSTRAP_ADMIN, type Principal, type Role } from '../../contracts/roles.js';
 import type { AppEnv } from '../app-env.js';
 import { roleGuard, type Authenticate, type AuthEnv } from './auth.js';
 

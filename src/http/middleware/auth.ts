@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import { tooManyRequests, unauthorized } from '../../errors/index.js';
-import { authorize, type Principal, type Role } from '../../registry/tokens.js';
+import { authorize, type Principal, type Role } from '../../contracts/roles.js';
 import type { AppEnv } from '../app-env.js';
 
 /** What requireRole adds to the context: the authenticated caller. */

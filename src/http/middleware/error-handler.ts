@@ -6,27 +6,57 @@ import type { Logger } from '../../logger.js';
 import type { AppEnv } from '../app-env.js';
 import { ExpectedOutcomeLog } from '../../logging/expected-outcomes.js';
 
-/**
- * The one place errors become responses. OIP routes answer {"error": "..."}, the others add a
- * stable code and the request id. Unknown errors are logged and answered without their message.
- */
-export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
-  const expected = new ExpectedOutcomeLog(logger);
-  return function onError(err, c) {
-    if (err instanceof GatewayError) {
-      if (err.retryAfter !== undefined) c.header('retry-after', String(err.retryAfter));
-      if (err.status < 500 || err.status === 503) expected.record(err.status, err.code, err.message, c.get('requestId'));
-      else logger.error({ err: err.cause ?? err, requestId: c.get('requestId'), trace_id: c.get('traceId') }, err.message);
-      return render(c, err.status, err.message, err.code, err.details);
-    }
-    if (err instanceof HTTPException) {
-      expected.record(err.status, 'bad_request', err.message, c.get('requestId'));
-      return render(c, err.status, err.message || 'request refused', 'bad_request');
-    }
-    logger.error({ err, requestId: c.get('requestId'), trace_id: c.get('traceId') }, 'unhandled error');
-    return render(c, 500, 'internal error', 'internal');
-  };
+/** A thrown value as the caller sees it. */
+export interface RenderedError {
+  status: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+  retryAfter?: number;
 }
+
+/**
+ * The one place errors become answers. Expected outcomes (4xx, a shed 503) are counted, not logged
+ * as errors; unknown errors are logged and answered without their message.
+ */
+function classify(err: unknown, logger: Logger, expected: ExpectedOutcomeLog, requestId: string | undefined, traceId?: string): RenderedError {
+  if (err instanceof GatewayError) {
+    if (err.status < 500 || err.status === 503) expected.record(err.status, err.code, err.message, requestId);
+    else logger.error({ err: err.cause ?? err, requestId, trace_id: traceId }, err.message);
+    return { status: err.status, code: err.code, message: err.message, details: err.details, retryAfter: err.retryAfter };
+  }
+  if (err instanceof HTTPException) {
+    expected.record(err.status, 'bad_request', err.message, requestId);
+    return { status: err.status, code: 'bad_request', message: err.message || 'request refused' };
+  }
+  logger.error({ err, requestId, trace_id: traceId }, 'unhandled error');
+  return { status: 500, code: 'internal', message: 'internal error' };
+}
+
+/** An error met inside a streamed answer (NDJSON): its last line, `{error, code, status}`. */
+export type StreamErrorLine = (err: unknown, requestId: string | undefined) => { error: string; code: string; status: number };
+
+/**
+ * The error renderers of one app: `onError` answers a route's error (OIP routes {"error": "..."},
+ * the others add a stable code and the request id); `streamLine` words one that a stream met
+ * after its head was sent. Both classify and log in the same place.
+ */
+export function errorRenderers(logger: Logger): { onError: ErrorHandler<AppEnv>; streamLine: StreamErrorLine } {
+  const expected = new ExpectedOutcomeLog(logger);
+  const onError: ErrorHandler<AppEnv> = function onError(err, c) {
+    const e = classify(err, logger, expected, c.get('requestId'), c.get('traceId'));
+    if (e.retryAfter !== undefined) c.header('retry-after', String(e.retryAfter));
+    return render(c, e.status, e.message, e.code, e.details);
+  };
+  const streamLine: StreamErrorLine = (err, requestId) => {
+    const e = classify(err, logger, expected, requestId);
+    return { error: e.message, code: e.code, status: e.status };
+  };
+  return { onError, streamLine };
+}
+
+/** The error handler of an app (see errorRenderers). */
+export const errorHandler = (logger: Logger): ErrorHandler<AppEnv> => errorRenderers(logger).onError;
 
 /** 404 for a path no route serves; 405 with `Allow` when the path exists under other methods. */
 export function notFoundHandler(allowed: (path: string) => string[] = () => []): NotFoundHandler<AppEnv> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
-import { FeatureSpec, OipDatatype } from '../../repository/manifest.js';
+import { FeatureSpec, OipDatatype } from '../../contracts/manifest.js';
 import { InferRequest, PredictBody } from '../oip-schema.js';
 import { ModelParam, StampHeaders, VersionParam } from './components.js';
 import { operation } from './operation.js';

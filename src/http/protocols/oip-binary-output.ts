@@ -1,6 +1,6 @@
 import type { ParsedRequest } from '../../contracts/prediction.js';
-import type { LoadedVersion } from '../../repository/loaded-version.js';
-import { decodeTensorData, ortToOip, tensorDataJson, type HostTensor, type TensorMap } from '../../runtime/tensor.js';
+import type { LoadedVersion } from '../../contracts/loaded-version.js';
+import { decodeTensorData, ortToOip, tensorDataJson, type HostTensor, type TensorMap } from '../../contracts/tensor.js';
 import { isObject } from './shape.js';
 
 /**

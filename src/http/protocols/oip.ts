@@ -1,7 +1,7 @@
 import type { ParsedRequest, Protocol, RequestTensor } from '../../contracts/prediction.js';
-import { OipDatatype } from '../../repository/manifest.js';
-import type { LoadedVersion } from '../../repository/loaded-version.js';
-import { decodeTensorData, ortToOip, tensorDataJson, type HostTensor, type TensorMap } from '../../runtime/tensor.js';
+import { OipDatatype } from '../../contracts/manifest.js';
+import type { LoadedVersion } from '../../contracts/loaded-version.js';
+import { decodeTensorData, ortToOip, tensorDataJson, type HostTensor, type TensorMap } from '../../contracts/tensor.js';
 import { InferRequest, type InferenceHeader } from '../oip-schema.js';
 import { binaryRendering, finishBinary, renderBinaryHead, type OipAnswer, type OipHead } from './oip-binary-output.js';
 import { isObject, isParameters, jsonString, parseJson, refuse } from './shape.js';

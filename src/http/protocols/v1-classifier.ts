@@ -1,4 +1,4 @@
-import type { OutputConversion } from '../../repository/manifest.js';
+import type { OutputConversion } from '../../contracts/manifest.js';
 
 /**
  * v1 predictions of a classifier served in place of skl2onnx's ZipMap: per instance the

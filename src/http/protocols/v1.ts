@@ -1,7 +1,7 @@
 import type { Instance, ParsedRequest, Protocol } from '../../contracts/prediction.js';
-import { batchAxisOf, instanceRows } from '../../repository/batch-axes.js';
-import type { LoadedVersion } from '../../repository/loaded-version.js';
-import { decodeTensorData, type HostTensor, type TensorMap } from '../../runtime/tensor.js';
+import { batchAxisOf, instanceRows } from '../../contracts/batch-axes.js';
+import type { LoadedVersion } from '../../contracts/loaded-version.js';
+import { decodeTensorData, type HostTensor, type TensorMap } from '../../contracts/tensor.js';
 import { PredictBody } from '../oip-schema.js';
 import { outputOrder } from './oip.js';
 import { classifierPredictions } from './v1-classifier.js';

@@ -1,20 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AuditLog, VerifyResult } from '../../audit/audit-log.js';
-import type { TraceStore } from '../../audit/trace-store.js';
-import { badRequest, notFound } from '../../errors/index.js';
-import { explainPrediction } from '../../registry/prediction-explainer.js';
-import type { RegistryStore } from '../../registry/registry-store.js';
+import type { AuditViews } from '../../control/audit-views.js';
+import { badRequest } from '../../errors/index.js';
 import type { AppEnv } from '../app-env.js';
 import { roleGuard, type Authenticate } from '../middleware/auth.js';
 
 export interface AuditHttpDeps {
-  audit: AuditLog;
-  /** Verifies the chain and records the outcome (the modelgate_audit_chain_ok gauge); default: audit.verify(). */
-  verify?: () => Promise<VerifyResult>;
-  /** The prediction trace; undefined when it is switched off. */
-  traces: TraceStore | undefined;
-  store: RegistryStore;
+  views: AuditViews;
   authenticate: Authenticate;
 }
 
@@ -33,19 +25,15 @@ export function auditRoutes(deps: AuditHttpDeps): Hono<AppEnv> {
   app.get('/audit', requireRole('viewer'), async (c) => {
     const q = PageQuery.safeParse(c.req.query());
     if (!q.success) throw badRequest(`invalid query: ${q.error.issues[0]?.path.join('.')}: ${q.error.issues[0]?.message}`);
-    return c.json(await deps.audit.page(q.data));
+    return c.json(await deps.views.page(q.data));
   });
 
-  app.get('/audit/verify', requireRole('viewer'), async (c) => c.json(await (deps.verify ? deps.verify() : deps.audit.verify())));
+  app.get('/audit/verify', requireRole('viewer'), async (c) => c.json(await deps.views.verify()));
 
   app.get('/predictions/:requestId', requireRole('viewer'), async (c) => {
     const requestId = c.req.param('requestId');
     if (requestId.length > 200) throw badRequest('request id too long');
-    if (!deps.traces) throw notFound('the prediction trace is switched off (registry.trace.enabled)');
-    const found = await deps.traces.find(requestId);
-    if (found.length === 0) throw notFound(`no traced prediction with request id '${requestId.slice(0, 100)}'`);
-    const [latest, ...earlier] = await Promise.all(found.map((t) => explainPrediction(t, deps.store)));
-    return c.json({ ...latest, ...(earlier.length ? { earlier } : {}) });
+    return c.json(await deps.views.prediction(requestId));
   });
   return app;
 }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { BatchingControl } from '../../core/batching-control.js';
+import type { BatchingControl } from '../../control/batching-control.js';
 import type { AppEnv } from '../app-env.js';
 import type { HttpDeps } from '../deps.js';
 import { adminRoles } from '../middleware/admin-auth.js';

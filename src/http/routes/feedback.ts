@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { FeedbackService } from '../../quality/feedback-service.js';
+import type { FeedbackIntake } from '../../control/monitoring-views.js';
 import type { AppEnv } from '../app-env.js';
 import { readJson } from '../read-json.js';
 
@@ -13,7 +13,7 @@ const Batch = z.object({ feedback: z.array(One).min(1).max(1000) });
  * Single: 202 accepted; 404 unknown id; 409 duplicate; 410 late; 400 unusable value.
  * Batch: 200 with a status per item (accepted, duplicate, unknown, late, invalid).
  */
-export function feedbackRoutes(feedback: FeedbackService): Hono<AppEnv> {
+export function feedbackRoutes(feedback: FeedbackIntake): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post('/feedback', async (c) => {
     const body = await readJson(c, One);

@@ -1,25 +1,25 @@
 import { Hono, type Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
-import type { AuditLog } from '../../audit/audit-log.js';
+import { assertNames, isVersion } from '../../contracts/names.js';
+import { Role } from '../../contracts/roles.js';
+import { STAGES } from '../../contracts/stages.js';
+import type { RegistryAdmin, VersionUpload } from '../../control/registry-admin.js';
+import type { TokenAdmin } from '../../control/token-admin.js';
 import { GatewayError, badRequest } from '../../errors/index.js';
-import { assertNames, isVersion } from '../../repository/names.js';
-import type { ModelRegistry, RegisterInput } from '../../registry/lifecycle.js';
-import { manifestForUpload } from '../../registry/graph-upload.js';
-import { STAGES, type VersionRecord } from '../../registry/registry-store.js';
-import { Role, type TokenStore } from '../../registry/tokens.js';
-import type { GateProgress } from '../../registry/validation-gate.js';
 import type { AppEnv } from '../app-env.js';
 import { roleGuard, type AuthEnv } from '../middleware/auth.js';
+import type { StreamErrorLine } from '../middleware/error-handler.js';
 import { readMultipart, type MultipartLimits } from '../multipart-upload.js';
 import { readJson } from '../read-json.js';
 
 export interface RegistryHttpDeps {
-  registry: ModelRegistry;
-  audit: AuditLog;
-  tokens: TokenStore;
+  registry: RegistryAdmin;
+  tokens: TokenAdmin;
   /** Model uploads: the streamed model part and the whole body (maxBytes), each other part (maxPartBytes). */
   uploads: MultipartLimits;
+  /** The app's error renderer for an error met once a stream has started. */
+  streamError: StreamErrorLine;
 }
 
 export const PromoteBody = z.object({
@@ -30,29 +30,12 @@ export const PromoteBody = z.object({
 export const AliasBody = z.object({ version: z.string().refine(isVersion, 'version must be semver or an integer'), reason: z.string().max(1000).optional() });
 export const TokenBody = z.object({ principal: z.string().min(1).max(64), role: Role });
 
-/** A version as the API shows it (the manifest on the detail route only). */
-export const versionView = (v: VersionRecord) => ({
-  model: v.model,
-  version: v.version,
-  stage: v.stage,
-  data_version: v.dataVersion,
-  training_data_hash: v.trainingDataHash,
-  parent_version: v.parentVersion,
-  artifact_sha256: v.artifactSha256,
-  artifact_bytes: v.artifactBytes,
-  holdout_sha256: v.holdoutSha256,
-  learner: v.manifest.lineage.learner ?? null,
-  registered_by: v.registeredBy,
-  registered_at: v.registeredAt,
-  stage_updated_at: v.stageUpdatedAt,
-});
-
 const names = assertNames;
 
 /**
  * The registry's admin API under /admin: versions with lineage, registration by upload
  * (multipart: manifest + model [+ holdout]), stage moves, the validation gate, aliases, tokens.
- * Thin: parse, call ModelRegistry, render; rules and roles beyond the route guard live there.
+ * Parse, call the control plane (RegistryAdmin, TokenAdmin), render.
  */
 export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -60,67 +43,38 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
   const requireRole = roleGuard((t) => deps.tokens.authenticate(t));
 
   app.get('/whoami', requireRole('viewer'), (c) => c.json(c.get('principal')));
-
-  app.get('/models', requireRole('viewer'), async (c) => {
-    const store = registry.store;
-    const models = [];
-    for (const name of await store.modelNames()) {
-      const versions = await store.versions(name);
-      models.push({
-        name,
-        production: versions.find((v) => v.stage === 'production')?.version ?? null,
-        staging: versions.find((v) => v.stage === 'staging')?.version ?? null,
-        aliases: Object.fromEntries((await store.aliases(name)).map((a) => [a.alias, a.version])),
-        versions: versions.map((v) => ({ version: v.version, stage: v.stage, data_version: v.dataVersion })),
-      });
-    }
-    return c.json({ models });
-  });
+  app.get('/models', requireRole('viewer'), async (c) => c.json(await registry.models()));
 
   app.get('/models/:model/versions', requireRole('viewer'), async (c) => {
     const model = c.req.param('model');
     names(model);
-    return c.json({ model, versions: (await registry.versions(model)).map(versionView) });
+    return c.json(await registry.versions(model));
   });
 
   app.get('/models/:model/versions/:version', requireRole('viewer'), async (c) => {
     const { model, version } = c.req.param();
     names(model, version);
-    const v = await registry.get(model, version);
-    const store = registry.store;
-    return c.json({
-      ...versionView(v),
-      aliases: (await store.aliases(model)).filter((a) => a.version === version).map((a) => a.alias),
-      stage_history: await store.transitions(model, version),
-      gate_results: await store.gateResults(model, version),
-      manifest: v.manifest,
-    });
+    return c.json(await registry.version(model, version));
   });
 
   app.get('/models/:model/versions/:version/gate', requireRole('viewer'), async (c) => {
     const { model, version } = c.req.param();
     names(model, version);
-    await registry.get(model, version);
-    return c.json({ model, version, gate_results: await registry.store.gateResults(model, version) });
+    return c.json(await registry.gate(model, version));
   });
 
   app.post('/models/:model/versions', requireRole('deployer'), async (c) => {
     const model = c.req.param('model');
     names(model);
-    const record = await withUpload(c, model, deps.uploads, (upload) => {
-      const manifestName = (upload.manifest as { name?: unknown } | null)?.name;
-      if (manifestName !== model) throw badRequest(`the manifest names model '${String(manifestName)}', not '${model}'`);
-      return registry.register(c.get('principal'), upload);
-    });
-    return c.json(versionView(record), 201);
+    const view = await withUpload(c, deps.uploads, (upload) => registry.register(c.get('principal'), model, upload));
+    return c.json(view, 201);
   });
 
   app.post('/models/:model/versions/:version/promote', requireRole('deployer'), async (c) => {
     const { model, version } = c.req.param();
     names(model, version);
     const body = await readJson(c, PromoteBody);
-    const result = await registry.promote(c.get('principal'), model, version, body.stage, { reason: body.reason, override: body.override });
-    return c.json(result);
+    return c.json(await registry.promote(c.get('principal'), model, version, body.stage, { reason: body.reason, override: body.override }));
   });
 
   app.post('/models/:model/versions/:version/validate', requireRole('deployer'), async (c) => {
@@ -131,33 +85,38 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
       return c.json(await registry.validate(principal, model, version));
     }
     // Streamed: one progress line per batch / 100 timed runs, then the result (long gates show progress).
-    await registry.get(model, version);
+    await registry.exists(model, version);
     c.header('content-type', 'application/x-ndjson');
     return stream(c, async (s) => {
       const line = (obj: unknown) => s.write(`${JSON.stringify(obj)}\n`);
-      const progress = (p: GateProgress) => void line({ progress: p });
       try {
-        await line({ result: await registry.validate(principal, model, version, progress) });
+        await line({ result: await registry.validate(principal, model, version, (p) => void line({ progress: p })) });
       } catch (err) {
-        const e = err instanceof GatewayError ? err : new GatewayError('internal', 500, 'internal error');
-        await line({ error: e.message, code: e.code, status: e.status });
+        await line(deps.streamError(err, c.get('requestId')));
       }
     });
   });
 
+  mountAliasAndTokenRoutes(app, deps, requireRole);
+  return app;
+}
+
+type RoleGuard = ReturnType<typeof roleGuard>;
+
+/** Aliases (viewer reads, deployer changes) and role tokens (admin). */
+function mountAliasAndTokenRoutes(app: Hono<AppEnv>, deps: RegistryHttpDeps, requireRole: RoleGuard): void {
+  const { registry } = deps;
   app.get('/models/:model/aliases', requireRole('viewer'), async (c) => {
     const model = c.req.param('model');
     names(model);
-    await registry.versions(model);
-    return c.json({ model, aliases: await registry.store.aliases(model) });
+    return c.json(await registry.aliases(model));
   });
 
   app.put('/models/:model/aliases/:alias', requireRole('deployer'), async (c) => {
     const { model, alias } = c.req.param();
     names(model);
     const body = await readJson(c, AliasBody);
-    await registry.setAlias(c.get('principal'), model, alias, body.version, body.reason);
-    return c.json({ model, alias, version: body.version });
+    return c.json(await registry.setAlias(c.get('principal'), model, alias, body.version, body.reason));
   });
 
   app.delete('/models/:model/aliases/:alias', requireRole('deployer'), async (c) => {
@@ -167,15 +126,12 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
-  app.get('/tokens', requireRole('admin'), async (c) => c.json({ tokens: await deps.tokens.list() }));
+  app.get('/tokens', requireRole('admin'), async (c) => c.json({ tokens: await deps.tokens.list(c.get('principal')) }));
 
   app.post('/tokens', requireRole('admin'), async (c) => {
     const body = await readJson(c, TokenBody);
-    const actor = c.get('principal');
-    const created = await deps.tokens.create(body.principal, body.role, actor.name, deps.audit);
-    return c.json(created, 201);
+    return c.json(await deps.tokens.create(c.get('principal'), body.principal, body.role), 201);
   });
-  return app;
 }
 
 /**
@@ -185,7 +141,7 @@ export function registryRoutes(deps: RegistryHttpDeps): Hono<AppEnv> {
  * temp file under the upload limit and handed on as that file (sha256 taken while streaming,
  * session made from the path, stored by copying the file); it is removed once `use` settles.
  */
-async function withUpload<T>(c: Context<AppEnv & AuthEnv>, model: string, limits: MultipartLimits, use: (input: RegisterInput) => Promise<T>): Promise<T> {
+async function withUpload<T>(c: Context<AppEnv & AuthEnv>, limits: MultipartLimits, use: (upload: VersionUpload) => Promise<T>): Promise<T> {
   const type = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data\b/i.test(type)) {
     throw new GatewayError(
@@ -206,7 +162,7 @@ async function withUpload<T>(c: Context<AppEnv & AuthEnv>, model: string, limits
     const manifestBytes = part('manifest');
     if (!manifestBytes) {
       const fields = { version: text('version'), dataVersion: text('data_version'), description: text('description'), warmup: part('warmup') };
-      return await use({ manifest: await manifestForUpload(model, artifact, fields), artifact, ...(holdout ? { holdout } : {}) });
+      return await use({ fields, artifact, ...(holdout ? { holdout } : {}) });
     }
     let manifest: unknown;
     try {

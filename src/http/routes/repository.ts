@@ -13,11 +13,10 @@ import { checkNames } from './names.js';
  */
 export function repositoryRoutes(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const { repository } = deps;
   const requireRole = adminRoles(deps.authenticate, deps.settings.adminToken);
 
   app.post('/index', requireRole('viewer'), async (c) => {
-    const entries = await repository.index();
+    const entries = await deps.repositoryControl.index();
     return c.json(entries);
   });
 

@@ -1,16 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { TraceStore } from '../../audit/trace-store.js';
-import { badRequest, conflict, notFound } from '../../errors/index.js';
+import type { AuditViews } from '../../control/audit-views.js';
+import { badRequest } from '../../errors/index.js';
 import type { AppEnv } from '../app-env.js';
 import { roleGuard, type Authenticate } from '../middleware/auth.js';
 import { checkNames } from './names.js';
 
 export interface TraceInputsDeps {
-  /** The prediction trace; undefined when it is switched off. */
-  traces: TraceStore | undefined;
-  /** Whether trace.captureInputs is on (records then carry the request's inputs). */
-  capturing: boolean;
+  views: AuditViews;
   authenticate: Authenticate;
 }
 
@@ -33,11 +30,7 @@ export function traceInputsRoutes(deps: TraceInputsDeps): Hono<AppEnv> {
     const q = TraceInputsQuery.safeParse(c.req.query());
     if (!q.success) throw badRequest(`invalid query: ${q.error.issues[0]?.path.join('.')}: ${q.error.issues[0]?.message}`);
     checkNames(q.data.model);
-    if (!deps.traces) throw notFound('the prediction trace is switched off (registry.trace.enabled)');
-    if (!deps.capturing) {
-      throw conflict('the prediction trace keeps each input\'s sha256, not the input: turn on registry.trace.captureInputs.enabled to record inputs for replay');
-    }
-    const predictions = await deps.traces.captured(q.data.model, q.data.limit);
+    const predictions = await deps.views.captured(q.data.model, q.data.limit);
     return c.json({ model: q.data.model, predictions });
   });
   return app;

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import type { ModelFile } from '../../runtime/graph-file.js';
+import type { ModelFile } from '../../contracts/model-file.js';
 import { checked, missingArtifact, sha256Hex, type ArtifactKind, type Artifacts } from '../artifact-store.js';
 import type { SqlEngine } from '../sql-engine.js';
 

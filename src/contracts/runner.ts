@@ -1,5 +1,21 @@
-import type { GraphSignature } from './graph-info.js';
-import type { TensorMap } from './tensor.js';
+import type { TensorMap, TensorType } from './tensor.js';
+
+/**
+ * A graph input or output as onnxruntime reports it (`session.inputMetadata`, ORT >= 1.22):
+ * element type, and each dim as a number or -1 with its symbolic name ('' when unnamed).
+ * `shape` is undefined for a non-tensor value (sequence, map): modelgate cannot serve those.
+ */
+export interface GraphTensor {
+  name: string;
+  type: TensorType | string;
+  shape: number[] | undefined;
+  symbols: string[];
+}
+
+export interface GraphSignature {
+  inputs: GraphTensor[];
+  outputs: GraphTensor[];
+}
 
 export type ExecutionProvider = 'cuda' | 'webgpu' | 'cpu';
 export type RunnerMode = 'inline' | 'worker';

@@ -31,5 +31,3 @@ export function assertNames(model: string, version?: string): void {
     throw new GatewayError('bad_request', 400, `invalid model version: ${VERSION_RULE}`);
   }
 }
-
-export { compareVersions, highestVersion } from './semver.js';

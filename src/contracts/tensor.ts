@@ -1,4 +1,4 @@
-import type { OipDatatype } from '../repository/manifest.js';
+import type { OipDatatype } from './manifest.js';
 
 /**
  * A plain host tensor: what crosses every boundary below HTTP (cache, batching, worker threads).

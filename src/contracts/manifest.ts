@@ -2,8 +2,6 @@ import { z } from 'zod';
 
 import { isVersion, NAME_RE, NAME_RULE, VERSION_RULE } from './names.js';
 
-export { NAME_RE, SEMVER_RE } from './names.js';
-
 /** Open Inference Protocol V2 tensor datatypes that an ONNX tensor can hold. */
 export const OipDatatype = z.enum([
   'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64',

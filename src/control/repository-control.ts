@@ -1,6 +1,6 @@
 import type { AuditSink } from '../contracts/audit.js';
 import type { Logger } from '../logger.js';
-import type { LoadedVersion } from '../repository/loaded-version.js';
+import type { LoadedVersion } from '../contracts/loaded-version.js';
 import type { ModelRepository, RepositoryEvent } from '../repository/model-repository.js';
 
 /**
@@ -18,6 +18,11 @@ export class RepositoryControl {
     private readonly audit: AuditSink,
     private readonly logger: Logger,
   ) {}
+
+  /** Triton's repository index: every version seen, with its state and why. */
+  index(): ReturnType<ModelRepository['index']> {
+    return this.repository.index();
+  }
 
   async load(model: string, version: string | undefined, actor: string): Promise<LoadedVersion[]> {
     const target = version ? `${model}@${version}` : model;

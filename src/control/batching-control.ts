@@ -1,7 +1,7 @@
 import type { AuditSink } from '../contracts/audit.js';
 import type { BatchingSetting, BatchingTuner } from '../contracts/batching.js';
 import { modelNotFound } from '../errors/index.js';
-import { unbatchableReason } from '../repository/batch-axes.js';
+import { unbatchableReason } from '../contracts/batch-axes.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 
 /** A model's batching as the admin API shows it. */

@@ -4,7 +4,8 @@ import { modelNotFound } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { FlagSource } from '../routing/flag-source.js';
-import type { RollbackOverride, RollbackOverrides, SharedRollbacks } from '../routing/rollback-overrides.js';
+import type { RollbackOverrides } from '../routing/rollback-overrides.js';
+import type { RollbackOverride, SharedRollbacks } from '../contracts/rollback.js';
 import { routingView } from '../routing/routing-view.js';
 import type { VersionRouter } from '../routing/version-router.js';
 
