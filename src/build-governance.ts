@@ -9,9 +9,10 @@ import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { Governance, type GovernanceOptions } from './registry/governance.js';
 import type { SqlEngine } from './registry/sql-engine.js';
 import type { RollbackOverrides } from './routing/rollback-overrides.js';
+import { servableRunners } from './runtime/servable-runner.js';
 import type { Stage } from './contracts/stages.js';
 
-export interface GovernanceWiring extends Omit<GovernanceOptions, 'trace' | 'onRollbacks'> {
+export interface GovernanceWiring extends Omit<GovernanceOptions, 'trace' | 'onRollbacks' | 'openRunner'> {
   /** The rollback view routing reads; refreshed from the registry's store with the stages. */
   overrides: RollbackOverrides;
   /** The file trace's file system (tests: a disk that fills up on cue). */
@@ -20,13 +21,14 @@ export interface GovernanceWiring extends Omit<GovernanceOptions, 'trace' | 'onR
 
 /**
  * The registry wired into a gateway (composition root): the prediction trace on the registry's
- * engine (PostgreSQL table, else the binary log beside the database) and routing's rollback view
- * fed from the store. Governance itself only takes the callbacks.
+ * engine (PostgreSQL table, else the binary log beside the database), routing's rollback view
+ * fed from the store, and the validation gate's runners on the gateway's session options. Governance itself only takes the callbacks.
  */
 export function buildGovernance(w: GovernanceWiring): Governance {
   const { overrides, traceFiles, ...opts } = w;
   return new Governance({
     ...opts,
+    openRunner: servableRunners(w.session),
     onRollbacks: (active) => overrides.replaceAll(active),
     trace: (engine, stageOf) => traceFor(w.settings, engine, stageOf, { logger: w.logger, metrics: w.metrics, background: w.background, files: traceFiles }),
   });

@@ -1,7 +1,7 @@
 import type { TraceSpan } from '../contracts/tracing.js';
 import { GatewayError } from '../errors/index.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { ortErrorToGatewayError, ortMessage } from '../runtime/ort-error.js';
+import { ortErrorToGatewayError, ortMessage } from '../contracts/run-failure.js';
 import type { TensorMap } from '../contracts/tensor.js';
 import { batchShapeKey, concatFeeds, rowCount, splitOutputs, type BatchAxes } from './tensor-batch.js';
 import { batchStarted, queueSpan, runDone, type BatchSpans } from './batch-spans.js';

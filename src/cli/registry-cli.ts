@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load-config.js';
 import { GatewayError, unauthorized } from '../errors/index.js';
 import { openRegistry, type RegistryHandle } from '../registry/open-registry.js';
+import { servableRunners } from '../runtime/servable-runner.js';
 import type { Principal } from '../contracts/roles.js';
 import { UsageError } from './usage-error.js';
 import type { GateProgress, GateResult } from '../registry/validation-gate.js';
@@ -13,10 +14,8 @@ export { formatGate } from './format-gate.js';
 /** The registry of this gateway's config (config/gateway.json `registry`, MODELGATE_REGISTRY_DB...). */
 export function openCliRegistry(env: NodeJS.ProcessEnv = process.env): RegistryHandle {
   const config = loadConfig(env);
-  return openRegistry(config.registry, {
-    adminToken: config.adminToken,
-    session: { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads },
-  });
+  const session = { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads };
+  return openRegistry(config.registry, { adminToken: config.adminToken, session, openRunner: servableRunners(session) });
 }
 
 /**

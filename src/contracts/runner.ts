@@ -45,3 +45,10 @@ export interface ModelRunner {
   run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap>;
   dispose(): Promise<void>;
 }
+
+/**
+ * Opens a runner of its own on a version's ONNX bytes, outside the serving path (the validation
+ * gate runs candidate and baseline in sessions it disposes). Made by the composition root, which
+ * knows the session options and the runtime.
+ */
+export type RunnerFactory = (onnx: Uint8Array) => Promise<ModelRunner>;

@@ -7,7 +7,7 @@ import { overloaded } from '../errors/index.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { CounterSlot } from '../metrics/slots.js';
 import type { LoadedVersion } from '../contracts/loaded-version.js';
-import { ortErrorToGatewayError } from '../runtime/ort-error.js';
+import { ortErrorToGatewayError } from '../contracts/run-failure.js';
 import type { TensorMap } from '../contracts/tensor.js';
 import { withParameters } from '../routing/request-context.js';
 import type { RouteDecision, VersionResolver } from '../routing/types.js';

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ModelRepository, RepositoryEvent } from '../repository/model-repository.js';
 import type { ModelSource } from '../repository/model-source.js';
-import type { SessionOptions } from '../contracts/runner.js';
+import type { RunnerFactory, SessionOptions } from '../contracts/runner.js';
 import { PgTraceLog } from '../audit/pg-trace-log.js';
 import type { RollbackOverride } from '../contracts/rollback.js';
 import type { SqlEngine } from './sql-engine.js';
@@ -24,8 +24,10 @@ export interface GovernanceOptions {
   modelsDir: string;
   /** MODELGATE_ADMIN_TOKEN (the bootstrap admin). */
   adminToken?: string;
-  /** Sessions for registration checks and the validation gate. */
+  /** Sessions for registration checks. */
   session: SessionOptions;
+  /** Opens the validation gate's runners (made by the composition root). */
+  openRunner: RunnerFactory;
   /** Which imported version becomes production on first start (config defaultVersion). */
   importProduction?: (model: string) => string | undefined;
   logger: Logger;
@@ -85,6 +87,7 @@ export class Governance {
     this.handle = openRegistry(opts.settings, {
       adminToken: opts.adminToken,
       session: opts.session,
+      openRunner: opts.openRunner,
       logger: opts.logger,
       now: opts.now,
       engine: {

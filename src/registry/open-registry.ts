@@ -2,7 +2,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { artifactsDirOf, type RegistrySettings } from '../config/registry-schema.js';
 import { ConfigError } from '../config/config-error.js';
 import type { Logger } from '../logger.js';
-import type { SessionOptions } from '../contracts/runner.js';
+import type { RunnerFactory, SessionOptions } from '../contracts/runner.js';
 import { ArtifactStore, type Artifacts } from './artifact-store.js';
 import { PgArtifacts } from './engines/pg-artifacts.js';
 import { PgEngine, type PgEngineOptions } from './engines/pg-engine.js';
@@ -34,6 +34,8 @@ export interface OpenRegistryOptions {
   /** MODELGATE_ADMIN_TOKEN: authenticates as the bootstrap admin. */
   adminToken?: string;
   session?: SessionOptions;
+  /** Opens the validation gate's sessions (the composition root's `servableRunners(session)`). */
+  openRunner: RunnerFactory;
   logger?: Logger;
   now?: () => Date;
   /** What the registry tells the serving side (the gateway loads before a stage move); none for the CLI. */
@@ -80,7 +82,7 @@ function openFailure(url: string, err: unknown): Error {
 }
 
 /** Open the registry database (migrating it) and its artifact store. */
-export function openRegistry(settings: RegistrySettings, opts: OpenRegistryOptions = {}): RegistryHandle {
+export function openRegistry(settings: RegistrySettings, opts: OpenRegistryOptions): RegistryHandle {
   const now = opts.now ?? (() => new Date());
   const session = opts.session ?? { providers: ['cpu'], intraOpThreads: 1 };
   const { engine, ready } = openEngine(settings, opts.engine);
@@ -88,7 +90,7 @@ export function openRegistry(settings: RegistrySettings, opts: OpenRegistryOptio
   const artifacts = engine.kind === 'postgres' ? new PgArtifacts(engine) : new ArtifactStore(artifactsDirOf(settings));
   const audit = new AuditLog(engine, now);
   const tokens = new TokenStore(engine, opts.adminToken, now);
-  const gate = new ValidationGate(settings.gate, session, now);
+  const gate = new ValidationGate(settings.gate, opts.openRunner, now);
   const registry = new ModelRegistry({ store, artifacts, audit, gate, session, logger: opts.logger, now, hooks: opts.hooks });
   const rollbacks = new RollbackStore(engine, audit);
   return { engine, store, artifacts, audit, tokens, rollbacks, registry, ready, close: () => engine.close() };

@@ -1,8 +1,6 @@
 import type { GateSettings } from '../config/registry-schema.js';
 import type { Holdout, Manifest } from '../contracts/manifest.js';
-import { InlineRunner } from '../runtime/inline-runner.js';
-import type { SessionOptions } from '../contracts/runner.js';
-import { servableGraph } from '../runtime/servable-graph.js';
+import type { ModelRunner, RunnerFactory } from '../contracts/runner.js';
 import { encodeTensorData, oipToOrt, type TensorMap } from '../contracts/tensor.js';
 import { accuracy, regressionMetrics } from '../metrics/quality.js';
 import { judgeLatency, judgeMetric, p95, type LatencyCheck, type MetricCheck } from './gate-metrics.js';
@@ -41,14 +39,15 @@ export interface GateProgress {
 
 /**
  * The validation gate (the seed's ModelTestSuite): runs the candidate and the production
- * baseline with onnxruntime on the candidate's holdout set, computes quality metrics fresh, times
- * single-row inference interleaved, and passes only if every metric is within qualityRatio of the
+ * baseline in runners of their own on the candidate's holdout set, computes quality metrics
+ * fresh, times single-row inference interleaved, and passes only if every metric is within qualityRatio of the
  * baseline's and p95 latency is within latencyRatio.
  */
 export class ValidationGate {
   constructor(
     private readonly settings: GateSettings,
-    private readonly session: SessionOptions = { providers: ['cpu'], intraOpThreads: 1 },
+    /** Opens the candidate's and the baseline's sessions (handed in by the composition root). */
+    private readonly openRunner: RunnerFactory,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -79,10 +78,10 @@ export class ValidationGate {
       return result({ comparison: baseline ? 'same_holdout' : 'no_baseline', holdoutRows: 0, metrics: [], latency: null });
     }
 
-    const cand = await InlineRunner.create(servableGraph(candidate.artifact).model, this.session);
-    let base: InlineRunner | undefined;
+    const cand = await this.openRunner(candidate.artifact);
+    let base: ModelRunner | undefined;
     try {
-      if (baseline) base = await InlineRunner.create(servableGraph(baseline.artifact).model, this.session);
+      if (baseline) base = await this.openRunner(baseline.artifact);
       const progress = (phase: GateProgress['phase'], version: string) => (done: number, total: number, round = 0) =>
         onProgress?.({ phase, version: round > 0 ? `${version} (again: round ${round + 1})` : version, done, total });
       const candMetrics = await this.quality(cand, candidate.manifest, holdout, progress('quality', candidate.manifest.version));
@@ -125,7 +124,7 @@ export class ValidationGate {
    * else on its own holdout, else the metrics in its manifest (each fallback noted).
    */
   private async baselineQuality(
-    base: InlineRunner, baseline: GateSubject, candidate: GateSubject, holdout: Holdout, notes: string[], progress: (done: number, total: number) => void,
+    base: ModelRunner, baseline: GateSubject, candidate: GateSubject, holdout: Holdout, notes: string[], progress: (done: number, total: number) => void,
   ): Promise<{ comparison: GateResult['comparison']; baseMetrics: Record<string, number>; baseRows: Holdout }> {
     const changed = schemaChanges(baseline.manifest, candidate.manifest).filter((c) => c !== 'outputs');
     if (changed.length === 0) {
@@ -141,7 +140,7 @@ export class ValidationGate {
   }
 
   /** Fresh quality metrics of one runner on a holdout set, in batches. */
-  private async quality(runner: InlineRunner, manifest: Manifest, holdout: Holdout, progress: (done: number, total: number) => void) {
+  private async quality(runner: ModelRunner, manifest: Manifest, holdout: Holdout, progress: (done: number, total: number) => void) {
     const outputName = manifest.outputs[0]?.name ?? '';
     const predictions: number[][] = [];
     const total = holdout.rows.length;
@@ -162,15 +161,15 @@ export class ValidationGate {
 
   /** p95 of single-row runs; candidate and baseline alternate (order flipped each run) so drift hits both. */
   private async latency(
-    cand: InlineRunner,
+    cand: ModelRunner,
     manifest: Manifest,
     holdout: Holdout,
-    baseline: { runner: InlineRunner; manifest: Manifest; holdout: Holdout } | undefined,
+    baseline: { runner: ModelRunner; manifest: Manifest; holdout: Holdout } | undefined,
     progress: (done: number, total: number, round?: number) => void,
   ): Promise<{ runs: number; candidate: number; baseline?: number }> {
     const runs = this.settings.latencyRuns;
     const feed = (m: Manifest, h: Holdout, i: number) => feedsOf(m, [h.rows[i % h.rows.length] ?? []]);
-    const time = async (r: InlineRunner, f: TensorMap) => {
+    const time = async (r: ModelRunner, f: TensorMap) => {
       const t = performance.now();
       await r.run(f);
       return performance.now() - t;

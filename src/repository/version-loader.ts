@@ -10,7 +10,7 @@ import { servableGraph, UnservableOutputError } from '../runtime/servable-graph.
 import { WorkerRunner } from '../runtime/worker-runner.js';
 import { LoadFailure } from './load-failure.js';
 import { LoadedVersion } from './loaded-version.js';
-import { ortMessage } from '../runtime/ort-error.js';
+import { ortMessage } from '../contracts/run-failure.js';
 import { Manifest, type WarmupSpec } from '../contracts/manifest.js';
 import { servedManifest } from './output-conversions.js';
 import { signatureMismatches } from './signature-check.js';

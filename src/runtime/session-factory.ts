@@ -1,4 +1,5 @@
 import ort from 'onnxruntime-node';
+import { firstLine } from '../contracts/run-failure.js';
 import type { ExecutionProvider, SessionOptions } from '../contracts/runner.js';
 
 export interface CreatedSession {
@@ -38,11 +39,3 @@ export async function createSession(model: Uint8Array | string, options: Session
 
 // Provider load failures are expected on CPU-only hosts; we log each fallback ourselves, once.
 ort.env.logLevel = 'fatal';
-
-/** The first line of an ORT error, without the build's source paths and C++ symbols it embeds. */
-export const firstLine = (err: unknown): string =>
-  (String(err instanceof Error ? err.message : err).split('\n')[0] ?? '')
-    .replace(/(?:\/[\w.+-]+)+(?::\d+)?/g, '')
-    .replace(/\S*::\S*(?:\([^)]*\))?\S*/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();

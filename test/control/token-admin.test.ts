@@ -7,6 +7,7 @@ import { TokenAdmin } from '../../src/control/token-admin.js';
 import { BOOTSTRAP_ADMIN } from '../../src/contracts/roles.js';
 import { GatewayError } from '../../src/errors/index.js';
 import { openRegistry, type RegistryHandle } from '../../src/registry/open-registry.js';
+import { servableRunners } from '../../src/runtime/servable-runner.js';
 
 describe('TokenAdmin (the one token service the admin routes and the CLI call)', () => {
   const root = mkdtempSync(join(tmpdir(), 'modelgate-token-admin-'));
@@ -15,7 +16,7 @@ describe('TokenAdmin (the one token service the admin routes and the CLI call)',
   const bootstrap = { name: BOOTSTRAP_ADMIN, role: 'admin' as const };
 
   beforeAll(async () => {
-    h = openRegistry(RegistrySettings.parse({ dbPath: join(root, 'registry.db'), pollIntervalMs: 0 }), { adminToken: 'boot' });
+    h = openRegistry(RegistrySettings.parse({ dbPath: join(root, 'registry.db'), pollIntervalMs: 0 }), { adminToken: 'boot', openRunner: servableRunners({ providers: ['cpu'], intraOpThreads: 1 }) });
     await h.ready;
     admin = new TokenAdmin(h.tokens, h.audit);
   });

@@ -229,8 +229,9 @@ describe('changes made by another process (the CLI) reach a running gateway', ()
   it('loads the new production version, routes to it, and unloads the archived one', async () => {
     const { openRegistry } = await import('../../src/registry/open-registry.js');
     const { RegistrySettings } = await import('../../src/config/registry-schema.js');
+    const { servableRunners } = await import('../../src/runtime/servable-runner.js');
     g = await startGoverned({ versions: ['1.0.0'] });
-    const cli = openRegistry(RegistrySettings.parse({ dbPath: g.dbPath }), { adminToken: ADMIN_TOKEN });
+    const cli = openRegistry(RegistrySettings.parse({ dbPath: g.dbPath }), { adminToken: ADMIN_TOKEN, openRunner: servableRunners({ providers: ['cpu'], intraOpThreads: 1 }) });
     try {
       const alice = { name: 'alice', role: 'deployer' as const };
       const bob = { name: 'bob', role: 'approver' as const };

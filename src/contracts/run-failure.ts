@@ -1,5 +1,14 @@
+// How a ModelRunner's failure reads to a caller: next to the runner port, so every executor (the
+// prediction service's direct path, the batcher) words it alike without importing the runtime.
 import { GatewayError } from '../errors/index.js';
-import { firstLine } from './session-factory.js';
+
+/** The first line of an ORT error, without the build's source paths and C++ symbols it embeds. */
+export const firstLine = (err: unknown): string =>
+  (String(err instanceof Error ? err.message : err).split('\n')[0] ?? '')
+    .replace(/(?:\/[\w.+-]+)+(?::\d+)?/g, '')
+    .replace(/\S*::\S*(?:\([^)]*\))?\S*/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /**
  * onnxruntime's run-time refusals that a request causes: a value, shape or dimension the graph
