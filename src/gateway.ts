@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config/schema.js';
 import { NullAuditSink, type AuditSink } from './contracts/audit.js';
 import type { InferenceExecutor } from './contracts/executor.js';
 import type { AccessControl } from './contracts/access.js';
+import type { SessionOptions } from './contracts/runner.js';
 import type { PredictionObserver } from './contracts/prediction.js';
 import type { RequestTracer } from './contracts/tracing.js';
 import { ModelCatalog } from './core/catalog.js';
@@ -22,6 +23,8 @@ import { MonitoringViews } from './control/monitoring-views.js';
 import { RepositoryControl } from './control/repository-control.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/app.js';
+import type { HttpApp } from './http/deps.js';
+import type { Authenticate } from './http/middleware/auth.js';
 import type { RequestServing } from './http/middleware/serving.js';
 import { createLogger, onLoggerFailure, type Logger } from './logger.js';
 import { BackgroundTasks } from './logging/background-tasks.js';
@@ -103,51 +106,84 @@ export class Gateway {
       inc: (labels) => this.metrics.backgroundErrors.inc(labels),
     });
     onLoggerFailure(this.logger, (task, err) => this.background.failed(task, err));
-    const settings = (model: string) => config.models[model];
-    const session = { providers: config.runtime.executionProviders, intraOpThreads: config.runtime.intraOpThreads };
-    const gov = config.registry.enabled
-      ? buildGovernance({
-          settings: config.registry,
-          modelsDir: resolve(config.modelsDir),
-          adminToken: config.adminToken,
-          session,
-          importProduction: (m) => settings(m)?.defaultVersion,
-          logger: this.logger,
-          metrics: this.metrics,
-          background: this.background,
-          traceFiles: options.traceFiles,
-          repository: () => this.repository,
-          overrides: this.overrides,
-          claimed: (e) => this.repositoryControl.claims(e),
-        })
-      : undefined;
+    const gov = this.openGovernance();
     this.governance = gov;
     this.audit = gov?.audit ?? new NullAuditSink();
-    this.repository = new ModelRepository({
-      source: options.source ?? gov?.source ?? new DirectorySource(resolve(config.modelsDir)),
-      logger: this.logger,
-      metrics: this.metrics,
-      versionsFor: (m) => settings(m)?.versions,
-      load: (m) => ({
-        session: { ...session, providers: settings(m)?.executionProviders ?? session.providers },
-        runner: settings(m)?.runner ?? 'auto',
-        workerThresholdMs: config.runtime.workerThresholdMs,
-        warmupRuns: config.runtime.warmupRuns,
-        onWorkerFailure: (err) => this.background.failed('inference-worker', err),
-      }),
-    });
+    this.repository = this.createRepository(gov);
     this.repositoryControl = new RepositoryControl(this.repository, this.audit, this.logger);
     this.router = new VersionRouter({
       repository: this.repository,
-      stableVersion: (m) => gov?.stableVersion(m) ?? settings(m)?.defaultVersion,
-      aliases: (m) => (gov ? { ...settings(m)?.aliases, ...gov.aliases(m) } : (settings(m)?.aliases ?? {})),
+      stableVersion: (m) => gov?.stableVersion(m) ?? this.settings(m)?.defaultVersion,
+      aliases: (m) => (gov ? { ...this.settings(m)?.aliases, ...gov.aliases(m) } : (this.settings(m)?.aliases ?? {})),
     });
     let tuner: BatchingTuner | undefined;
     const caching = options.executor ? undefined : buildExecutor(config, this.repository, this.metrics, { background: this.background, onBatching: (t) => (tuner = t) });
     this.batching = tuner && new BatchingControl(tuner, this.repository, this.audit);
     this.caching = caching;
-    const executor = options.executor ?? (caching as CachingExecutor);
-    const routing = new RoutingControl({
+    const routing = this.createRoutingControl(gov);
+    this.monitoring = this.createMonitoring(gov, routing);
+    this.service = this.createService(gov, options.executor ?? (caching as CachingExecutor));
+    const authenticate = gov ? (token: string) => gov.handle.tokens.authenticate(token) : undefined;
+    this.catalog = new ModelCatalog(this.repository, this.router, () => this.ready, (): Record<string, string> => {
+      const trace = gov?.trace?.log.health?.();
+      return trace?.degraded ? { trace: trace.reason ?? 'degraded' } : {};
+    });
+    this.access = accessControl(authenticate, config.adminToken);
+    const { app, serving } = this.createHttp(gov, routing, authenticate);
+    this.app = app;
+    this.serving = serving;
+  }
+
+  private settings(model: string): GatewayConfig['models'][string] | undefined {
+    return this.config.models[model];
+  }
+
+  private get session(): SessionOptions {
+    return { providers: this.config.runtime.executionProviders, intraOpThreads: this.config.runtime.intraOpThreads };
+  }
+
+  /** The registry wired in (source of versions, audit log, trace), when the config enables it. */
+  private openGovernance(): Governance | undefined {
+    const config = this.config;
+    if (!config.registry.enabled) return undefined;
+    return buildGovernance({
+      settings: config.registry,
+      modelsDir: resolve(config.modelsDir),
+      adminToken: config.adminToken,
+      session: this.session,
+      importProduction: (m) => this.settings(m)?.defaultVersion,
+      logger: this.logger,
+      metrics: this.metrics,
+      background: this.background,
+      traceFiles: this.options.traceFiles,
+      repository: () => this.repository,
+      overrides: this.overrides,
+      claimed: (e) => this.repositoryControl.claims(e),
+    });
+  }
+
+  /** Loaded versions from the registry, an injected source, or the models/ folder. */
+  private createRepository(gov: Governance | undefined): ModelRepository {
+    const { config } = this;
+    const session = this.session;
+    return new ModelRepository({
+      source: this.options.source ?? gov?.source ?? new DirectorySource(resolve(config.modelsDir)),
+      logger: this.logger,
+      metrics: this.metrics,
+      versionsFor: (m) => this.settings(m)?.versions,
+      load: (m) => ({
+        session: { ...session, providers: this.settings(m)?.executionProviders ?? session.providers },
+        runner: this.settings(m)?.runner ?? 'auto',
+        workerThresholdMs: config.runtime.workerThresholdMs,
+        warmupRuns: config.runtime.warmupRuns,
+        onWorkerFailure: (err) => this.background.failed('inference-worker', err),
+      }),
+    });
+  }
+
+  private createRoutingControl(gov: Governance | undefined): RoutingControl {
+    const { config } = this;
+    return new RoutingControl({
       repository: this.repository,
       router: this.router,
       overrides: this.overrides,
@@ -158,18 +194,28 @@ export class Gateway {
       audit: this.audit,
       logger: this.logger,
     });
-    this.monitoring = buildMonitoring({
-      config, metrics: this.metrics, repository: this.repository, router: this.router, governance: gov, flags: () => this.flags,
+  }
+
+  /** Drift, feedback and live quality, and canary analysis, whose actuators pin through routing. */
+  private createMonitoring(gov: Governance | undefined, routing: RoutingControl): MonitoringParts {
+    return buildMonitoring({
+      config: this.config, metrics: this.metrics, repository: this.repository, router: this.router, governance: gov, flags: () => this.flags,
       // A rollback can now be refused (503: the store unreachable): counted and logged, never an unhandled rejection.
       pinStable: (m, reason) => this.background.run('canary-pin', () => routing.rollback(m, 'canary-analysis', reason)),
       unpinStable: (m) => this.background.run('canary-pin', () => this.overrides.get(m)?.actor === 'canary-analysis' && routing.clearRollback(m, 'canary-analysis')),
       audit: this.audit, logger: this.logger, background: this.background,
     });
+  }
+
+  /** The data plane's predict, observed by governance, monitoring and shadows. */
+  private createService(gov: Governance | undefined, executor: InferenceExecutor): PredictionService {
+    const { config } = this;
+    const caching = this.caching;
     const observers: PredictionObserver[] = [...(gov?.observers ?? []), ...this.monitoring.observers];
     if (Object.values(config.models).some((m) => m.shadow)) {
       observers.push(new ShadowObserver(this.repository, (m) => config.models[m]?.shadow, this.metrics));
     }
-    this.service = new PredictionService({
+    return new PredictionService({
       resolver: this.router,
       executor,
       metrics: this.metrics,
@@ -180,13 +226,12 @@ export class Gateway {
       observers,
       flagOf: (m) => config.models[m]?.flag ?? m,
     });
-    const authenticate = gov ? (token: string) => gov.handle.tokens.authenticate(token) : undefined;
-    this.catalog = new ModelCatalog(this.repository, this.router, () => this.ready, (): Record<string, string> => {
-      const trace = gov?.trace?.log.health?.();
-      return trace?.degraded ? { trace: trace.reason ?? 'degraded' } : {};
-    });
-    this.access = accessControl(authenticate, config.adminToken);
-    const { app, serving } = createApp({
+  }
+
+  /** The Hono app over the data and control planes. */
+  private createHttp(gov: Governance | undefined, routing: RoutingControl, authenticate: Authenticate | undefined): HttpApp {
+    const { config } = this;
+    return createApp({
       settings: {
         maxBodyBytes: config.limits.maxBodyBytes,
         maxBinaryBodyBytes: config.limits.maxBinaryBodyBytes,
@@ -207,8 +252,6 @@ export class Gateway {
       authenticate,
       tracer: this.tracer,
     });
-    this.app = app;
-    this.serving = serving;
   }
 
   async start(): Promise<void> {

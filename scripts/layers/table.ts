@@ -62,7 +62,6 @@ export const MAX_FUNCTION_LINES = 80;
 export const LONG_FUNCTIONS_ALLOWED: readonly string[] = [
   'src/metrics/gateway-metrics.ts#constructor',
   // Still to split (issue 21); the check fails once one of them is short enough to leave the list.
-  'src/gateway.ts#constructor',
   'src/grpc/inference-service.ts#inferenceService',
 ];
 /** Files still over MAX_FILE_LINES (issue 21); the check fails once one of them is short enough to leave the list. */
