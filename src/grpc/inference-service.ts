@@ -56,29 +56,17 @@ function repositoryVersion(msg: RepositoryRequestMsg): string | undefined {
   return p.string_param;
 }
 
+type Handle = (call: ServerUnaryCall<Buffer, Buffer>, requestId: string) => Buffer | Promise<Buffer>;
+type Unary = (handle: Handle) => handleUnaryCall<Buffer, Buffer>;
+
 /**
  * `inference.GRPCInferenceService`: handlers that only translate. Each takes the message bytes
  * (decoded here, so a malformed message gets INVALID_ARGUMENT) and answers bytes; ModelInfer's
  * answer is the data plane's own serialised response, stamped in the initial metadata.
  */
 export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedServiceImplementation {
-  const { service, catalog, lifecycle, access, clientAddress, tracer } = deps;
-  const protocol = grpcProtocol(protos);
-  const toServiceError = errorRenderer(deps.logger);
-
-  /** A unary handler whose throws and rejections become statuses in one place. */
-  const unary = (handle: (call: ServerUnaryCall<Buffer, Buffer>, requestId: string) => Buffer | Promise<Buffer>): handleUnaryCall<Buffer, Buffer> => {
-    return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-      const requestId = requestIdOf(call.metadata);
-      try {
-        const out = handle(call, requestId);
-        if (out instanceof Promise) out.then((b) => callback(null, b), (err: unknown) => callback(toServiceError(err, requestId)));
-        else callback(null, out);
-      } catch (err) {
-        callback(toServiceError(err, requestId));
-      }
-    };
-  };
+  const { catalog, lifecycle, access } = deps;
+  const unary = unaryWith(errorRenderer(deps.logger));
 
   /** A repository RPC: a deployer's token, the model (and optional version) named, the change made as that principal. */
   const repositoryRpc = (rpc: string, type: Type, act: (model: string, version: string | undefined, principal: string) => Promise<unknown>) =>
@@ -90,20 +78,6 @@ export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedService
       await act(msg.model_name, version, principal);
       return encode(protos.Empty, {});
     });
-
-  /**
-   * A pinned version the repository knows but does not serve now (loading, unloaded, failed) is
-   * UNAVAILABLE, as its OIP readiness says, rather than NOT_FOUND.
-   */
-  const notReady = (err: unknown, model: string, version: string | undefined): unknown => {
-    if (!(err instanceof GatewayError) || err.status !== 404 || version === undefined) return err;
-    try {
-      if (!catalog.modelReady(model, version).ready) return new GatewayError('model_not_ready', 503, `version '${version}' of model '${model}' is not ready`);
-    } catch {
-      // Unknown to the repository too: the 404 stands.
-    }
-    return err;
-  };
 
   return {
     ServerLive: unary(() => encode(protos.ServerLiveResponse, { live: true })),
@@ -123,49 +97,82 @@ export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedService
       const m = catalog.metadata(msg.name, version);
       return encode(protos.ModelMetadataResponse, { name: m.name, versions: m.versions, platform: m.platform, inputs: m.inputs, outputs: m.outputs });
     }),
-
-    ModelInfer: unary(async (call, requestId) => {
-      const msg = decode<ModelInferRequestMsg>(protos.ModelInferRequest, call.request);
-      const raw = msg.raw_input_contents;
-      for (let i = 0; i < raw.length && i < msg.inputs.length; i++) raw[i] = alignRawInput(raw[i] as Uint8Array, (msg.inputs[i] as { datatype: string }).datatype, call.request);
-      // model_version is a pin like x-model-version (a version or an alias), so only bounded here.
-      checkNames(msg.model_name);
-      if (msg.model_version.length > 128) throw badRequest('model_version is longer than 128 characters');
-      const md = call.metadata;
-      const pin = versionPin(msg.model_version, md);
-      const span = tracer === undefined ? undefined : grpcServerSpan(tracer, md, 'ModelInfer', requestId);
-      let a;
-      try {
-        const pending = service.predict({
-          model: msg.model_name,
-          protocol,
-          body: msg,
-          pin,
-          context: metadataContext(md, call.getPeer(), clientAddress),
-          requestId,
-          noCache: noCacheRequested(md),
-          span,
-        });
-        a = pending instanceof Promise ? await pending : pending;
-        if (span !== undefined) grpcServerDone(span);
-      } catch (err) {
-        const refused = notReady(err, msg.model_name, pin?.value);
-        if (span !== undefined) grpcServerDone(span, refused);
-        throw refused;
-      }
-      const stamps = new Metadata();
-      stamps.set('x-request-id', requestId);
-      stamps.set('x-model-name', a.model);
-      stamps.set('x-model-version', a.version);
-      stamps.set('x-model-route', a.route);
-      stamps.set('x-cache', a.cache);
-      call.sendMetadata(stamps);
-      return a.body;
-    }),
-
+    ModelInfer: unary(modelInfer(protos, deps)),
     // Triton's repository extension behind the HTTP routes' deployer role; like those routes, each
     // change is audited with the token's principal before the repository acts (503 if it cannot be).
     RepositoryModelLoad: repositoryRpc('RepositoryModelLoad', protos.RepositoryModelLoadRequest, (m, v, who) => lifecycle.load(m, v, who)),
     RepositoryModelUnload: repositoryRpc('RepositoryModelUnload', protos.RepositoryModelUnloadRequest, (m, v, who) => lifecycle.unload(m, v, who)),
   };
+}
+
+/** Unary handlers whose throws and rejections become statuses in one place. */
+function unaryWith(toServiceError: ReturnType<typeof errorRenderer>): Unary {
+  return (handle) => (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+    const requestId = requestIdOf(call.metadata);
+    try {
+      const out = handle(call, requestId);
+      if (out instanceof Promise) out.then((b) => callback(null, b), (err: unknown) => callback(toServiceError(err, requestId)));
+      else callback(null, out);
+    } catch (err) {
+      callback(toServiceError(err, requestId));
+    }
+  };
+}
+
+/** ModelInfer: the data plane's predict on the decoded message; the answer's stamps go in the initial metadata. */
+function modelInfer(protos: Protos, deps: GrpcDeps): Handle {
+  const { service, catalog, clientAddress, tracer } = deps;
+  const protocol = grpcProtocol(protos);
+  return async (call, requestId) => {
+    const msg = decode<ModelInferRequestMsg>(protos.ModelInferRequest, call.request);
+    const raw = msg.raw_input_contents;
+    for (let i = 0; i < raw.length && i < msg.inputs.length; i++) raw[i] = alignRawInput(raw[i] as Uint8Array, (msg.inputs[i] as { datatype: string }).datatype, call.request);
+    // model_version is a pin like x-model-version (a version or an alias), so only bounded here.
+    checkNames(msg.model_name);
+    if (msg.model_version.length > 128) throw badRequest('model_version is longer than 128 characters');
+    const md = call.metadata;
+    const pin = versionPin(msg.model_version, md);
+    const span = tracer === undefined ? undefined : grpcServerSpan(tracer, md, 'ModelInfer', requestId);
+    let a;
+    try {
+      const pending = service.predict({
+        model: msg.model_name,
+        protocol,
+        body: msg,
+        pin,
+        context: metadataContext(md, call.getPeer(), clientAddress),
+        requestId,
+        noCache: noCacheRequested(md),
+        span,
+      });
+      a = pending instanceof Promise ? await pending : pending;
+      if (span !== undefined) grpcServerDone(span);
+    } catch (err) {
+      const refused = notReady(catalog, err, msg.model_name, pin?.value);
+      if (span !== undefined) grpcServerDone(span, refused);
+      throw refused;
+    }
+    const stamps = new Metadata();
+    stamps.set('x-request-id', requestId);
+    stamps.set('x-model-name', a.model);
+    stamps.set('x-model-version', a.version);
+    stamps.set('x-model-route', a.route);
+    stamps.set('x-cache', a.cache);
+    call.sendMetadata(stamps);
+    return a.body;
+  };
+}
+
+/**
+ * A pinned version the repository knows but does not serve now (loading, unloaded, failed) is
+ * UNAVAILABLE, as its OIP readiness says, rather than NOT_FOUND.
+ */
+function notReady(catalog: ModelCatalog, err: unknown, model: string, version: string | undefined): unknown {
+  if (!(err instanceof GatewayError) || err.status !== 404 || version === undefined) return err;
+  try {
+    if (!catalog.modelReady(model, version).ready) return new GatewayError('model_not_ready', 503, `version '${version}' of model '${model}' is not ready`);
+  } catch {
+    // Unknown to the repository too: the 404 stands.
+  }
+  return err;
 }
