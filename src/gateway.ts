@@ -22,6 +22,7 @@ import { governanceControl } from './control/governance-control.js';
 import { MonitoringViews } from './control/monitoring-views.js';
 import { RepositoryControl } from './control/repository-control.js';
 import type { AppEnv } from './http/app-env.js';
+import { ExpectedOutcomeLog } from './logging/expected-outcomes.js';
 import { createApp } from './http/app.js';
 import type { HttpApp } from './http/deps.js';
 import type { Authenticate } from './http/middleware/auth.js';
@@ -248,6 +249,7 @@ export class Gateway {
       ...(this.batching ? { batching: this.batching } : {}),
       metrics: this.metrics,
       logger: this.logger,
+      outcomes: new ExpectedOutcomeLog(this.logger),
       governance: gov ? governanceControl(gov) : undefined,
       authenticate,
       tracer: this.tracer,

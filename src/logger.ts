@@ -1,6 +1,7 @@
 import pino from 'pino';
+import type { Logger } from './contracts/logging.js';
 
-export type Logger = pino.Logger;
+export type { Logger };
 
 /**
  * At most this many bytes of log lines wait for a slow stdout; beyond it lines are dropped and

@@ -15,8 +15,9 @@ const withBase = (...layers: string[]): readonly string[] => ['contracts', ...FO
 
 /** Layer -> the layers it may import (itself always). */
 export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
-  http: withBase('core', 'control'),
-  grpc: withBase('core', 'control'),
+  // Protocol adapters: parse, call, render. Logging reaches them as contracts' Logger and OutcomeLog.
+  http: ['contracts', 'errors', 'metrics', 'config', 'core', 'control'],
+  grpc: ['contracts', 'errors', 'metrics', 'config', 'core', 'control'],
   core: withBase('routing', 'repository', 'runtime'),
   control: withBase('registry', 'audit', 'routing', 'repository', 'analysis', 'drift', 'quality'),
   contracts: ['errors'],

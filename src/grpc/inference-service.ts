@@ -5,7 +5,7 @@ import type { ModelCatalog } from '../core/catalog.js';
 import { checkNames } from '../core/names.js';
 import type { PredictionService } from '../core/prediction-service.js';
 import { badRequest, GatewayError } from '../errors/index.js';
-import type { Logger } from '../logger.js';
+import type { Logger, OutcomeLog } from '../contracts/logging.js';
 import { bearerToken, metadataContext, noCacheRequested, requestIdOf, versionPin } from './call-context.js';
 import { grpcProtocol } from './infer-protocol.js';
 import type { ModelInferRequestMsg, Protos, RepositoryRequestMsg } from './proto.js';
@@ -26,6 +26,8 @@ export interface GrpcDeps {
   access: AccessControl;
   clientAddress: ClientAddress;
   logger: Logger;
+  /** Expected outcomes (bad input, not found, shed): counted, rate-limited, never logged as errors. */
+  outcomes: OutcomeLog;
 }
 
 type Type = Protos[keyof Protos];
@@ -66,7 +68,7 @@ type Unary = (handle: Handle) => handleUnaryCall<Buffer, Buffer>;
  */
 export function inferenceService(protos: Protos, deps: GrpcDeps): UntypedServiceImplementation {
   const { catalog, lifecycle, access } = deps;
-  const unary = unaryWith(errorRenderer(deps.logger));
+  const unary = unaryWith(errorRenderer(deps.logger, deps.outcomes));
 
   /** A repository RPC: a deployer's token, the model (and optional version) named, the change made as that principal. */
   const repositoryRpc = (rpc: string, type: Type, act: (model: string, version: string | undefined, principal: string) => Promise<unknown>) =>

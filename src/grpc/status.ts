@@ -1,7 +1,6 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { GatewayError, type ErrorCode } from '../errors/index.js';
-import type { Logger } from '../logger.js';
-import { ExpectedOutcomeLog } from '../logging/expected-outcomes.js';
+import type { Logger, OutcomeLog } from '../contracts/logging.js';
 
 /** Codes whose gRPC status is not simply the HTTP status's. */
 const BY_CODE: Partial<Record<ErrorCode, status>> = {
@@ -29,8 +28,7 @@ export function grpcStatusOf(err: GatewayError): status {
  * error", never with a stack or a path. Expected outcomes (4xx, shed) are not logged as errors.
  * The trailers carry x-request-id, and retry-after when shedding.
  */
-export function errorRenderer(logger: Logger) {
-  const expected = new ExpectedOutcomeLog(logger);
+export function errorRenderer(logger: Logger, expected: OutcomeLog) {
   return function toServiceError(err: unknown, requestId: string): Partial<ServiceError> {
     const metadata = new Metadata();
     metadata.set('x-request-id', requestId);

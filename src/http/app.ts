@@ -32,7 +32,7 @@ import { tokenRevokeRoutes } from './routes/token-revoke.js';
  */
 export function createApp(deps: HttpDeps): HttpApp {
   const app = new Hono<AppEnv>();
-  const { onError, streamLine } = errorRenderers(deps.logger);
+  const { onError, streamLine } = errorRenderers(deps.logger, deps.outcomes);
   app.onError(onError);
   app.notFound(notFoundHandler(allowedMethods(app)));
   const { maxBodyBytes, maxUploadBytes = maxBodyBytes } = deps.settings;

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../contracts/logging.js';
 
 export interface AuthThrottleSettings {
   /** Failed bearer attempts from one address before it is refused for a while. */

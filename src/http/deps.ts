@@ -5,7 +5,7 @@ import type { PredictionService } from '../core/prediction-service.js';
 import type { RoutingControl } from '../control/routing-control.js';
 import type { RepositoryControl } from '../control/repository-control.js';
 import type { BatchingControl } from '../control/batching-control.js';
-import type { Logger } from '../logger.js';
+import type { Logger, OutcomeLog } from '../contracts/logging.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { GovernanceControl } from '../control/governance-control.js';
 import type { MonitoringViews } from '../control/monitoring-views.js';
@@ -45,6 +45,8 @@ export interface HttpDeps {
   batching?: BatchingControl;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Expected outcomes (4xx, shed 503): counted, rate-limited, never logged as errors. */
+  outcomes: OutcomeLog;
   /** The registry, audit log and trace, when the registry is on: their admin routes are mounted at /admin. */
   governance?: GovernanceControl;
   /** Bearer token -> principal for the ops routes (the registry's tokens); default: the admin token alone. */

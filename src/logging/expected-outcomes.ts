@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger, OutcomeLog } from '../contracts/logging.js';
 
 /** How often at most one line per kind of expected outcome is written. */
 export const OUTCOME_LOG_INTERVAL_MS = 10_000;
@@ -10,7 +10,7 @@ export const OUTCOME_LOG_INTERVAL_MS = 10_000;
  * rate-limited per kind (status + code: a bounded set): the first one at once, then one line per
  * interval carrying how many were folded into it.
  */
-export class ExpectedOutcomeLog {
+export class ExpectedOutcomeLog implements OutcomeLog {
   private readonly kinds = new Map<string, { last: number; suppressed: number }>();
 
   constructor(

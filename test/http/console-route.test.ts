@@ -6,12 +6,14 @@ import type { AppEnv } from '../../src/http/app-env.js';
 import { errorHandler, notFoundHandler } from '../../src/http/middleware/error-handler.js';
 import { CONSOLE_CSP, consoleRoutes } from '../../src/http/routes/console.js';
 import { createLogger } from '../../src/logger.js';
+import { ExpectedOutcomeLog } from '../../src/logging/expected-outcomes.js';
 import { tempDir } from '../support/fixtures.js';
 
 /** Mounted as createApp mounts it: errors rendered by the gateway's one error handler. */
 function mounted(dir: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.onError(errorHandler(createLogger('silent')));
+  const logger = createLogger('silent');
+  app.onError(errorHandler(logger, new ExpectedOutcomeLog(logger)));
   app.notFound(notFoundHandler());
   return app.route('/console', consoleRoutes({ dir }));
 }

@@ -2,9 +2,8 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatewayError } from '../../errors/index.js';
-import type { Logger } from '../../logger.js';
+import type { Logger, OutcomeLog } from '../../contracts/logging.js';
 import type { AppEnv } from '../app-env.js';
-import { ExpectedOutcomeLog } from '../../logging/expected-outcomes.js';
 
 /** A thrown value as the caller sees it. */
 export interface RenderedError {
@@ -19,7 +18,7 @@ export interface RenderedError {
  * The one place errors become answers. Expected outcomes (4xx, a shed 503) are counted, not logged
  * as errors; unknown errors are logged and answered without their message.
  */
-function classify(err: unknown, logger: Logger, expected: ExpectedOutcomeLog, requestId: string | undefined, traceId?: string): RenderedError {
+function classify(err: unknown, logger: Logger, expected: OutcomeLog, requestId: string | undefined, traceId?: string): RenderedError {
   if (err instanceof GatewayError) {
     if (err.status < 500 || err.status === 503) expected.record(err.status, err.code, err.message, requestId);
     else logger.error({ err: err.cause ?? err, requestId, trace_id: traceId }, err.message);
@@ -41,8 +40,7 @@ export type StreamErrorLine = (err: unknown, requestId: string | undefined) => {
  * the others add a stable code and the request id); `streamLine` words one that a stream met
  * after its head was sent. Both classify and log in the same place.
  */
-export function errorRenderers(logger: Logger): { onError: ErrorHandler<AppEnv>; streamLine: StreamErrorLine } {
-  const expected = new ExpectedOutcomeLog(logger);
+export function errorRenderers(logger: Logger, expected: OutcomeLog): { onError: ErrorHandler<AppEnv>; streamLine: StreamErrorLine } {
   const onError: ErrorHandler<AppEnv> = function onError(err, c) {
     const e = classify(err, logger, expected, c.get('requestId'), c.get('traceId'));
     if (e.retryAfter !== undefined) c.header('retry-after', String(e.retryAfter));
@@ -56,7 +54,7 @@ export function errorRenderers(logger: Logger): { onError: ErrorHandler<AppEnv>;
 }
 
 /** The error handler of an app (see errorRenderers). */
-export const errorHandler = (logger: Logger): ErrorHandler<AppEnv> => errorRenderers(logger).onError;
+export const errorHandler = (logger: Logger, expected: OutcomeLog): ErrorHandler<AppEnv> => errorRenderers(logger, expected).onError;
 
 /** 404 for a path no route serves; 405 with `Allow` when the path exists under other methods. */
 export function notFoundHandler(allowed: (path: string) => string[] = () => []): NotFoundHandler<AppEnv> {
