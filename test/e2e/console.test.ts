@@ -215,7 +215,8 @@ describe.skipIf(!requireService('chromium', chromiumAvailable()))('ops console i
     expect(await page.getByRole('button', { name: /^Approve/ }).count()).toBe(0);
 
     await switchTo('bob', 'approver');
-    expect(await versions.textContent()).toMatch(/four eyes: registered by [\w:.-]+, approved by bob/);
+    // The table is drawn again for bob's role once his view loads: wait for it, not for the old one.
+    await expect.poll(() => versions.textContent()).toMatch(/four eyes: registered by [\w:.-]+, approved by bob/);
     await page.getByRole('button', { name: `Approve ${MODEL}@1.1.0 for production` }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
     await expect.poll(() => versions.textContent(), { timeout: 10_000 }).toMatch(/1\.1\.0production/);
