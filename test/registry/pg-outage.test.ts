@@ -6,8 +6,7 @@ import { PrivatePostgres } from '../support/private-postgres.js';
 import { requireService } from '../support/services.js';
 
 const MODEL = 'property-valuation';
-const available = PrivatePostgres.available();
-requireService('PostgreSQL server binaries (private cluster)', available);
+const available = requireService('PostgreSQL server binaries (private cluster)', PrivatePostgres.available());
 
 /** Sum of a metric's samples whose labels include `labels`. */
 async function metric(g: GovernedGateway, name: string, labels: Record<string, string> = {}): Promise<number> {
