@@ -3,8 +3,8 @@ import { randomFillSync } from 'node:crypto';
 import { ROOT_CONTEXT, SamplingDecision, SpanKind } from '@opentelemetry/api';
 import type { IdGenerator, Sampler } from '@opentelemetry/sdk-trace-node';
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const POOL = Buffer.allocUnsafe(4096);
+const ZERO = /^0+$/;
 const NO_ATTRIBUTES = {};
 const NO_LINKS: [] = [];
 
@@ -20,13 +20,15 @@ export function samplerFromEnv(): Sampler {
 }
 
 /**
- * Trace and span ids from a pool of crypto-random bytes (the SDK's own generator formats a Buffer
- * per id: ~1 µs a request), and the root sampling decision made before any span exists: the trace
+ * Trace and span ids sliced from a pool of crypto-random hex (the SDK's own generator formats a
+ * Buffer per id: ~1 µs a request), and the root sampling decision made before any span exists: the trace
  * id the sampler saw is the one the SDK's startSpan then takes (`primed`), so its second asking
  * gives the same answer (ratio samplers decide on the trace id alone).
  */
 export class RootSampling implements IdGenerator {
-  private offset = POOL.length;
+  /** The pool as hex, one string: an id is a slice of it (flat, so the sampler reads it without a copy). */
+  private pool = '';
+  private offset = 0;
   private primed: string | undefined;
 
   constructor(private readonly sampler: Sampler) {}
@@ -51,19 +53,14 @@ export class RootSampling implements IdGenerator {
   }
 
   private hex(bytes: number): string {
-    if (this.offset + bytes > POOL.length) {
+    const chars = bytes * 2;
+    if (this.offset + chars > this.pool.length) {
       randomFillSync(POOL);
+      this.pool = POOL.toString('hex');
       this.offset = 0;
     }
-    let s = '';
-    let zero = true;
-    for (let i = this.offset; i < this.offset + bytes; i++) {
-      const b = POOL[i] as number;
-      if (b !== 0) zero = false;
-      s += HEX[b];
-    }
-    this.offset += bytes;
+    const id = this.pool.slice(this.offset, (this.offset += chars));
     // An all-zero id is invalid (W3C): vanishingly rare, drawn again.
-    return zero ? this.hex(bytes) : s;
+    return ZERO.test(id) ? this.hex(bytes) : id;
   }
 }
