@@ -8,6 +8,7 @@ import { defaultResource, detectResources, envDetector, resourceFromAttributes }
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { RequestTracer, SpanValue, TraceCarrier, TraceSpan } from '../contracts/tracing.js';
+import { RootSampling, samplerFromEnv } from './root-sampling.js';
 import { ScopedContextManager } from './scoped-context-manager.js';
 
 /** The process's tracing: the request tracer the protocols use, log fields, and the exporter's flush. */
@@ -35,7 +36,9 @@ export function startTracing(serviceVersion: string): Tracing {
   const resource = defaultResource()
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'modelgate', [ATTR_SERVICE_VERSION]: serviceVersion }))
     .merge(detectResources({ detectors: [envDetector] }));
-  const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
+  const sampler = samplerFromEnv();
+  const roots = new RootSampling(sampler);
+  const provider = new NodeTracerProvider({ resource, sampler, idGenerator: roots, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
   const contexts = new ScopedContextManager();
   provider.register({ contextManager: contexts });
   registerInstrumentations({
@@ -50,7 +53,7 @@ export function startTracing(serviceVersion: string): Tracing {
   require('ioredis');
   const tracer = provider.getTracer('modelgate', serviceVersion);
   return {
-    tracer: new OtelRequestTracer(tracer, contexts),
+    tracer: new OtelRequestTracer(tracer, contexts, roots),
     logFields: () => {
       const ctx = trace.getSpan(context.active())?.spanContext();
       return ctx ? { trace_id: ctx.traceId, span_id: ctx.spanId } : NO_FIELDS;
@@ -63,11 +66,15 @@ class OtelRequestTracer implements RequestTracer {
   constructor(
     private readonly tracer: Tracer,
     private readonly contexts: ScopedContextManager,
+    private readonly roots: RootSampling,
   ) {}
 
   server(name: string, carrier: TraceCarrier, attributes: () => Readonly<Record<string, SpanValue | undefined>>): TraceSpan | undefined {
-    // Most requests carry no trace context: no propagator work for them.
-    const parent = carrier.traceparent === undefined && carrier.baggage === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, carrier);
+    // Most requests carry no trace context: no propagator work for them, and the sampler decides
+    // before any span exists (an unsampled one costs a trace id and the sampler's answer only).
+    const root = carrier.traceparent === undefined && carrier.baggage === undefined;
+    if (root && !this.roots.sampledRoot(name)) return undefined;
+    const parent = root ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, carrier);
     const span = this.tracer.startSpan(name, SERVER, parent);
     // Unsampled: nothing more is made for this request (the non-recording span needs no end).
     if (!span.isRecording()) return undefined;
