@@ -229,16 +229,20 @@ async function probeCanary(base: (server: string) => string): Promise<string | u
   return seen.size < 2 ? `flags routed every probe user to ${[...seen.keys()].join(', ')}` : undefined;
 }
 
-/** Is tracing on? Ten requests carrying a sampled traceparent must reach the sink as spans. */
+/** Is tracing on? Ten requests carrying a sampled traceparent must reach the sink as spans of their traces. */
 async function probeTracing(base: (server: string) => string): Promise<string | undefined> {
-  const before = otlpSink.spans();
+  const watching = otlpSink.watch();
+  const ids: string[] = [];
   for (let i = 0; i < 10; i++) {
-    const traceparent = `00-${(i + 1).toString(16).padStart(32, 'a')}-00f067aa0ba902b7-01`;
+    ids.push((i + 1).toString(16).padStart(32, 'a'));
+    const traceparent = `00-${ids[i]}-00f067aa0ba902b7-01`;
     const res = await fetch(`${base('uncached-otel')}${PV_OIP}`, { method: 'POST', body: INFER_BODY, headers: { 'content-type': 'application/json', traceparent } });
     await res.body?.cancel();
   }
-  for (let waited = 0; waited < 5000 && otlpSink.spans() - before < 10; waited += 100) await new Promise((r) => setTimeout(r, 100));
-  return otlpSink.spans() - before < 10 ? `tracing not wired: ${otlpSink.spans() - before} spans reached the OTLP sink` : undefined;
+  for (let waited = 0; waited < 5000 && !watching.saw(ids); waited += 100) await new Promise((r) => setTimeout(r, 100));
+  const saw = watching.saw(ids);
+  watching.stop();
+  return saw ? undefined : `tracing not wired: the probe's 10 traces did not all reach the OTLP sink (${otlpSink.exports()} exports)`;
 }
 
 async function runGroup(g: Group, scenarios: Map<string, Scenario>): Promise<void> {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -10,6 +11,7 @@ import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opent
 import type { RequestTracer, SpanValue, TraceCarrier, TraceSpan } from '../contracts/tracing.js';
 import { RootSampling, samplerFromEnv } from './root-sampling.js';
 import { ScopedContextManager } from './scoped-context-manager.js';
+import { otlpTraceProtocol } from './tracing-env.js';
 
 /** The process's tracing: the request tracer the protocols use, log fields, and the exporter's flush. */
 export interface Tracing {
@@ -25,8 +27,8 @@ const SERVER = { kind: SpanKind.SERVER };
 
 /**
  * OpenTelemetry's SDK configured by the standard OTEL_* variables: the sampler
- * (OTEL_TRACES_SAMPLER / _ARG, default parentbased_always_on), the OTLP/HTTP exporter's endpoint
- * and headers, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (default service.name modelgate).
+ * (OTEL_TRACES_SAMPLER / _ARG, default parentbased_always_on), the OTLP/HTTP exporter's endpoint,
+ * headers and encoding (OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf by default, or http/json), OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (default service.name modelgate).
  * W3C trace context and baggage are the propagators; PostgreSQL and Redis calls are traced by
  * their instrumentations, inside a traced request only (requireParentSpan: no root span per
  * background query or cache write). A Redis span names its command only: prediction cache keys
@@ -38,7 +40,7 @@ export function startTracing(serviceVersion: string): Tracing {
     .merge(detectResources({ detectors: [envDetector] }));
   const sampler = samplerFromEnv();
   const roots = new RootSampling(sampler);
-  const provider = new NodeTracerProvider({ resource, sampler, idGenerator: roots, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
+  const provider = new NodeTracerProvider({ resource, sampler, idGenerator: roots, spanProcessors: [new BatchSpanProcessor(otlpTraceProtocol() === 'http/json' ? new JsonExporter() : new ProtobufExporter())] });
   const contexts = new ScopedContextManager();
   provider.register({ contextManager: contexts });
   registerInstrumentations({

@@ -13,6 +13,16 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
   return Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
 }
 
+/**
+ * The OTLP encoding, from OTEL_EXPORTER_OTLP_TRACES_PROTOCOL or OTEL_EXPORTER_OTLP_PROTOCOL:
+ * `http/protobuf` (the specification's default) or `http/json`. `grpc` is not offered: it
+ * falls back to http/protobuf, which every collector also takes (on 4318 rather than 4317).
+ */
+export function otlpTraceProtocol(env: NodeJS.ProcessEnv = process.env): 'http/protobuf' | 'http/json' {
+  const asked = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || '').trim().toLowerCase();
+  return asked === 'http/json' ? 'http/json' : 'http/protobuf';
+}
+
 let loading: Promise<Tracing> | undefined;
 
 /**

@@ -223,6 +223,26 @@ describe.skipIf(!services)('OpenTelemetry tracing (OTLP/HTTP to a receiver start
     expect(watched(join(root, 'watch', 'traced.txt')).length).toBeGreaterThan(0);
   }, 30_000);
 
+  it('exports OTLP protobuf by default, and JSON when OTEL_EXPORTER_OTLP_PROTOCOL=http/json', async () => {
+    // Everything above came from the default exporter.
+    expect([...receiver.encodings]).toEqual(['protobuf']);
+    const json = await startServerProcess({ ...env(), OTEL_WATCH_FILE: join(root, 'watch', 'json.txt'), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'modelgate-json', OTEL_BSP_SCHEDULE_DELAY: '100' });
+    try {
+      const traceId = hex(16);
+      const res = await fetch(`${json.url}/v1/models/${MODEL}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', traceparent: traceparent(traceId) },
+        body: JSON.stringify(house()),
+      });
+      expect(res.status).toBe(200);
+      const spans = await receiver.trace(traceId, (found) => found.some((x) => x.name === 'onnxruntime.run'));
+      expect(spans.every((x) => x.service === 'modelgate-json')).toBe(true);
+      expect(receiver.encodings.has('json')).toBe(true);
+    } finally {
+      await json.stop();
+    }
+  }, 180_000);
+
   it('off by default: with no exporter or endpoint variable, no OpenTelemetry module is even loaded', async () => {
     const file = join(root, 'watch', 'off.txt');
     const traceId = hex(16);

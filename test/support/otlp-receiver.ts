@@ -1,6 +1,7 @@
-// A small OTLP/HTTP trace receiver for tests: what @opentelemetry/exporter-trace-otlp-http sends
-// (JSON, POST /v1/traces), flattened into spans a test can look for.
+// A small OTLP/HTTP trace receiver for tests: what the OTLP/HTTP exporters send to POST /v1/traces,
+// protobuf (the default, http/protobuf) or JSON (http/json), flattened into spans a test can look for.
 import { createServer, type Server } from 'node:http';
+import protobuf from 'protobufjs';
 
 export interface ReceivedSpan {
   traceId: string;
@@ -22,6 +23,8 @@ export interface OtlpReceiver {
   spans: ReceivedSpan[];
   /** Export requests received (any content). */
   requests: number;
+  /** The encodings the exports came in. */
+  encodings: ReadonlySet<'json' | 'protobuf'>;
   /** The spans of one trace, once `until` holds for them (polled), or a timeout error listing what came. */
   trace(traceId: string, until: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;
   close(): Promise<void>;
@@ -44,6 +47,43 @@ interface ExportRequest {
   }[];
 }
 
+/** The part of OTLP's trace.proto (opentelemetry-proto v1) the receiver reads; other fields are skipped. */
+const TRACE_PROTO = `
+syntax = "proto3";
+message ExportTraceServiceRequest { repeated ResourceSpans resourceSpans = 1; }
+message ResourceSpans { Resource resource = 1; repeated ScopeSpans scopeSpans = 2; }
+message Resource { repeated KeyValue attributes = 1; }
+message ScopeSpans { repeated Span spans = 2; }
+message Span {
+  bytes traceId = 1; bytes spanId = 2; bytes parentSpanId = 4; string name = 5; int32 kind = 6;
+  repeated KeyValue attributes = 9; Status status = 15;
+}
+message Status { int32 code = 3; }
+message KeyValue { string key = 1; AnyValue value = 2; }
+message AnyValue { oneof value { string stringValue = 1; bool boolValue = 2; int64 intValue = 3; double doubleValue = 4; } }
+`;
+const ExportRequestProto = protobuf.parse(TRACE_PROTO).root.lookupType('ExportTraceServiceRequest');
+
+/** A protobuf export as the JSON encoding spells it: ids in hex, 64-bit integers as numbers. */
+function fromProtobuf(body: Buffer): ExportRequest {
+  const message = ExportRequestProto.decode(body);
+  const hex = (b: unknown) => (b instanceof Uint8Array && b.length > 0 ? Buffer.from(b).toString('hex') : undefined);
+  const plain = ExportRequestProto.toObject(message, { longs: Number, defaults: false }) as ExportRequest;
+  // toObject renders bytes as base64 by default; the ids are read from the decoded message instead.
+  const raw = message as unknown as { resourceSpans?: { scopeSpans?: { spans?: { traceId: Uint8Array; spanId: Uint8Array; parentSpanId?: Uint8Array }[] }[] }[] };
+  plain.resourceSpans?.forEach((rs, i) =>
+    rs.scopeSpans?.forEach((ss, j) =>
+      ss.spans?.forEach((s, k) => {
+        const r = raw.resourceSpans?.[i]?.scopeSpans?.[j]?.spans?.[k];
+        s.traceId = hex(r?.traceId) ?? '';
+        s.spanId = hex(r?.spanId) ?? '';
+        s.parentSpanId = hex(r?.parentSpanId);
+      }),
+    ),
+  );
+  return plain;
+}
+
 const valueOf = (v: AnyValue): string | number | boolean =>
   v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ?? v.boolValue ?? '';
 
@@ -52,17 +92,21 @@ const record = (kvs: KeyValue[] | undefined): Record<string, string | number | b
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
-  const state = { requests: 0 };
+  const state = { requests: 0, encodings: new Set<'json' | 'protobuf'>() };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       state.requests++;
-      if (req.method !== 'POST' || req.url !== '/v1/traces' || !/json/.test(req.headers['content-type'] ?? '')) {
+      const type = req.headers['content-type'] ?? '';
+      const json = /json/.test(type);
+      if (req.method !== 'POST' || req.url !== '/v1/traces' || (!json && !/protobuf/.test(type))) {
         res.writeHead(415).end();
         return;
       }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportRequest;
+      state.encodings.add(json ? 'json' : 'protobuf');
+      const raw = Buffer.concat(chunks);
+      const body = json ? (JSON.parse(raw.toString('utf8')) as ExportRequest) : fromProtobuf(raw);
       for (const rs of body.resourceSpans ?? []) {
         const service = String(record(rs.resource?.attributes)['service.name'] ?? '');
         for (const ss of rs.scopeSpans ?? []) {
@@ -80,7 +124,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
           }
         }
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      // An empty ExportTraceServiceResponse, in the request's encoding.
+      if (json) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -92,6 +138,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     get requests() {
       return state.requests;
     },
+    encodings: state.encodings,
     trace: async (traceId, until, timeoutMs = 15_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tracingRequested } from '../../src/tracing/tracing-env.js';
+import { otlpTraceProtocol, tracingRequested } from '../../src/tracing/tracing-env.js';
 
 describe('tracingRequested: the standard OTEL_* variables turn tracing on, nothing else does', () => {
   it.each([
@@ -14,5 +14,17 @@ describe('tracingRequested: the standard OTEL_* variables turn tracing on, nothi
     [{ OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'otlp' }, false],
   ])('%j -> %s', (env, on) => {
     expect(tracingRequested(env)).toBe(on);
+  });
+});
+
+describe('otlpTraceProtocol: the OTLP encoding, protobuf unless http/json is asked for', () => {
+  it.each([
+    [{}, 'http/protobuf'],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, 'http/json'],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }, 'http/protobuf'],
+    [{ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: ' HTTP/JSON ' }, 'http/json'],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 'http/protobuf'],
+  ])('%j -> %s', (env, protocol) => {
+    expect(otlpTraceProtocol(env)).toBe(protocol);
   });
 });
