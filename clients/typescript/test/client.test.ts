@@ -215,19 +215,28 @@ describe('TypeScript client retries under real shedding', () => {
   afterAll(async () => gw?.stop());
 
   it('a shed 503 is retried after Retry-After, with the same request id, until it is answered', async () => {
-    const seen: { id: string | null; status: number; echoed: string | null; retryAfter: string | null }[] = [];
-    const recording: typeof fetch = async (input, init) => {
-      const res = await fetch(input, init);
-      const id = input instanceof Request ? input.headers.get('x-request-id') : null;
-      seen.push({ id, status: res.status, echoed: res.headers.get('x-request-id'), retryAfter: res.headers.get('retry-after') });
-      return res;
+    type Seen = { id: string | null; status: number; echoed: string | null; retryAfter: string | null };
+    // A burst of 24 over 2 slots: on a busy machine the requests can arrive one after another and
+    // none is shed; the burst is sent again (fresh ids) until one was, at most five times.
+    const burst = async (round: number) => {
+      const seen: Seen[] = [];
+      const recording: typeof fetch = async (input, init) => {
+        const res = await fetch(input, init);
+        const id = input instanceof Request ? input.headers.get('x-request-id') : null;
+        seen.push({ id, status: res.status, echoed: res.headers.get('x-request-id'), retryAfter: res.headers.get('retry-after') });
+        return res;
+      };
+      const retries: RetryEvent[] = [];
+      const c = new ModelgateClient({ baseUrl: gw.url, fetch: recording, retry: { maxRetries: 20, maxDelayMs: 200, onRetry: (e) => retries.push(e) } });
+      const ids = Array.from({ length: 24 }, (_, i) => `client-shed-${round}-${i}`);
+      const answers = await Promise.all(ids.map((requestId, i) => c.predict(MODEL, { ...HOUSE_V1, sqft: 1000 + i }, { requestId, noCache: true })));
+      return { seen, retries, ids, answers };
     };
-    const retries: RetryEvent[] = [];
-    const c = new ModelgateClient({ baseUrl: gw.url, fetch: recording, retry: { maxRetries: 20, maxDelayMs: 200, onRetry: (e) => retries.push(e) } });
-    const answers = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => c.predict(MODEL, { ...HOUSE_V1, sqft: 1000 + i }, { requestId: `client-shed-${i}`, noCache: true })),
-    );
-    expect(answers.map((a) => a.stamps.requestId)).toEqual(Array.from({ length: 24 }, (_, i) => `client-shed-${i}`));
+    let round = 0;
+    let r = await burst(round);
+    while (!r.seen.some((s) => s.status === 503) && ++round < 5) r = await burst(round);
+    const { seen, retries, ids, answers } = r;
+    expect(answers.map((a) => a.stamps.requestId)).toEqual(ids);
     const shed = seen.filter((s) => s.status === 503);
     expect(shed.length).toBeGreaterThan(0);
     for (const s of shed) {
