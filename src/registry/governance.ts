@@ -17,6 +17,7 @@ import { openRegistry, type RegistryHandle } from './open-registry.js';
 import type { Stage } from '../contracts/stages.js';
 import { RegistrySource } from './registry-source.js';
 import { RepositoryBroadcast } from './repository-broadcast.js';
+import { RoutingCaches } from './routing-caches.js';
 
 export interface GovernanceOptions {
   settings: RegistrySettings;
@@ -66,10 +67,7 @@ export class Governance {
   readonly handle: RegistryHandle;
   /** The prediction trace (absent when switched off). */
   readonly trace: PredictionTrace | undefined;
-  private stages = new Map<string, { production?: string; staging?: string }>();
-  private aliasCache = new Map<string, Record<string, string>>();
-  /** model -> version -> stage: read per traced prediction, so no key is built per request. */
-  private stageByVersion = new Map<string, Map<string, Stage>>();
+  private readonly caches = new RoutingCaches();
   private lastToken = '';
   /** model -> its serving versions as last reconciled: a sync loads/unloads only where this changed. */
   private serving = new Map<string, string>();
@@ -110,7 +108,7 @@ export class Governance {
     this.source = new RegistrySource(store, artifacts);
     this.audit = audit;
     this.broadcast = new RepositoryBroadcast(this.handle.engine, opts.repository, opts.logger);
-    this.trace = opts.trace?.(this.handle.engine, (m, v) => this.stageByVersion.get(m)?.get(v));
+    this.trace = opts.trace?.(this.handle.engine, (m, v) => this.caches.stageOf(m, v));
   }
 
   get registry() {
@@ -124,12 +122,12 @@ export class Governance {
 
   /** The production version: routing's stable version. */
   stableVersion(model: string): string | undefined {
-    return this.stages.get(model)?.production;
+    return this.caches.stableVersion(model);
   }
 
   /** Registry aliases plus `production` and `staging` (the canary candidate). */
   aliases(model: string): Record<string, string> {
-    return this.aliasCache.get(model) ?? {};
+    return this.caches.aliases(model);
   }
 
   /**
@@ -245,32 +243,11 @@ export class Governance {
     }
   }
 
-  /** Re-read the caches the request path uses (a few small queries). */
+  /** Re-read the caches the request path uses, and routing's rollback overrides. */
   private async refresh(): Promise<void> {
-    const { store } = this.handle;
     const token = await this.handle.engine.changeToken();
-    this.stages = await store.stageMap();
-    const byModel = new Map<string, Map<string, Stage>>();
-    for (const [key, stage] of await store.stageIndex()) {
-      const at = key.lastIndexOf('@');
-      const model = key.slice(0, at);
-      let versions = byModel.get(model);
-      if (!versions) byModel.set(model, (versions = new Map()));
-      versions.set(key.slice(at + 1), stage);
-    }
-    this.stageByVersion = byModel;
-    const aliases = await store.aliasMap();
+    await this.caches.reload(this.handle.store);
     if (this.opts.onRollbacks) this.opts.onRollbacks(await this.handle.rollbacks.load());
-    const merged = new Map<string, Record<string, string>>();
-    for (const model of new Set([...this.stages.keys(), ...aliases.keys()])) {
-      const s = this.stages.get(model);
-      merged.set(model, {
-        ...(s?.production ? { production: s.production } : {}),
-        ...(s?.staging ? { staging: s.staging } : {}),
-        ...aliases.get(model),
-      });
-    }
-    this.aliasCache = merged;
     this.lastToken = token;
   }
 
