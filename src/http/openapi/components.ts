@@ -59,3 +59,10 @@ export const securitySchemes = {
 } as const;
 
 export type Role = 'viewer' | 'deployer' | 'approver' | 'admin';
+
+/** Path parameters of a model's routes, and of a version's. */
+export const Model = z.object({ model: ModelParam });
+export const ModelVersion = z.object({ model: ModelParam, version: VersionParam });
+
+/** An admin view: the fields named here, more allowed (the document does not pin every field of a view). */
+export const View = (id: string, description: string, shape: z.ZodRawShape = {}) => z.object(shape).catchall(z.unknown()).meta({ id, description });

@@ -5,6 +5,8 @@ import { securitySchemes } from './components.js';
 import { adminPaths } from './admin-paths.js';
 import { operation } from './operation.js';
 import { opsPaths } from './ops-paths.js';
+import { registryPaths } from './registry-paths.js';
+import { auditPaths } from './audit-paths.js';
 import { predictionPaths } from './prediction-paths.js';
 
 const Page = (id: string, summary: string, type: string, path?: z.ZodObject) =>
@@ -28,7 +30,7 @@ export type RoutePresent = (method: string, path: string) => boolean;
  * monitoring are optional); without it, every route the gateway can serve.
  */
 export function openApiDocument(opts: { version?: string; serverUrl?: string; present?: RoutePresent } = {}): Record<string, unknown> {
-  let paths: ZodOpenApiPathsObject = { ...predictionPaths, ...opsPaths, ...adminPaths, ...pagePaths };
+  let paths: ZodOpenApiPathsObject = { ...predictionPaths, ...opsPaths, ...registryPaths, ...auditPaths, ...adminPaths, ...pagePaths };
   if (opts.present) {
     const present = opts.present;
     paths = Object.fromEntries(
