@@ -66,21 +66,18 @@ const ExportRequestProto = protobuf.parse(TRACE_PROTO).root.lookupType('ExportTr
 
 /** A protobuf export as the JSON encoding spells it: ids in hex, 64-bit integers as numbers. */
 function fromProtobuf(body: Buffer): ExportRequest {
-  const message = ExportRequestProto.decode(body);
-  const hex = (b: unknown) => (b instanceof Uint8Array && b.length > 0 ? Buffer.from(b).toString('hex') : undefined);
-  const plain = ExportRequestProto.toObject(message, { longs: Number, defaults: false }) as ExportRequest;
-  // toObject renders bytes as base64 by default; the ids are read from the decoded message instead.
-  const raw = message as unknown as { resourceSpans?: { scopeSpans?: { spans?: { traceId: Uint8Array; spanId: Uint8Array; parentSpanId?: Uint8Array }[] }[] }[] };
-  plain.resourceSpans?.forEach((rs, i) =>
-    rs.scopeSpans?.forEach((ss, j) =>
-      ss.spans?.forEach((s, k) => {
-        const r = raw.resourceSpans?.[i]?.scopeSpans?.[j]?.spans?.[k];
-        s.traceId = hex(r?.traceId) ?? '';
-        s.spanId = hex(r?.spanId) ?? '';
-        s.parentSpanId = hex(r?.parentSpanId);
-      }),
-    ),
-  );
+  const plain = ExportRequestProto.toObject(ExportRequestProto.decode(body), { longs: Number, bytes: String }) as ExportRequest;
+  // bytes: String renders the ids in base64; OTLP/JSON spells them in hex.
+  const hex = (b64: string | undefined) => (b64 ? Buffer.from(b64, 'base64').toString('hex') : undefined);
+  for (const rs of plain.resourceSpans ?? []) {
+    for (const ss of rs.scopeSpans ?? []) {
+      for (const s of ss.spans ?? []) {
+        s.traceId = hex(s.traceId) ?? '';
+        s.spanId = hex(s.spanId) ?? '';
+        s.parentSpanId = hex(s.parentSpanId);
+      }
+    }
+  }
   return plain;
 }
 
