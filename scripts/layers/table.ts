@@ -31,7 +31,8 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   audit: withBase(),
   cluster: withBase(),
   // OpenTelemetry's SDK behind the contracts' RequestTracer port; loaded by the root only when asked.
-  tracing: withBase(),
+  // runtime: startWorker only (the span export thread starts as the inference threads do).
+  tracing: withBase('runtime'),
   repository: withBase('runtime'),
   runtime: withBase(),
   errors: [],

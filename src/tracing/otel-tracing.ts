@@ -1,17 +1,15 @@
 import { createRequire } from 'node:module';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import type { RequestTracer, SpanValue, TraceCarrier, TraceSpan } from '../contracts/tracing.js';
 import { RootSampling, samplerFromEnv } from './root-sampling.js';
 import { ScopedContextManager } from './scoped-context-manager.js';
 import { otlpTraceProtocol } from './tracing-env.js';
+import { WorkerSpanProcessor } from './worker-span-processor.js';
 
 /** The process's tracing: the request tracer the protocols use, log fields, and the exporter's flush. */
 export interface Tracing {
@@ -35,12 +33,11 @@ const SERVER = { kind: SpanKind.SERVER };
  * hold the request's features, which the gateway never records (the trace keeps their sha256).
  */
 export function startTracing(serviceVersion: string): Tracing {
-  const resource = defaultResource()
-    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'modelgate', [ATTR_SERVICE_VERSION]: serviceVersion }))
-    .merge(detectResources({ detectors: [envDetector] }));
   const sampler = samplerFromEnv();
   const roots = new RootSampling(sampler);
-  const provider = new NodeTracerProvider({ resource, sampler, idGenerator: roots, spanProcessors: [new BatchSpanProcessor(otlpTraceProtocol() === 'http/json' ? new JsonExporter() : new ProtobufExporter())] });
+  // Batching, the resource, encoding and export run on a thread of their own (worker-span-processor.ts).
+  const exports = new WorkerSpanProcessor({ serviceVersion, protocol: otlpTraceProtocol() });
+  const provider = new NodeTracerProvider({ sampler, idGenerator: roots, spanProcessors: [exports] });
   const contexts = new ScopedContextManager();
   provider.register({ contextManager: contexts });
   registerInstrumentations({
