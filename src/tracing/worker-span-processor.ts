@@ -78,6 +78,8 @@ export class WorkerSpanProcessor implements SpanProcessor {
     this.send();
     const worker = this.thread();
     const id = this.nextId++;
+    // Awaited at shutdown, when nothing else may hold the process open: the thread does until it answers.
+    worker.ref();
     return new Promise<void>((resolve, reject) => {
       this.calls.set(id, (error) => (error === undefined ? resolve() : reject(new Error(error))));
       worker.postMessage({ type, id } satisfies ExportRequest);
@@ -93,6 +95,7 @@ export class WorkerSpanProcessor implements SpanProcessor {
     worker.on('message', (r: ExportReply) => {
       const settle = this.calls.get(r.id);
       this.calls.delete(r.id);
+      if (this.calls.size === 0) worker.unref();
       settle?.(r.error);
     });
     worker.on('error', (err) => globalErrorHandler(err));

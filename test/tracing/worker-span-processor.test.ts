@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTraceState, ROOT_CONTEXT, SamplingDecision, SpanKind, SpanStatusCode, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -106,5 +107,16 @@ describe('WorkerSpanProcessor (export on a thread of its own, to an OTLP/HTTP re
     expect(receiver.encodings.has('json')).toBe(true);
     await provider.shutdown();
     expect(receiver.spans.some((s) => s.traceId === dropped)).toBe(false);
+  });
+
+  it('goes on exporting when its thread dies: the next spans start a new one', async () => {
+    const processor = new WorkerSpanProcessor({ serviceVersion: '1.2.3', protocol: 'http/protobuf' });
+    const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+    await (processor as unknown as { worker: Worker }).worker.terminate();
+    const traceId = hex(16);
+    endSpans(provider, traceId);
+    await provider.forceFlush();
+    expect(receiver.spans.filter((s) => s.traceId === traceId)).toHaveLength(2);
+    await provider.shutdown();
   });
 });
