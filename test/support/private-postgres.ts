@@ -101,12 +101,17 @@ export class PrivatePostgres {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** The postmaster and its children (backends, checkpointer...): SIGSTOP on the postmaster alone leaves backends answering. */
+  /**
+   * The postmaster and its children (backends, checkpointer...): SIGSTOP on the postmaster alone
+   * leaves backends answering. And runuser above it, which stops itself when its child stops: left
+   * stopped, it never reaps the postmaster, and outlives the test.
+   */
   private signalAll(signal: NodeJS.Signals): void {
     const pid = this.pid();
     if (pid === undefined) return;
     const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
-    for (const p of [pid, ...children]) {
+    const runuser = this.server?.pid;
+    for (const p of [pid, ...children, ...(runuser === undefined ? [] : [runuser])]) {
       try {
         process.kill(p, signal);
       } catch {
