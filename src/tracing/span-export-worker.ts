@@ -14,11 +14,10 @@ import { fromRecord } from './span-record.js';
 
 /**
  * Telemetry yields to serving: this thread alone runs at nice 19 (Linux: setpriority on its thread
- * id). Its bursts (a 512-span batch encoded at once) compete with the event loop and the load's
- * client on a 2-core host: with the export thread dropping what it gets, uncached OIP at 10 %
- * sampled ran at 0.97 of tracing off, exporting at normal priority 0.88, niced 0.96 (medians of 5
- * interleaved 8 s runs; a 7-pair bench run later gave 0.89, 0.72-1.05: this host's noise is as
- * large as the effect). Elsewhere the thread keeps the process's priority.
+ * id), so its bursts (a 512-span batch encoded at once) wait for a core the event loop and the
+ * load's client leave idle. Measured on the 2-core VM, the gain is inside the host's noise (one
+ * set of 5 interleaved runs: 0.96 of tracing off niced, 0.88 not; bench runs after: 0.89, 0.88).
+ * Elsewhere the thread keeps the process's priority.
  */
 function yieldToServing(): void {
   try {
