@@ -139,6 +139,9 @@ export class Gateway {
     return this.config.models[model];
   }
 
+  /** The flag a model's versions are chosen by (its own name unless its config names another). */
+  private readonly flagName = (model: string): string => this.config.models[model]?.flag ?? model;
+
   private get session(): SessionOptions {
     return { providers: this.config.runtime.executionProviders, intraOpThreads: this.config.runtime.intraOpThreads };
   }
@@ -190,7 +193,7 @@ export class Gateway {
       overrides: this.overrides,
       shared: () => gov?.handle.rollbacks,
       flags: () => this.flags,
-      flagName: (m) => config.models[m]?.flag ?? m,
+      flagName: this.flagName,
       shadow: (m) => config.models[m]?.shadow,
       audit: this.audit,
       logger: this.logger,
@@ -225,7 +228,7 @@ export class Gateway {
       cacheEnabled: caching ? (m) => caching.enabledFor(m) : undefined,
       countHit: caching ? (m) => caching.countHit(m) : undefined,
       observers,
-      flagOf: (m) => config.models[m]?.flag ?? m,
+      flagOf: this.flagName,
     });
   }
 
@@ -258,8 +261,7 @@ export class Gateway {
 
   async start(): Promise<void> {
     this.flags = this.options.flags ?? (await createFlagSource(this.config, this.logger, this.metrics, this.background));
-    const flagName = (m: string) => this.config.models[m]?.flag ?? m;
-    this.router.useFlags(new FlagVersionChooser(this.flags, flagName, this.overrides));
+    this.router.useFlags(new FlagVersionChooser(this.flags, this.flagName, this.overrides));
     await this.governance?.start();
     await this.repository.loadAll();
     this.monitoring.drift.start();
