@@ -26,7 +26,8 @@ const SERVER = { kind: SpanKind.SERVER };
 /**
  * OpenTelemetry's SDK configured by the standard OTEL_* variables: the sampler
  * (OTEL_TRACES_SAMPLER / _ARG, default parentbased_always_on), the OTLP/HTTP exporter's endpoint,
- * headers and encoding (OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf by default, or http/json), OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (default service.name modelgate).
+ * headers and encoding (OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf by default, or http/json),
+ * OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (default service.name modelgate).
  * W3C trace context and baggage are the propagators; PostgreSQL and Redis calls are traced by
  * their instrumentations, inside a traced request only (requireParentSpan: no root span per
  * background query or cache write). A Redis span names its command only: prediction cache keys

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTraceState, ROOT_CONTEXT, SamplingDecision, SpanKind, SpanStatusCode, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
@@ -7,7 +8,7 @@ import { fromRecord, toRecord } from '../../src/tracing/span-record.js';
 import { WorkerSpanProcessor } from '../../src/tracing/worker-span-processor.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 
-const hex = (n: number) => Array.from({ length: n * 2 }, () => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join('');
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 /** A server span with a child that failed, an event, a link carrying tracestate: every field a record must keep. */
 function endSpans(provider: BasicTracerProvider, traceId = hex(16)): void {
