@@ -4,16 +4,28 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Below Linux's ephemeral range (ip_local_port_range, 32768-60999 by default). */
+const PORTS = { from: 20_000, to: 32_767 };
+
+/**
+ * A free TCP port on 127.0.0.1, outside the kernel's ephemeral range. A port the kernel picked
+ * (listen on 0) can be handed out again as the local port of any outgoing connection before the
+ * server binds it: a gateway connecting to PostgreSQL, Unleash or Redis at start-up then fails its
+ * own listen with EADDRINUSE. A random port below the range is only ever taken by a listener.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const port = PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from + 1));
+    if (await canListen(port)) return port;
+    if (attempt > 100) throw new Error(`no free port in ${PORTS.from}-${PORTS.to} after 100 tries`);
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
 
