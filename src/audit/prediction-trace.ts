@@ -19,7 +19,7 @@ export function inputCapture(maxBytes: number, counter: { labels(l: { result: st
 
 /**
  * The prediction trace as an observer: each answered prediction becomes one record in the trace
- * log. The record's shared part (input sha256, outputs) is encoded once per cache entry, found
+ * log. The record's shared part (input digest, outputs) is encoded once per cache entry, found
  * again by the identity of the entry's outputs, so tracing a hit copies a few dozen bytes.
  */
 export class PredictionTrace implements PredictionObserver {
@@ -30,7 +30,7 @@ export class PredictionTrace implements PredictionObserver {
     private readonly maxOutputBytes: number,
     /** The registry stage of a version now (production, staging...), recorded with the prediction. */
     private readonly stageOf?: (model: string, version: string) => string | undefined,
-    /** Opt-in input capture (undefined: inputs are never stored, only their sha256). */
+    /** Opt-in input capture (undefined: inputs are never stored, only their digest). */
     private readonly capture?: InputCapture,
   ) {}
 

@@ -1,5 +1,5 @@
 import { decodeTensorData, tensorDataFromBytes, type TensorMap, type TensorType } from '../contracts/tensor.js';
-import { TENSOR_TYPES, tensorsBytes, tensorsSha256, writeStr, writeTensors } from '../contracts/tensor-bytes.js';
+import { TENSOR_TYPES, tensorsBytes, tensorsDigest, writeStr, writeTensors } from '../contracts/tensor-bytes.js';
 
 /** One traced prediction as the API shows it. */
 export interface TraceRecord {
@@ -14,11 +14,12 @@ export interface TraceRecord {
   /** path:<v> or header:<v> when the caller pinned a version or alias. */
   pin: string | null;
   cache: string;
-  inputSha256: string;
+  /** `<algorithm>:<hex>` of the inputs' canonical bytes (names, types, shapes, raw bytes): `blake3:...`, or `sha256:...` where BLAKE3 is unavailable and in records written before it was used. */
+  inputDigest: string;
   /** The outputs (name -> type, shape, data), or null when they were larger than maxOutputBytes... */
   output: Record<string, { type: string; shape: number[]; data: unknown[] }> | null;
-  /** ...then only their sha256 (over names, types, shapes and raw bytes) is kept. */
-  outputSha256: string | null;
+  /** ...then only their digest is kept, as inputDigest is. */
+  outputDigest: string | null;
   latencyMs: number;
   /** The request's input tensors, when `trace.captureInputs` recorded them (absent otherwise). */
   input?: Record<string, { type: string; shape: number[]; data: unknown[] }>;
@@ -45,8 +46,11 @@ const TYPES: readonly TensorType[] = TENSOR_TYPES;
 const CACHE = ['hit', 'miss', 'bypass'] as const;
 const FORMAT = 1;
 const OUTPUT_DIGEST = 1;
-/** Payload flag: the input tensors follow the input sha256 (u32 length, then writeTensors' layout). */
+/** Payload flag: the input tensors follow the input digest (u32 length, then writeTensors' layout). */
 const INPUTS_CAPTURED = 2;
+/** Payload flags: the input (output) digest is BLAKE3; clear, SHA-256 (every record written before BLAKE3). */
+const INPUT_BLAKE3 = 4;
+const OUTPUT_BLAKE3 = 8;
 /** length, format, cache, flags, atMs, latencyMs */
 const FIXED = 4 + 1 + 1 + 2 + 8 + 4;
 /**
@@ -61,20 +65,20 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 export const MAX_HEADER_BYTES = FIXED + 6 * 256 + TRACE_ID_BYTES;
 
 /**
- * The shared part of a record: the input's sha256, the inputs themselves only when `captureInputs`
+ * The shared part of a record: the input's digest, the inputs themselves only when `captureInputs`
  * (opt-in, size-capped by the caller), and the outputs, raw, when they fit in maxOutputBytes, else
- * their sha256. Made once per cache entry. Layout: flags, input sha256, [u32 length + input
- * tensors when flags has INPUTS_CAPTURED], then the outputs (or their sha256) to the record's end;
- * records written before the flag existed never set it, so they decode as before.
+ * their digest. Made once per cache entry. Layout: flags, input digest (32 bytes), [u32 length +
+ * input tensors when flags has INPUTS_CAPTURED], then the outputs (or their digest) to the record's
+ * end; records written before a flag existed never set it, so they decode as before.
  */
 export function encodePayload(inputs: TensorMap, outputs: TensorMap, maxOutputBytes: number, captureInputs = false): Buffer {
-  const inputSha = tensorsSha256(inputs);
+  const inputDigest = tensorsDigest(inputs);
   const size = tensorsBytes(outputs);
   const stored = size <= maxOutputBytes;
   const inputRoom = captureInputs ? 4 + tensorsBytes(inputs) : 0;
   const out = Buffer.allocUnsafe(1 + 32 + inputRoom + (stored ? size : 32));
-  out[0] = (stored ? 0 : OUTPUT_DIGEST) | (captureInputs ? INPUTS_CAPTURED : 0);
-  out.write(inputSha, 1, 32, 'base64');
+  out[0] = (stored ? 0 : OUTPUT_DIGEST) | (captureInputs ? INPUTS_CAPTURED : 0) | (inputDigest.algorithm === 'blake3' ? INPUT_BLAKE3 : 0);
+  out.write(inputDigest.base64, 1, 32, 'base64');
   let p = 33;
   if (captureInputs) {
     const end = writeTensors(inputs, out, p + 4);
@@ -82,7 +86,9 @@ export function encodePayload(inputs: TensorMap, outputs: TensorMap, maxOutputBy
     p = end;
   }
   if (!stored) {
-    out.write(tensorsSha256(outputs), p, 32, 'base64');
+    const outputDigest = tensorsDigest(outputs);
+    if (outputDigest.algorithm === 'blake3') out[0] |= OUTPUT_BLAKE3;
+    out.write(outputDigest.base64, p, 32, 'base64');
     return out.subarray(0, p + 32);
   }
   // tensorsBytes is an upper bound (names may be shorter in UTF-8): keep what was written.
@@ -156,7 +162,7 @@ export function decodeRecord(buf: Buffer): TraceRecord {
     p += TRACE_ID_BYTES;
   }
   const flags = buf[p] as number;
-  const inputSha256 = buf.toString('hex', p + 1, p + 33);
+  const inputDigest = digestText(flags & INPUT_BLAKE3, buf, p + 1);
   p += 33;
   let input: TraceRecord['input'];
   if (flags & INPUTS_CAPTURED) {
@@ -165,9 +171,9 @@ export function decodeRecord(buf: Buffer): TraceRecord {
     p += 4 + n;
   }
   let output: TraceRecord['output'] = null;
-  let outputSha256: string | null = null;
+  let outputDigest: string | null = null;
   if (flags & OUTPUT_DIGEST) {
-    outputSha256 = buf.toString('hex', p, p + 32);
+    outputDigest = digestText(flags & OUTPUT_BLAKE3, buf, p);
   } else {
     const raw = buf.subarray(p);
     output = decodeTensors(raw);
@@ -181,13 +187,18 @@ export function decodeRecord(buf: Buffer): TraceRecord {
     route,
     pin: pin || null,
     cache: CACHE[buf[5] as number] ?? 'bypass',
-    inputSha256,
+    inputDigest,
     output,
-    outputSha256,
+    outputDigest,
     latencyMs: Math.round(buf.readFloatLE(16) * 1000) / 1000,
     ...(input ? { input } : {}),
     traceId,
   };
+}
+
+/** A stored 32-byte digest as the API shows it: `<algorithm>:<hex>`. */
+function digestText(blake3: number, buf: Buffer, at: number): string {
+  return `${blake3 ? 'blake3' : 'sha256'}:${buf.toString('hex', at, at + 32)}`;
 }
 
 function decodeTensors(buf: Buffer): NonNullable<TraceRecord['output']> {

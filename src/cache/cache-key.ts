@@ -1,5 +1,5 @@
 import type { HostTensor, TensorMap } from '../contracts/tensor.js';
-import { tensorsSha256 } from '../contracts/tensor-bytes.js';
+import { tensorsDigest } from '../contracts/tensor-bytes.js';
 
 /**
  * Identity of one cacheable prediction. `id` is canonical: the same model, version, input
@@ -19,7 +19,8 @@ const INLINE_BYTES = 256;
  * every input (sorted by name) as type + dims + the raw bytes the model sees. v1 features are
  * float32 tensors by then, so JSON key order and values equal as float32 (0.1 vs 0.1000000001)
  * already give the same bytes. Small inputs are inlined byte for byte; larger ones are their
- * sha256 (`tensorsSha256`, shared with the trace record of the same request).
+ * digest (`tensorsDigest`, shared with the trace record of the same request), marked with its
+ * algorithm: replicas that hash differently share no keys, so they miss instead of mixing.
  */
 export function predictionCacheKey(
   model: string,
@@ -41,7 +42,8 @@ export function predictionCacheKey(
     }
   } else {
     // The digest the prediction trace records for this input too: computed once per request.
-    body = `h${tensorsSha256(feeds)}`;
+    const d = tensorsDigest(feeds);
+    body = `${d.algorithm === 'blake3' ? 'b' : 'h'}${d.base64}`;
   }
   return { model, version, id: `${model}\u0000${version}\u0000${outputSelection(outputNames)}\u0000${body}` };
 }

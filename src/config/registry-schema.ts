@@ -25,13 +25,13 @@ export const TraceSettings = z.object({
   maxBytes: z.number().int().min(0).default(1024 * 1024 * 1024),
   /** Retention by age: segments whose newest record is older go; 0 keeps them forever. */
   retentionDays: z.number().min(0).default(30),
-  /** Outputs whose raw bytes exceed this are stored as their sha256 only. */
+  /** Outputs whose raw bytes exceed this are stored as their digest only. */
   maxOutputBytes: z.number().int().min(0).default(2048),
   /** Bytes waiting for the disk beyond which records are dropped (counted, logged), never awaited. */
   maxPendingBytes: z.number().int().positive().default(64 * 1024 * 1024),
   /**
    * Opt-in: keep each request's input tensors in its record (for `modelgate perf --replay-trace`).
-   * Inputs over maxBytes are not kept (the record keeps their sha256) and are counted.
+   * Inputs over maxBytes are not kept (the record keeps their digest) and are counted.
    */
   captureInputs: z.object({ enabled: z.boolean().default(false), maxBytes: z.number().int().positive().default(64 * 1024) }).prefault({}),
 });

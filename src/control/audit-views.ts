@@ -42,7 +42,7 @@ export class AuditViews {
   async captured(model: string, limit: number) {
     if (!this.deps.traces) throw notFound('the prediction trace is switched off (registry.trace.enabled)');
     if (!this.deps.capturing) {
-      throw conflict("the prediction trace keeps each input's sha256, not the input: turn on registry.trace.captureInputs.enabled to record inputs for replay");
+      throw conflict("the prediction trace keeps each input's digest, not the input: turn on registry.trace.captureInputs.enabled to record inputs for replay");
     }
     return this.deps.traces.captured(model, limit);
   }

@@ -143,7 +143,7 @@ export class GatewayMetrics {
       labelNames: ['task'], registers: r,
     });
     this.traceInputs = new SlotCounter({
-      name: 'modelgate_trace_inputs_total', help: 'Request inputs the prediction trace captured (trace.captureInputs) by result: captured, too_large (over maxBytes: only their sha256 kept); cache hits reuse their entry\'s record part and are not counted again.',
+      name: 'modelgate_trace_inputs_total', help: 'Request inputs the prediction trace captured (trace.captureInputs) by result: captured, too_large (over maxBytes: only their digest kept); cache hits reuse their entry\'s record part and are not counted again.',
       labelNames: ['result'], registers: r,
     });
     this.traceDegraded = new Gauge({

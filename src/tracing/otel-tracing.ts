@@ -31,7 +31,7 @@ const SERVER = { kind: SpanKind.SERVER };
  * W3C trace context and baggage are the propagators; PostgreSQL and Redis calls are traced by
  * their instrumentations, inside a traced request only (requireParentSpan: no root span per
  * background query or cache write). A Redis span names its command only: prediction cache keys
- * hold the request's features, which the gateway never records (the trace keeps their sha256).
+ * hold the request's features, which the gateway never records (the trace keeps their digest).
  */
 export function startTracing(serviceVersion: string): Tracing {
   const sampler = samplerFromEnv();

@@ -18,20 +18,31 @@ function record(payload: Buffer): Buffer {
 describe('trace record with captured inputs (codec)', () => {
   it('a record without capture keeps the old layout and decodes with no input', () => {
     const plain = encodePayload(feeds, outputs, 2048);
-    expect(plain[0]).toBe(0);
+    expect(plain[0]).toBe(4); // flags: the input digest is BLAKE3, nothing else
     const rec = decodeRecord(record(plain));
     expect(rec.input).toBeUndefined();
     expect(rec.output).toEqual({ price: { type: 'float32', shape: [1, 1], data: [42] } });
     expect(capturedModel(record(plain), 0)).toBeUndefined();
   });
 
-  it.each([['outputs stored', 2048], ['outputs as their sha256', 0]])('a captured record decodes its inputs and its outputs (%s)', (_, maxOutputBytes) => {
+  it('a record written before BLAKE3 (the flag clear) reads as the SHA-256 it holds', () => {
+    const current = decodeRecord(record(encodePayload(feeds, outputs, 0)));
+    const old = encodePayload(feeds, outputs, 0);
+    old[0] = (old[0] as number) & ~(4 | 8);
+    const rec = decodeRecord(record(old));
+    expect(current.inputDigest).toMatch(/^blake3:[0-9a-f]{64}$/);
+    expect(current.outputDigest).toMatch(/^blake3:[0-9a-f]{64}$/);
+    expect(rec.inputDigest).toBe(current.inputDigest.replace('blake3:', 'sha256:'));
+    expect(rec.outputDigest).toBe(current.outputDigest?.replace('blake3:', 'sha256:'));
+  });
+
+  it.each([['outputs stored', 2048], ['outputs as their digest', 0]])('a captured record decodes its inputs and its outputs (%s)', (_, maxOutputBytes) => {
     const plain = decodeRecord(record(encodePayload(feeds, outputs, maxOutputBytes)));
     const rec = decodeRecord(record(encodePayload(feeds, outputs, maxOutputBytes, true)));
     expect(rec.input).toEqual({ features: { type: 'float32', shape: [1, 2], data: [1.5, -2] } });
-    expect(rec.inputSha256).toBe(plain.inputSha256);
+    expect(rec.inputDigest).toBe(plain.inputDigest);
     expect(rec.output).toEqual(plain.output);
-    expect(rec.outputSha256).toEqual(plain.outputSha256);
+    expect(rec.outputDigest).toEqual(plain.outputDigest);
     expect(capturedModel(record(encodePayload(feeds, outputs, maxOutputBytes, true)), 0)).toBe('m');
   });
 });
@@ -44,7 +55,7 @@ const infer = (rows: number[][]) => ({
 });
 interface Listed {
   model: string;
-  predictions: { requestId: string; version: string; inputSha256: string; input: Record<string, { type: string; shape: number[]; data: number[] }>; output: unknown }[];
+  predictions: { requestId: string; version: string; inputDigest: string; input: Record<string, { type: string; shape: number[]; data: number[] }>; output: unknown }[];
 }
 
 /** The captured-inputs listing on one trace backend. */
@@ -112,6 +123,6 @@ describe('GET /admin/predictions?model= with input capture off', () => {
     expect((await g.call('/v2/models/property-valuation/infer', infer([row(1)]))).status).toBe(200);
     const res = await g.call('/admin/predictions?model=property-valuation&limit=5', { token: ADMIN_TOKEN });
     expect(res.status).toBe(409);
-    expect(await res.text()).toMatch(/keeps each input's sha256, not the input: turn on registry.trace.captureInputs.enabled/);
+    expect(await res.text()).toMatch(/keeps each input's digest, not the input: turn on registry.trace.captureInputs.enabled/);
   });
 });

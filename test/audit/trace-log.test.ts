@@ -54,9 +54,9 @@ describe('prediction trace log', () => {
     trace.observe(observed('abc'));
     const [rec] = await log.find('abc');
     expect(rec).toMatchObject({ requestId: 'abc', model: 'm', version: '1.0.0', stage: 'production', route: 'fallback:no_flag', cache: 'miss', latencyMs: 1.5 });
-    expect(rec?.inputSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(rec?.inputDigest).toMatch(/^blake3:[0-9a-f]{64}$/);
     expect(rec?.output).toEqual({ price: { type: 'float32', shape: [1, 1], data: [42] } });
-    expect(rec?.outputSha256).toBeNull();
+    expect(rec?.outputDigest).toBeNull();
     expect(await counter(metrics, 'written')).toBe(1);
     await log.close();
   });
@@ -66,7 +66,7 @@ describe('prediction trace log', () => {
     new PredictionTrace(log, 64, undefined).observe(observed('big', { outputs: outputs(new Float32Array(100).fill(1)) }));
     const [rec] = await log.find('big');
     expect(rec?.output).toBeNull();
-    expect(rec?.outputSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(rec?.outputDigest).toMatch(/^blake3:[0-9a-f]{64}$/);
     await log.close();
     const bytes = readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => statSync(join(dir, f)).size);
     expect(bytes.reduce((a, b) => a + b, 0)).toBeLessThan(200);

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeRawTensor } from '../../src/core/raw-tensor.js';
 import { GatewayError } from '../../src/errors/index.js';
-import { tensorsBytes, tensorsSha256, writeTensors } from '../../src/contracts/tensor-bytes.js';
+import { blake3 } from '@napi-rs/blake-hash';
+import { sha256Digester } from '../../src/contracts/digest.js';
+import { tensorsBytes, tensorsDigest, writeTensors } from '../../src/contracts/tensor-bytes.js';
 import type { TensorMap } from '../../src/contracts/tensor.js';
 
 const le32 = (xs: number[]) => Buffer.from(new Float32Array(xs).buffer);
@@ -39,14 +41,20 @@ describe('binary tensors', () => {
     expect(decodeRawTensor({ name: 's', datatype: 'BYTES', shape: [2], raw: r }, 'string', 2).data).toEqual(['hé', '']);
   });
 
-  it('digests a large input over its own bytes exactly as the copied layout', () => {
+  it('digests a large input over its own bytes exactly as the copied layout (BLAKE3, and SHA-256 where BLAKE3 is missing)', () => {
     const big: TensorMap = {
       pixels: { type: 'float32', dims: [1, 3, 224, 224], data: new Float32Array(3 * 224 * 224).map((_, i) => i % 251) },
       scale: { type: 'float32', dims: [1], data: new Float32Array([0.5]) },
     };
     const buf = Buffer.alloc(tensorsBytes(big));
-    const copied = createHash('sha256').update(buf.subarray(0, writeTensors(big, buf, 0))).digest('base64');
-    expect(tensorsSha256(big)).toBe(copied);
-    expect(tensorsSha256(big)).toBe(copied); // remembered per map
+    const copied = buf.subarray(0, writeTensors(big, buf, 0));
+    const b3 = { algorithm: 'blake3', base64: blake3(copied).toString('base64') };
+    expect(tensorsDigest(big)).toEqual(b3);
+    expect(tensorsDigest(big)).toEqual(b3); // remembered per map
+    expect(tensorsDigest(big, sha256Digester)).toEqual({ algorithm: 'sha256', base64: createHash('sha256').update(copied).digest('base64') });
+    // A small map (copied, hashed in one call) agrees with its layout too.
+    const row: TensorMap = { x: { type: 'float32', dims: [1, 2], data: new Float32Array([1.5, -2]) } };
+    const small = Buffer.alloc(tensorsBytes(row));
+    expect(tensorsDigest(row).base64).toBe(blake3(small.subarray(0, writeTensors(row, small, 0))).toString('base64'));
   });
 });

@@ -168,16 +168,16 @@ describe('end to end: the binary tensor extension with curl --data-binary, on a 
     const json = await curl(dir, url, jsonBody, { ...h, 'content-type': 'application/json', 'x-request-id': 'trace-json' });
     expect([bin.status, json.status]).toEqual([200, 200]);
     const traced = async (id: string) => {
-      let record: { inputSha256?: string } = {};
+      let record: { inputDigest?: string } = {};
       await waitFor(async () => {
         const res = await fetch(`${server.url}/admin/predictions/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
         if (res.status === 200) record = (await res.json()) as typeof record;
         return res.status === 200;
       }, 10_000);
-      return record.inputSha256;
+      return record.inputDigest;
     };
     const [b, j] = [await traced('trace-bin'), await traced('trace-json')];
-    expect(b).toMatch(/^[0-9a-f]{64}$/);
+    expect(b).toMatch(/^blake3:[0-9a-f]{64}$/);
     expect(b).toBe(j);
   });
 

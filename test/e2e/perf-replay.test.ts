@@ -13,7 +13,7 @@ const SHORT = ['--concurrency', '1', '--cache', 'off', '--duration', '1s', '--wa
 interface Traced {
   requestId: string;
   version: string;
-  inputSha256: string;
+  inputDigest: string;
   output: unknown;
 }
 
@@ -61,7 +61,7 @@ describe('modelgate perf --replay-trace', () => {
     }
     const before = await traced(5);
     expect(before.map((t) => t.requestId).sort()).toEqual([...original].sort());
-    const bySha = new Map(before.map((t) => [t.inputSha256, t]));
+    const byDigest = new Map(before.map((t) => [t.inputDigest, t]));
 
     for (const protocol of ['oip-json', 'v1']) {
       const r = await perf('--url', server.url, '--token', ADMIN_TOKEN, '--model', MODEL, '--protocol', protocol, '--replay-trace', '5', ...SHORT, '--json', '-');
@@ -74,19 +74,19 @@ describe('modelgate perf --replay-trace', () => {
     const replayed = (await traced(10_000)).filter((t) => !original.includes(t.requestId));
     expect(replayed.length).toBeGreaterThan(10);
     for (const t of replayed) {
-      const first = bySha.get(t.inputSha256);
-      expect(first, `a replayed input (${t.inputSha256}) that was never recorded`).toBeDefined();
+      const first = byDigest.get(t.inputDigest);
+      expect(first, `a replayed input (${t.inputDigest}) that was never recorded`).toBeDefined();
       expect(t.version).toBe(first?.version);
       expect(t.output).toEqual(first?.output);
     }
     // Every recorded input was replayed (the run cycles through all five).
-    expect(new Set(replayed.map((t) => t.inputSha256)).size).toBe(5);
+    expect(new Set(replayed.map((t) => t.inputDigest)).size).toBe(5);
   }, 90_000);
 
   it('a gateway that does not capture inputs, and a missing token, are refused with the reason', async () => {
     const off = await perf('--url', plain.url, '--token', ADMIN_TOKEN, '--model', MODEL, '--replay-trace', '5', ...SHORT);
     expect(off.code).toBe(1);
-    expect(off.err).toMatch(/--replay-trace: .* 409 .*keeps each input's sha256, not the input: turn on registry.trace.captureInputs.enabled/);
+    expect(off.err).toMatch(/--replay-trace: .* 409 .*keeps each input's digest, not the input: turn on registry.trace.captureInputs.enabled/);
     const anonymous = await perf('--url', server.url, '--model', MODEL, '--replay-trace', '5', ...SHORT);
     expect(anonymous.code).toBe(1);
     expect(anonymous.err).toMatch(/401 .*needs a viewer token: --token/);
