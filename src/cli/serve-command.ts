@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load-config.js';
+import { digester } from '../contracts/digest.js';
 import { buildGrpc } from '../build-grpc.js';
 import { Gateway } from '../gateway.js';
 import type { GrpcServer } from '../grpc/grpc-server.js';
@@ -20,6 +21,9 @@ export async function serveCommand(args: string[] = []): Promise<void> {
   // ('unhandled-rejection'), never the end of the process (Node's default) with every request in it.
   process.on('unhandledRejection', (err) => gateway.background.failed('unhandled-rejection', err));
   await gateway.start();
+  if (digester.algorithm !== 'blake3') {
+    logger.warn({ digest: digester.algorithm }, "@napi-rs/blake-hash's binding did not load on this platform: cache keys and trace digests of inputs are SHA-256 (slower on large inputs)");
+  }
   joinClusterIfWorker(gateway);
   // gRPC first: the "listening" line (HTTP) is the signal that everything serves.
   const grpc = buildGrpc(gateway);

@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyDemoModels, tempDir } from '../support/fixtures.js';
+import { waitFor } from '../support/flags.js';
+import { ADMIN_TOKEN } from '../support/gateway.js';
+import { HOUSE } from '../support/governance.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+
+/** The trace record of one request id, once it is written. */
+async function traced(server: ServerProcess, id: string): Promise<{ inputDigest?: string }> {
+  let record: { inputDigest?: string } = {};
+  await waitFor(async () => {
+    const res = await fetch(`${server.url}/admin/predictions/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    if (res.status === 200) record = (await res.json()) as typeof record;
+    return res.status === 200;
+  }, 10_000);
+  return record;
+}
+
+describe('input digests where BLAKE3 is missing (a platform without the prebuilt binding)', () => {
+  const servers: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    const env = { MODELGATE_MODELS_DIR: copyDemoModels(tempDir('modelgate-digest-')), MODELGATE_ADMIN_TOKEN: ADMIN_TOKEN };
+    // napi-rs loads only this path when it is set: a binding that is not there, as on an
+    // unsupported platform.
+    servers.push(await startServerProcess({ ...env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/blake.node' }), await startServerProcess(env));
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+
+  it('serves and caches as before, with SHA-256 digests that say so, and warns once at start', async () => {
+    const [without, withBlake3] = servers as [ServerProcess, ServerProcess];
+    for (const [server, algorithm] of [[without, 'sha256'], [withBlake3, 'blake3']] as const) {
+      const call = (id: string) =>
+        fetch(`${server.url}/v1/models/property-valuation/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: JSON.stringify(HOUSE) });
+      const [first, second] = [await call(`${algorithm}-1`), await call(`${algorithm}-2`)];
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect([first.headers.get('x-cache'), second.headers.get('x-cache')]).toEqual(['miss', 'hit']);
+      expect(((await second.json()) as { predictions: number[] }).predictions).toEqual(((await first.json()) as { predictions: number[] }).predictions);
+      expect((await traced(server, `${algorithm}-1`)).inputDigest).toMatch(new RegExp(`^${algorithm}:[0-9a-f]{64}$`));
+    }
+    expect(without.logs()).toContain("@napi-rs/blake-hash's binding did not load on this platform");
+    expect(withBlake3.logs()).not.toContain('@napi-rs/blake-hash');
+  });
+});
