@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyDemoModels, tempDir } from '../support/fixtures.js';
 import { waitFor } from '../support/flags.js';
@@ -21,9 +22,9 @@ describe('input digests where BLAKE3 is missing (a platform without the prebuilt
 
   beforeAll(async () => {
     const env = { MODELGATE_MODELS_DIR: copyDemoModels(tempDir('modelgate-digest-')), MODELGATE_ADMIN_TOKEN: ADMIN_TOKEN };
-    // napi-rs loads only this path when it is set: a binding that is not there, as on an
-    // unsupported platform.
-    servers.push(await startServerProcess({ ...env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/blake.node' }), await startServerProcess(env));
+    // The binding's platform package is not found, as on a platform npm ships no binary for.
+    const without = { ...env, NODE_OPTIONS: `--require ${join(process.cwd(), 'test/support/without-blake3.cjs')}` };
+    servers.push(await startServerProcess(without), await startServerProcess(env));
   }, 90_000);
 
   afterAll(async () => {
