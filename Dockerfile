@@ -61,4 +61,6 @@ VOLUME ["/app/data"]
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/v2/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/src/cli/main.js", "serve"]
+# --no-memory-reducer: V8's idle-time heap shrinking leaves a gateway that served large tensors
+# doing 2-5x the GC work afterwards (README, "Serving large tensors").
+CMD ["node", "--no-memory-reducer", "dist/src/cli/main.js", "serve"]

@@ -96,8 +96,9 @@ const OTEL_10 = {
   OTEL_TRACES_SAMPLER_ARG: '0.1',
   OTEL_BSP_SCHEDULE_DELAY: '1000',
 };
+const SERVE_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--no-memory-reducer').split(' ').filter(Boolean);
 const gateway = (config: string, extraEnv: NodeJS.ProcessEnv = {}, serveArgs: string[] = []): ServerDef => ({
-  argv: () => [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDirOf(config, extraEnv)}`] : []), GATEWAY, 'serve', ...serveArgs],
+  argv: () => [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDirOf(config, extraEnv)}`] : []), ...SERVE_NODE_FLAGS, GATEWAY, 'serve', ...serveArgs],
   profileDir: profileDirOf(config, extraEnv),
   env: (port) => ({
     MODELGATE_CONFIG: join(root, 'bench', 'configs', `${config}.json`),

@@ -17,7 +17,7 @@ echo "|---|---|---|---:|---:|---:|"
 for cfg in cpu-per-request cpu-batched webgpu-per-request webgpu-batched; do
   data=$(mktemp -d)
   MODELGATE_CONFIG="bench/gpu/$cfg.json" MODELGATE_REGISTRY_DB="$data/registry.db" MODELGATE_TRACE=off \
-    PORT=$PORT HOST=127.0.0.1 LOG_LEVEL=info "$NODE" dist/src/cli/main.js serve > "$data/gateway.log" 2>&1 &
+    PORT=$PORT HOST=127.0.0.1 LOG_LEVEL=info "$NODE" --no-memory-reducer dist/src/cli/main.js serve > "$data/gateway.log" 2>&1 &
   pid=$!
   # node's fetch, not curl: the GPU host has neither curl nor Node.js of its own.
   "$NODE" -e 'const u=process.argv[1];(async()=>{for(let i=0;i<240;i++){try{if((await fetch(u)).ok)return}catch{}await new Promise(r=>setTimeout(r,500))}process.exit(1)})()' "http://127.0.0.1:$PORT/v2/health/ready"

@@ -35,7 +35,9 @@ export async function serveCommand(args: string[] = []): Promise<void> {
   });
   const port = await http.listen(config.port, config.host);
   if (grpcPort !== undefined) logger.info({ grpcPort, pid: process.pid }, `modelgate gRPC (OIP V2) listening on ${config.host}:${grpcPort}`);
-  logger.info({ port, host: config.host, models: gateway.repository.models() }, `modelgate listening on http://${config.host}:${port}`);
+  // Started as npm start, the image and the manifests do (README, "Serving large tensors"), or not.
+  const memoryReducer = process.execArgv.includes('--no-memory-reducer') ? 'off' : 'on';
+  logger.info({ port, host: config.host, models: gateway.repository.models(), memoryReducer }, `modelgate listening on http://${config.host}:${port}`);
 
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -138,7 +138,8 @@ async function startGateway(model: string, batching: BatchingSetting, o: SweepOp
   };
   writeFileSync(join(dir, 'gateway.json'), JSON.stringify(config));
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN, 'serve'], {
+  // As `npm start` runs it (README, "Serving large tensors").
+  const child = spawn(process.execPath, ['--no-memory-reducer', MAIN, 'serve'], {
     env: { ...process.env, MODELGATE_CONFIG: join(dir, 'gateway.json'), PORT: String(port), HOST: '127.0.0.1', MODELGATE_REGISTRY_DB: join(dir, 'registry.db'), MODELGATE_DRAIN_DELAY_MS: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -64,7 +64,7 @@ describe('Dockerfile', () => {
     const user = expand(runtime.filter((i) => i.op === 'USER').at(-1)?.args ?? '');
     expect(user).toMatch(/^[1-9]\d*:[1-9]\d*$/);
     expect(runtime.find((i) => i.op === 'HEALTHCHECK')?.args).toContain('/v2/health/ready');
-    expect(runtime.find((i) => i.op === 'CMD')?.args).toBe('["node", "dist/src/cli/main.js", "serve"]');
+    expect(runtime.find((i) => i.op === 'CMD')?.args).toBe('["node", "--no-memory-reducer", "dist/src/cli/main.js", "serve"]');
     expect(existsSync('src/cli/main.ts')).toBe(true);
   });
 

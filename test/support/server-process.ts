@@ -53,7 +53,8 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
   const grpcPort = env.MODELGATE_GRPC_PORT ?? String(await freePort());
   // Each server gets its own registry and trace databases, never the working tree's data/.
   const data = mkdtempSync(join(tmpdir(), 'modelgate-e2e-'));
-  const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', ...(opts.args ?? [])], {
+  // As `npm start`, the image and the manifests run it.
+  const child = spawn(process.execPath, ['--no-memory-reducer', 'dist/src/cli/main.js', 'serve', ...(opts.args ?? [])], {
     env: {
       ...process.env,
       PORT: String(port),
