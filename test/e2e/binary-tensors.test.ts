@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeImageClassifier, IMAGE_CLASSES } from '../../tools/training/image-classifier.js';
 import { binaryRequest, parseBinaryAnswer, tensorBytes } from '../support/binary-tensors.js';
 import { copyDemoModels, tempDir } from '../support/fixtures.js';
-import { flag, waitFor, writeFlags } from '../support/flags.js';
+import { flag, writeFlags } from '../support/flags.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { tracedRecord } from '../support/trace-record.js';
 
 const run = promisify(execFile);
 const MODEL = 'image-classifier';
@@ -167,15 +168,7 @@ describe('end to end: the binary tensor extension with curl --data-binary, on a 
     const jsonBody = Buffer.from(JSON.stringify({ inputs: [{ name: 'pixels', datatype: 'FP32', shape: SHAPE, data: Array.from(data) }] }));
     const json = await curl(dir, url, jsonBody, { ...h, 'content-type': 'application/json', 'x-request-id': 'trace-json' });
     expect([bin.status, json.status]).toEqual([200, 200]);
-    const traced = async (id: string) => {
-      let record: { inputDigest?: string } = {};
-      await waitFor(async () => {
-        const res = await fetch(`${server.url}/admin/predictions/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-        if (res.status === 200) record = (await res.json()) as typeof record;
-        return res.status === 200;
-      }, 10_000);
-      return record.inputDigest;
-    };
+    const traced = async (id: string) => (await tracedRecord(server.url, TOKEN, id)).inputDigest;
     const [b, j] = [await traced('trace-bin'), await traced('trace-json')];
     expect(b).toMatch(/^blake3:[0-9a-f]{64}$/);
     expect(b).toBe(j);

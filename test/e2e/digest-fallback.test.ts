@@ -1,21 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyDemoModels, tempDir } from '../support/fixtures.js';
-import { waitFor } from '../support/flags.js';
 import { ADMIN_TOKEN } from '../support/gateway.js';
 import { HOUSE } from '../support/governance.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-
-/** The trace record of one request id, once it is written. */
-async function traced(server: ServerProcess, id: string): Promise<{ inputDigest?: string }> {
-  let record: { inputDigest?: string } = {};
-  await waitFor(async () => {
-    const res = await fetch(`${server.url}/admin/predictions/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    if (res.status === 200) record = (await res.json()) as typeof record;
-    return res.status === 200;
-  }, 10_000);
-  return record;
-}
+import { tracedRecord } from '../support/trace-record.js';
 
 describe('input digests where BLAKE3 is missing (a platform without the prebuilt binding)', () => {
   const servers: ServerProcess[] = [];
@@ -40,7 +29,7 @@ describe('input digests where BLAKE3 is missing (a platform without the prebuilt
       expect([first.status, second.status]).toEqual([200, 200]);
       expect([first.headers.get('x-cache'), second.headers.get('x-cache')]).toEqual(['miss', 'hit']);
       expect(((await second.json()) as { predictions: number[] }).predictions).toEqual(((await first.json()) as { predictions: number[] }).predictions);
-      expect((await traced(server, `${algorithm}-1`)).inputDigest).toMatch(new RegExp(`^${algorithm}:[0-9a-f]{64}$`));
+      expect((await tracedRecord(server.url, ADMIN_TOKEN, `${algorithm}-1`)).inputDigest).toMatch(new RegExp(`^${algorithm}:[0-9a-f]{64}$`));
     }
     expect(without.logs()).toContain("@napi-rs/blake-hash's binding did not load on this platform");
     expect(withBlake3.logs()).not.toContain('@napi-rs/blake-hash');
