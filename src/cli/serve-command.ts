@@ -35,7 +35,7 @@ export async function serveCommand(args: string[] = []): Promise<void> {
   });
   const port = await http.listen(config.port, config.host);
   if (grpcPort !== undefined) logger.info({ grpcPort, pid: process.pid }, `modelgate gRPC (OIP V2) listening on ${config.host}:${grpcPort}`);
-  // Started as npm start, the image and the manifests do (README, "Serving large tensors"), or not.
+  // Whether node was started with --no-memory-reducer, as npm start, the image and the manifests do (README, "Serving large tensors").
   const memoryReducer = process.execArgv.includes('--no-memory-reducer') ? 'off' : 'on';
   logger.info({ port, host: config.host, models: gateway.repository.models(), memoryReducer }, `modelgate listening on http://${config.host}:${port}`);
 

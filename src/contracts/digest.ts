@@ -11,6 +11,18 @@ export interface Digest {
   readonly base64: string;
 }
 
+/**
+ * One digest at a time over a few parts: `begin()`, `update()` each part, `end()`; or `once()`
+ * for one buffer. Synchronous, used by one thread: a digester is reused, never shared mid-digest.
+ */
+export interface Digester {
+  readonly algorithm: DigestAlgorithm;
+  once(bytes: Uint8Array): Digest;
+  begin(): this;
+  update(bytes: Uint8Array): this;
+  end(): Digest;
+}
+
 /** @napi-rs/blake-hash's incremental hasher, as used here. */
 interface Blake3Hasher {
   reset(): void;
@@ -18,66 +30,76 @@ interface Blake3Hasher {
   digest(format: 'base64'): string;
 }
 
-/**
- * BLAKE3 through @napi-rs/blake-hash, loaded when the platform has its prebuilt binding (Linux x64
- * and arm64, glibc and musl; macOS; Windows; FreeBSD; pinned at 1.3.4: 1.3.6 names platform
- * packages that were never published, and `npm ci` refuses a lockfile without them). Measured here on one core (AVX2,
- * SHA-NI), a 602 KB image input: 145 µs against 383 µs for Node's SHA-256; 0.9 µs against 0.4 µs
- * for a 48-byte row. Where the binding does not load (an arm64 install from a lockfile written on
- * x64, say), digests are SHA-256 and say so: serving never depends on it.
- */
-function loadBlake3(): Blake3Hasher | undefined {
-  try {
-    const { Blake3Hasher: Hasher } = createRequire(import.meta.url)('@napi-rs/blake-hash') as { Blake3Hasher: new () => Blake3Hasher };
-    return new Hasher();
-  } catch {
-    return undefined;
-  }
-}
+/** BLAKE3 on one hasher, reset and reused (constructing one costs ~10 µs). */
+class Blake3Digester implements Digester {
+  readonly algorithm = 'blake3';
 
-/**
- * One digest at a time over a few parts: `begin()`, `update()` each part, `end()`. Synchronous
- * and used by one thread, so one BLAKE3 hasher is reset and reused (constructing one costs ~10 µs).
- */
-export class Digester {
-  private sha: Hash | undefined;
+  constructor(private readonly hasher: Blake3Hasher) {}
 
-  constructor(private readonly blake3: Blake3Hasher | undefined) {}
-
-  get algorithm(): DigestAlgorithm {
-    return this.blake3 ? 'blake3' : 'sha256';
-  }
-
-  /** The digest of one buffer (a small input copied out whole): SHA-256 through Node's one-shot hash. */
   once(bytes: Uint8Array): Digest {
-    if (!this.blake3) return { algorithm: 'sha256', base64: hash('sha256', bytes, 'base64') };
-    this.blake3.reset();
-    this.blake3.update(bytes);
-    return { algorithm: 'blake3', base64: this.blake3.digest('base64') };
+    return this.begin().update(bytes).end();
   }
 
   begin(): this {
-    if (this.blake3) this.blake3.reset();
-    else this.sha = createHash('sha256');
+    this.hasher.reset();
     return this;
   }
 
   update(bytes: Uint8Array): this {
-    if (this.blake3) this.blake3.update(bytes);
-    else (this.sha as Hash).update(bytes);
+    this.hasher.update(bytes);
     return this;
   }
 
   end(): Digest {
-    if (this.blake3) return { algorithm: 'blake3', base64: this.blake3.digest('base64') };
-    const base64 = (this.sha as Hash).digest('base64');
-    this.sha = undefined;
+    return { algorithm: 'blake3', base64: this.hasher.digest('base64') };
+  }
+}
+
+/** SHA-256 through node:crypto: one buffer in Node's one-shot hash, parts through a Hash. */
+class Sha256Digester implements Digester {
+  readonly algorithm = 'sha256';
+  private hash: Hash | undefined;
+
+  once(bytes: Uint8Array): Digest {
+    return { algorithm: 'sha256', base64: hash('sha256', bytes, 'base64') };
+  }
+
+  begin(): this {
+    this.hash = createHash('sha256');
+    return this;
+  }
+
+  update(bytes: Uint8Array): this {
+    (this.hash as Hash).update(bytes);
+    return this;
+  }
+
+  end(): Digest {
+    const base64 = (this.hash as Hash).digest('base64');
+    this.hash = undefined;
     return { algorithm: 'sha256', base64 };
   }
 }
 
-/** The process's digester: BLAKE3 where it loads, else SHA-256. */
-export const digester = new Digester(loadBlake3());
+/**
+ * BLAKE3 through @napi-rs/blake-hash, loaded when the platform has its prebuilt binding (Linux x64
+ * and arm64, glibc and musl; macOS; Windows; FreeBSD). Pinned at 1.3.4: 1.3.6 names platform
+ * packages that were never published, and `npm ci` refuses a lockfile without them. Measured here
+ * on one core (AVX2, SHA-NI), a 602 KB image input: 145 µs against 383 µs for Node's SHA-256;
+ * 0.9 µs against 0.4 µs for a 48-byte row. Where the binding does not load (a platform npm ships
+ * no binary for), digests are SHA-256 and say so: serving never depends on it.
+ */
+function loadDigester(): Digester {
+  try {
+    const { Blake3Hasher: Hasher } = createRequire(import.meta.url)('@napi-rs/blake-hash') as { Blake3Hasher: new () => Blake3Hasher };
+    return new Blake3Digester(new Hasher());
+  } catch {
+    return new Sha256Digester();
+  }
+}
 
-/** SHA-256 only (tests, and the fallback's behaviour on a platform that has BLAKE3). */
-export const sha256Digester = new Digester(undefined);
+/** The process's digester: BLAKE3 where it loads, else SHA-256. */
+export const digester: Digester = loadDigester();
+
+/** SHA-256 whatever the platform (what the fallback computes, for tests on a platform with BLAKE3). */
+export const sha256Digester: Digester = new Sha256Digester();
