@@ -43,6 +43,12 @@ export function grpcRows(opts: {
       ready: '/',
       grpc: true,
     },
+    // node:http2 with no gRPC library: the floor under any gRPC server on Node (grpc-h2-baseline.ts).
+    'grpc-h2': {
+      argv: (port, grpcPort) => [join(opts.here, 'grpc-h2-baseline.js'), String(grpcPort), String(port), join(models, 'property-valuation', '1.0.0', 'model.onnx')],
+      ready: '/',
+      grpc: true,
+    },
     'grpc-gateway': {
       ...uncached,
       env: (port, grpcPort) => ({ ...uncached.env?.(port), MODELGATE_GRPC_PORT: String(grpcPort) }),
@@ -54,11 +60,15 @@ export function grpcRows(opts: {
     { id: 'grpc-image', label: 'gateway gRPC uncached, image raw, trace on', server: 'grpc-gateway', path: '', connections: 64, grpc: 'image' },
     { id: 'grpc-http-oip', label: 'gateway uncached OIP JSON over HTTP (gRPC server)', server: 'grpc-gateway', path: '/v2/models/property-valuation/infer', body: INFER_BODY, connections: 64 },
     { id: 'grpc-tabular', label: 'gateway gRPC uncached, tabular raw, trace on', server: 'grpc-gateway', path: '', connections: 64, grpc: 'tabular' },
+    { id: 'grpc-h2-tabular', label: 'node:http2 + ORT minimal (no gRPC library), tabular raw', server: 'grpc-h2', path: '', connections: 64, grpc: 'tabular' },
   ];
   const group = { id: 'grpc', loads: loads.map((l) => l.id), reps: opts.reps };
   const pairs = [
     { name: 'gRPC image raw, uncached / minimal grpc-js + ORT (req/s)', a: 'grpc-image', b: 'grpc-ort-image', metric: 'rps' as const, goal: '>= 0.9', ok: (x: number) => x >= 0.9 },
     { name: 'gRPC tabular, uncached / the gateway\'s OIP JSON over HTTP (req/s)', a: 'grpc-tabular', b: 'grpc-http-oip', metric: 'rps' as const, goal: '>= 1.0', ok: (x: number) => x >= 1 },
+    // The floor: a gRPC server with nothing but node:http2 and ORT, against the gateway's whole HTTP path.
+    { name: 'node:http2 + ORT minimal, tabular gRPC / the gateway\'s OIP JSON over HTTP (req/s)', a: 'grpc-h2-tabular', b: 'grpc-http-oip', metric: 'rps' as const },
+    { name: 'gRPC tabular, uncached / node:http2 + ORT minimal (req/s)', a: 'grpc-tabular', b: 'grpc-h2-tabular', metric: 'rps' as const },
   ];
   return { servers, loads, group, pairs };
 }
