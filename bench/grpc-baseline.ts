@@ -4,57 +4,28 @@
 // fields (model_version, id, parameters.route): the least an OIP gRPC server does. The HTTP
 // port answers GET / for the bench's readiness poll.
 import { Metadata, Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
-import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import ort from 'onnxruntime-node';
-import { baselineSession } from './baseline-session.js';
-import { loadProtos, type ModelInferRequestMsg } from '../src/grpc/proto.js';
+import { decodeInfer, floatInput, inferAnswer, minimalModel, readinessServer } from './grpc-minimal.js';
 
 const bytes = (b: Buffer): Buffer => b;
-
-/** Misaligned FP32 bytes copied into a fresh Float32Array (one memcpy, as the gateway's decodeRawTensor does). */
-function copyAligned(r: Uint8Array): Float32Array {
-  const out = new Float32Array(r.byteLength / 4);
-  new Uint8Array(out.buffer).set(r);
-  return out;
-}
 
 async function main(): Promise<void> {
   const [grpcPort, httpPort, model] = process.argv.slice(2);
   if (!grpcPort || !httpPort || !model) throw new Error('usage: grpc-baseline.js <grpc port> <http port> <model.onnx>');
-  const { ModelInferRequest, ModelInferResponse } = loadProtos();
-  const { session, input, output } = await baselineSession(model);
-  const name = model.split('/').at(-3) ?? 'model';
-  const version = model.split('/').at(-2) ?? '1';
+  const m = await minimalModel(model);
 
   const infer = (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-    const req = ModelInferRequest.decode(call.request) as unknown as ModelInferRequestMsg;
+    const req = decodeInfer(call.request);
     const t = req.inputs[0];
     const r = req.raw_input_contents[0];
     if (!t || !r) return callback({ code: status.INVALID_ARGUMENT, details: 'no input' });
-    // A view when aligned, else one copy (as the gateway does; Uint8Array.from, used before, cost ~800 µs a call).
-    const data = r.byteOffset % 4 === 0 ? new Float32Array(r.buffer, r.byteOffset, r.byteLength / 4) : copyAligned(r);
-    const dims = t.shape.map((d) => Number(d));
-    session.run({ [input]: new ort.Tensor('float32', data, dims) }).then(
+    // (Uint8Array.from for a misaligned input, used before, cost ~800 µs a call.)
+    m.session.run({ [m.input]: new ort.Tensor('float32', floatInput(r), t.shape.map((d) => Number(d))) }).then(
       (out) => {
-        const y = out[output] as ort.Tensor;
-        const f = y.data as Float32Array;
-        const id = req.id || randomUUID();
+        const { stamps, body } = inferAnswer(m, req, out[m.output] as ort.Tensor);
         const md = new Metadata();
-        md.set('x-request-id', id);
-        md.set('x-model-name', name);
-        md.set('x-model-version', version);
-        md.set('x-model-route', 'flag:stable');
-        md.set('x-cache', 'bypass');
+        for (const [k, v] of Object.entries(stamps)) md.set(k, v);
         call.sendMetadata(md);
-        const body = ModelInferResponse.encode({
-          model_name: name,
-          model_version: version,
-          id,
-          parameters: { route: { string_param: 'flag:stable' } },
-          outputs: [{ name: output, datatype: 'FP32', shape: y.dims }],
-          raw_output_contents: [new Uint8Array(f.buffer, f.byteOffset, f.byteLength)],
-        }).finish();
         callback(null, Buffer.from(body.buffer, body.byteOffset, body.byteLength));
       },
       (err: unknown) => callback({ code: status.INTERNAL, details: String(err) }),
@@ -68,7 +39,7 @@ async function main(): Promise<void> {
     { ModelInfer: infer },
   );
   await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${grpcPort}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  const health = createServer((_req, res) => res.end('{"ok":true}')).listen(Number(httpPort), '127.0.0.1');
+  const health = readinessServer(Number(httpPort));
   const stop = () => {
     health.close();
     server.tryShutdown(() => process.exit(0));
